@@ -1,0 +1,121 @@
+package build
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"sigs.k8s.io/kustomize/api/konfig"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+)
+
+// Options says how to build. The zero value builds as the kustomize CLI does
+// by default: plugins and KRM functions off, files restricted to the
+// kustomization root.
+type Options struct {
+	// Images overrides images in the top kustomization, as
+	// `kustomize edit set image` would, in memory only.
+	Images []Image
+	// LoadRestrictor is kustomize's --load-restrictor; empty means RootOnly.
+	LoadRestrictor types.LoadRestrictions
+	// EnableExec allows exec KRM functions (raw executables). Unsafe for
+	// untrusted trees.
+	EnableExec bool
+	// EnableAlphaPlugins allows KRM functions and legacy plugins.
+	EnableAlphaPlugins bool
+}
+
+// Error is a build failure; Dir names the kustomization that failed.
+type Error struct {
+	Dir string
+	Err error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("build %s: %v", e.Dir, e.Err) }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Build renders the kustomization in dir.
+func Build(dir string, opts Options) (resmap.ResMap, error) {
+	m, err := run(filesys.MakeFsOnDisk(), dir, opts)
+	if err != nil {
+		return nil, &Error{Dir: dir, Err: err}
+	}
+	return m, nil
+}
+
+func run(disk filesys.FileSystem, dir string, opts Options) (resmap.ResMap, error) {
+	kfile, err := kustomizationFile(disk, dir)
+	if err != nil {
+		return nil, err
+	}
+	fSys := disk
+	if len(opts.Images) > 0 {
+		edited, err := setImages(disk, kfile, opts.Images)
+		if err != nil {
+			return nil, err
+		}
+		fSys = &overlayFS{FileSystem: disk, path: kfile, data: edited}
+	}
+	return krusty.MakeKustomizer(opts.krusty()).Run(fSys, dir)
+}
+
+func (o Options) krusty() *krusty.Options {
+	k := krusty.MakeDefaultOptions()
+	// The CLI leaves ordering to the kustomization's sortOptions (legacy by
+	// default) unless --reorder is given; so do we.
+	k.Reorder = krusty.ReorderOptionUnspecified
+	if o.LoadRestrictor != types.LoadRestrictionsUnknown {
+		k.LoadRestrictions = o.LoadRestrictor
+	}
+	if o.EnableAlphaPlugins || o.EnableExec {
+		c := types.EnabledPluginConfig(types.BploUseStaticallyLinked)
+		c.FnpLoadingOptions.EnableExec = o.EnableExec
+		k.PluginConfig = c
+	}
+	return k
+}
+
+// kustomizationFile returns the cleaned absolute path of dir's kustomization
+// file, with errors that say what to do.
+func kustomizationFile(fSys filesys.FileSystem, dir string) (string, error) {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "", fmt.Errorf("directory does not exist: check the path, or the environment's 'overlay' in kship.yaml")
+	case err != nil:
+		return "", err
+	case !info.IsDir():
+		return "", fmt.Errorf("not a directory: give the directory that holds kustomization.yaml")
+	}
+	abs, _, err := fSys.CleanedAbs(dir)
+	if err != nil {
+		return "", err
+	}
+	for _, name := range konfig.RecognizedKustomizationFileNames() {
+		p := filepath.Join(abs.String(), name)
+		if fSys.Exists(p) {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no kustomization.yaml in %s: create one, or point at the directory that has it", abs)
+}
+
+// overlayFS serves one file from memory and everything else from disk.
+type overlayFS struct {
+	filesys.FileSystem
+	path string
+	data []byte
+}
+
+func (o *overlayFS) ReadFile(p string) ([]byte, error) {
+	if filepath.Clean(p) == o.path {
+		return append([]byte(nil), o.data...), nil
+	}
+	return o.FileSystem.ReadFile(p)
+}

@@ -1,0 +1,39 @@
+package build
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"sigs.k8s.io/kustomize/api/resmap"
+)
+
+// YAML renders m exactly as `kustomize build` prints it.
+func YAML(m resmap.ResMap) ([]byte, error) {
+	return m.AsYaml()
+}
+
+// JSON renders m as a Kubernetes List, as `kubectl get -o json` prints many
+// objects.
+func JSON(m resmap.ResMap) ([]byte, error) {
+	items := make([]json.RawMessage, 0, m.Size())
+	for _, r := range m.Resources() {
+		b, err := r.MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.CurId(), err)
+		}
+		items = append(items, b)
+	}
+	list := struct {
+		APIVersion string            `json:"apiVersion"`
+		Kind       string            `json:"kind"`
+		Items      []json.RawMessage `json:"items"`
+	}{"v1", "List", items}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "    ")
+	if err := enc.Encode(list); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

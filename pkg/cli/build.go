@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/kship/kship/pkg/build"
+	"github.com/kship/kship/pkg/exitcode"
+	ucli "github.com/urfave/cli/v2"
+	"sigs.k8s.io/kustomize/api/types"
+)
+
+func buildFlags() []ucli.Flag {
+	return []ucli.Flag{
+		branchFlag,
+		&ucli.StringSliceFlag{
+			Name:  "image",
+			Usage: "override an image in memory, as `kustomize edit set image` would: NAME=NEWNAME:TAG, NAME=NEWNAME@DIGEST, NAME:TAG (repeatable)",
+		},
+		&ucli.StringFlag{
+			Name:  "load-restrictor",
+			Value: types.LoadRestrictionsRootOnly.String(),
+			Usage: "kustomize's file load restrictor: LoadRestrictionsRootOnly or LoadRestrictionsNone",
+		},
+		&ucli.BoolFlag{Name: "enable-alpha-plugins", Usage: "allow KRM functions and plugins named in the tree (off by default)"},
+		&ucli.BoolFlag{Name: "enable-exec", Usage: "allow exec KRM functions, i.e. run executables named in the tree (off by default; never for untrusted trees)"},
+	}
+}
+
+func buildCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "build",
+		Usage:     "render an environment's manifests, byte for byte as `kustomize build` does",
+		ArgsUsage: "ENV|DIR",
+		Description: `Builds the kustomization of ENV (from kship.yaml) or DIR in-process and
+prints it. --image overrides images in memory; the tree on disk is not changed.
+
+Examples:
+   kship build stage
+   kship build overlays/prod --image api=registry.example/api:abc123
+   kship build --branch "$CIRCLE_BRANCH" -o json`,
+		Flags: append(buildFlags(), outputFlag("yaml", "json")),
+		Action: func(c *ucli.Context) error {
+			t, err := resolveTarget(c)
+			if err != nil || t == nil {
+				return unmapped(c, err)
+			}
+			opts, err := buildOptions(c)
+			if err != nil {
+				return err
+			}
+			m, err := build.Build(t.Dir, opts)
+			if err != nil {
+				return exitcode.Wrap(exitcode.Build, err)
+			}
+			render := build.YAML
+			if c.String("output") == "json" {
+				render = build.JSON
+			}
+			out, err := render(m)
+			if err != nil {
+				return exitcode.Wrap(exitcode.Build, err)
+			}
+			_, err = c.App.Writer.Write(out)
+			return err
+		},
+	}
+}
+
+// unmapped passes err through; with no error it means --branch deployed
+// nowhere, which it says on stderr (exit 0, so a per-branch CI step is safe).
+func unmapped(c *ucli.Context, err error) error {
+	if err != nil {
+		return err
+	}
+	cfg, cfgErr := loadConfig(c, true)
+	if cfgErr != nil {
+		return cfgErr
+	}
+	fmt.Fprintf(c.App.ErrWriter, "kship: branch %q deploys to no environment (%s in %s); nothing to do\n",
+		c.String("branch"), cfg.BranchMap(), cfg.Path)
+	return nil
+}
+
+func buildOptions(c *ucli.Context) (build.Options, error) {
+	opts := build.Options{
+		EnableExec:         c.Bool("enable-exec"),
+		EnableAlphaPlugins: c.Bool("enable-alpha-plugins"),
+	}
+	switch r := c.String("load-restrictor"); r {
+	case types.LoadRestrictionsRootOnly.String():
+		opts.LoadRestrictor = types.LoadRestrictionsRootOnly
+	case types.LoadRestrictionsNone.String():
+		opts.LoadRestrictor = types.LoadRestrictionsNone
+	default:
+		return opts, usagef("--load-restrictor %q: want %s or %s", r, types.LoadRestrictionsRootOnly, types.LoadRestrictionsNone)
+	}
+	for _, arg := range c.StringSlice("image") {
+		img, err := build.ParseImage(arg)
+		if err != nil {
+			return opts, exitcode.Wrap(exitcode.Usage, err)
+		}
+		opts.Images = append(opts.Images, img)
+	}
+	return opts, nil
+}
+
+// outputFlag is -o/--output restricted to formats; the first is the default.
+func outputFlag(formats ...string) ucli.Flag {
+	return &ucli.StringFlag{
+		Name:    "output",
+		Aliases: []string{"o"},
+		Value:   formats[0],
+		Usage:   fmt.Sprintf("output format: %v", formats),
+		Action: func(_ *ucli.Context, v string) error {
+			for _, f := range formats {
+				if v == f {
+					return nil
+				}
+			}
+			return usagef("--output %q: want one of %v", v, formats)
+		},
+	}
+}

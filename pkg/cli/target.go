@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"errors"
+	"os"
+
+	"github.com/kship/kship/pkg/config"
+	"github.com/kship/kship/pkg/exitcode"
+	ucli "github.com/urfave/cli/v2"
+)
+
+// target is what a command works on: a kustomization directory and, when
+// kship.yaml names it, its environment.
+type target struct {
+	Dir    string
+	Env    *config.Environment // nil for a directory no environment names
+	Config *config.Config      // nil when there is no kship.yaml
+}
+
+// Name is how messages refer to the target.
+func (t *target) Name() string {
+	if t.Env != nil {
+		return t.Env.Name
+	}
+	return t.Dir
+}
+
+var branchFlag = &ucli.StringFlag{
+	Name:  "branch",
+	Usage: "pick the environment that kship.yaml maps this git branch to (e.g. $CIRCLE_BRANCH); an unmapped branch does nothing and exits 0",
+}
+
+// loadConfig reads --config, or kship.yaml found from the working directory.
+// With required false, a missing kship.yaml is not an error (nil, nil).
+func loadConfig(c *ucli.Context, required bool) (*config.Config, error) {
+	path := c.String("config")
+	if path == "" {
+		found, err := config.Find(".")
+		if errors.Is(err, config.ErrNotFound) && !required {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, exitcode.Wrap(exitcode.Usage, errors.New(config.FileName+" not found in this directory or its parents: create one, or pass --config"))
+		}
+		path = found
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, exitcode.Wrap(exitcode.Build, err)
+	}
+	return cfg, nil
+}
+
+// resolveTarget turns `ENV|DIR` or --branch into a target. It returns nil, nil
+// when --branch names a branch that deploys nowhere, having said so.
+func resolveTarget(c *ucli.Context) (*target, error) {
+	branch := c.String("branch")
+	switch {
+	case branch != "" && c.NArg() > 0:
+		return nil, usagef("give an environment or --branch, not both")
+	case branch == "" && c.NArg() != 1:
+		return nil, usagef("give one environment or kustomization directory (see 'kship envs'), or --branch")
+	}
+	if branch != "" {
+		cfg, err := loadConfig(c, true)
+		if err != nil {
+			return nil, err
+		}
+		env := cfg.ForBranch(branch)
+		if env == nil {
+			return nil, nil
+		}
+		return &target{Dir: env.Overlay, Env: env, Config: cfg}, nil
+	}
+	arg := c.Args().First()
+	cfg, err := loadConfig(c, false)
+	if err != nil {
+		return nil, err
+	}
+	if cfg != nil {
+		if env, ok := cfg.Environments[arg]; ok {
+			return &target{Dir: env.Overlay, Env: env, Config: cfg}, nil
+		}
+	}
+	if info, err := os.Stat(arg); err == nil && info.IsDir() {
+		t := &target{Dir: arg, Config: cfg}
+		if cfg != nil {
+			t.Env = cfg.ForDir(arg)
+		}
+		return t, nil
+	}
+	if cfg != nil {
+		_, err := cfg.Environment(arg)
+		return nil, exitcode.Wrap(exitcode.Usage, err)
+	}
+	return nil, usagef("%q is not a directory, and there is no %s to name environments: pass a kustomization directory, or create %s", arg, config.FileName, config.FileName)
+}

@@ -1,0 +1,129 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// FileName is the name kship looks for when --config is not given.
+const FileName = "kship.yaml"
+
+// Config is a parsed kship.yaml.
+type Config struct {
+	// Path is the file the configuration was read from.
+	Path string
+	// Environments holds every environment, by name.
+	Environments map[string]*Environment
+}
+
+// Environment is one deploy target: an overlay, and where it goes.
+type Environment struct {
+	// Name is the environment's key in kship.yaml.
+	Name string `yaml:"-" json:"name"`
+	// Overlay is the kustomization directory, relative to kship.yaml's directory
+	// in the file and absolute once loaded.
+	Overlay string `yaml:"overlay" json:"overlay"`
+	// Context is the kube context this environment deploys to.
+	Context string `yaml:"context" json:"context"`
+	// Namespace is the default namespace for objects that name none.
+	Namespace string `yaml:"namespace" json:"namespace,omitempty"`
+	// Branches are the git branches (or path.Match patterns) that deploy here.
+	Branches []string `yaml:"branches" json:"branches,omitempty"`
+}
+
+type file struct {
+	Environments map[string]*Environment `yaml:"environments"`
+}
+
+var envName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// Load reads and checks the kship.yaml at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return Parse(path, data)
+}
+
+// Parse checks data, the contents of the kship.yaml at path. Relative overlay
+// paths are resolved against path's directory.
+func Parse(path string, data []byte) (*Config, error) {
+	var f file
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(f.Environments) == 0 {
+		return nil, fmt.Errorf("%s: no environments: add an 'environments:' map, e.g. 'stage: {overlay: overlays/stage, context: stage}'", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{Path: abs, Environments: f.Environments}
+	for name, env := range c.Environments {
+		if err := c.check(name, env); err != nil {
+			return nil, fmt.Errorf("%s: environment %q: %w", path, name, err)
+		}
+	}
+	if err := c.checkBranches(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+func (c *Config) check(name string, env *Environment) error {
+	if env == nil {
+		return errors.New("is empty: give it at least 'overlay' and 'context'")
+	}
+	if !envName.MatchString(name) {
+		return errors.New("names must be lowercase letters, digits and '-'")
+	}
+	env.Name = name
+	if env.Overlay == "" {
+		return errors.New("has no 'overlay': set it to the kustomization directory, e.g. overlays/" + name)
+	}
+	if env.Context == "" {
+		return errors.New("has no 'context': set it to the kube context this environment deploys to")
+	}
+	if !filepath.IsAbs(env.Overlay) {
+		env.Overlay = filepath.Join(filepath.Dir(c.Path), env.Overlay)
+	}
+	env.Overlay = filepath.Clean(env.Overlay)
+	for _, b := range env.Branches {
+		if _, err := matchBranch(b, ""); err != nil {
+			return fmt.Errorf("branch pattern %q: %w", b, err)
+		}
+	}
+	return nil
+}
+
+// Names returns the environment names, sorted.
+func (c *Config) Names() []string {
+	names := make([]string, 0, len(c.Environments))
+	for n := range c.Environments {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Rel returns p relative to kship.yaml's directory when it lies inside it,
+// and p unchanged otherwise; for messages and listings.
+func (c *Config) Rel(p string) string {
+	rel, err := filepath.Rel(filepath.Dir(c.Path), p)
+	if err != nil || rel == ".." || len(rel) > 2 && rel[:3] == ".."+string(filepath.Separator) {
+		return p
+	}
+	return rel
+}

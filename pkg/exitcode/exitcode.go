@@ -1,0 +1,67 @@
+// Package exitcode carries kship's process exit codes as typed errors, so that
+// library code returns errors and only main turns them into an exit status.
+//
+// It does not print and does not exit.
+package exitcode
+
+import (
+	"context"
+	"errors"
+)
+
+// The exit codes kship documents in its README.
+const (
+	// OK means the command did what was asked.
+	OK = 0
+	// Changes means a diff found differences (as `kubectl diff` does).
+	Changes = 1
+	// Usage means the command line was wrong: unknown flag, environment or argument.
+	Usage = 2
+	// Build means the manifests could not be built or validated; nothing was touched.
+	Build = 3
+	// Apply means the cluster refused a write, or the target cluster was the wrong one.
+	Apply = 4
+	// NotReady means everything was applied but the rollout failed or timed out.
+	NotReady = 5
+	// Interrupted means SIGINT stopped the command (128+2).
+	Interrupted = 130
+	// Terminated means SIGTERM stopped the command (128+15).
+	Terminated = 143
+)
+
+// Error is an error that carries the exit code the process should end with.
+type Error struct {
+	Code int
+	Err  error
+}
+
+// Error returns the wrapped error's text.
+func (e *Error) Error() string { return e.Err.Error() }
+
+// Unwrap returns the wrapped error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Wrap returns err carrying code; a nil err stays nil.
+func Wrap(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Code: code, Err: err}
+}
+
+// Of returns the exit code for err: OK for nil, the code of the first *Error
+// in its chain, Interrupted for a bare context cancellation, and 1 for any
+// other error.
+func Of(err error) int {
+	if err == nil {
+		return OK
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if errors.Is(err, context.Canceled) {
+		return Interrupted
+	}
+	return 1
+}
