@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -62,7 +63,11 @@ func run(disk filesys.FileSystem, dir string, opts Options) (resmap.ResMap, erro
 		}
 		fSys = &overlayFS{FileSystem: disk, path: kfile, data: edited}
 	}
-	return krusty.MakeKustomizer(opts.krusty()).Run(fSys, dir)
+	m, err := krusty.MakeKustomizer(opts.krusty()).Run(fSys, dir)
+	if err != nil && strings.Contains(err.Error(), "plugins disabled") {
+		err = fmt.Errorf("%w (KRM functions and plugins are off by default: pass --enable-alpha-plugins, and --enable-exec for exec functions, only for trees you trust)", err)
+	}
+	return m, err
 }
 
 func (o Options) krusty() *krusty.Options {

@@ -14,11 +14,6 @@ func interspersed(app *ucli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
-	for _, a := range args {
-		if a == "-h" || a == "--help" {
-			return args // help output is the same wherever the flag stands
-		}
-	}
 	out := []string{args[0]}
 	i := 1
 	// Global flags, up to the command name.
@@ -38,6 +33,8 @@ func interspersed(app *ucli.App, args []string) []string {
 	var positional []string
 	for i < len(args) {
 		switch a := args[i]; {
+		case a == "-h" || a == "--help":
+			return append(out, a) // help is the same wherever it stands
 		case a == "--":
 			positional = append(positional, args[i:]...)
 			i = len(args)

@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), append([]string{"kship"}, args...), &out, &errb)
+	return result{code, out.String(), errb.String()}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", p, diff)
+	}
+}
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBuild(t *testing.T) {
+	tests := []struct {
+		name        string
+		args        []string
+		code        int
+		stdout      []string // substrings
+		notStdout   []string
+		stderr      string
+		emptyStdout bool
+	}{
+		{name: "environment", args: []string{"build", "stage"}, stdout: []string{"namespace: shop-stage", "image: registry.example/shop/api:1.4.2", "name: api-config-"}},
+		{name: "directory with image override after it", args: []string{"build", "../../overlays/prod", "--image", "api=r/api:abc"}, stdout: []string{"image: r/api:abc", "namespace: shop"}, notStdout: []string{"1.4.2"}},
+		{name: "image keeps newName with *", args: []string{"build", "--image=api=*:v9", "prod"}, stdout: []string{"image: registry.example/shop/api:v9"}},
+		{name: "branch picks the environment", args: []string{"build", "--branch", "develop"}, stdout: []string{"ENV: stage"}},
+		{name: "unmapped branch does nothing", args: []string{"build", "--branch", "feature/x"}, emptyStdout: true, stderr: `branch "feature/x" deploys to no environment (prod ← master, main; stage ← develop`},
+		{name: "json", args: []string{"build", "stage", "-o", "json"}, stdout: []string{`"kind": "List"`, `"image": "registry.example/shop/api:1.4.2"`}},
+		{name: "unknown environment", args: []string{"build", "qa"}, code: 2, emptyStdout: true, stderr: `unknown environment "qa":`},
+		{name: "no argument", args: []string{"build"}, code: 2, emptyStdout: true, stderr: "give one environment"},
+		{name: "env and branch", args: []string{"build", "stage", "--branch", "develop"}, code: 2, emptyStdout: true, stderr: "not both"},
+		{name: "bad image", args: []string{"build", "stage", "--image", "api"}, code: 2, emptyStdout: true, stderr: `--image "api"`},
+		{name: "bad output", args: []string{"build", "stage", "-o", "xml"}, code: 2, emptyStdout: true, stderr: `--output "xml"`},
+		{name: "unknown flag", args: []string{"build", "stage", "--nope"}, code: 2, emptyStdout: true, stderr: "flag provided but not defined"},
+		{name: "bad load restrictor", args: []string{"build", "stage", "--load-restrictor", "x"}, code: 2, emptyStdout: true, stderr: "--load-restrictor"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.args...)
+			if r.code != tt.code {
+				t.Fatalf("exit code = %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(r.stdout, s) {
+					t.Errorf("stdout lacks %q", s)
+				}
+			}
+			for _, s := range tt.notStdout {
+				if strings.Contains(r.stdout, s) {
+					t.Errorf("stdout has %q", s)
+				}
+			}
+			if tt.emptyStdout && r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+			if !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("stderr = %q, want it to contain %q", r.stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestBuildBadInput(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "overlays/broken/kustomization.yaml", "resources: [../../base]\n")
+	writeFile(t, dir, "overlays/badyaml/kustomization.yaml", "resources: [cm.yaml]\n")
+	writeFile(t, dir, "overlays/badyaml/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n")
+	cfg := writeFile(t, dir, "kship.yaml", "environments:\n  broken: {overlay: overlays/broken, context: c}\n  badyaml: {overlay: overlays/badyaml, context: c}\n  gone: {overlay: overlays/gone, context: c}\n")
+	badCfg := writeFile(t, dir, "bad.yaml", "environments:\n  stage:\n    overlay: x\n    contxt: y\n")
+
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr []string
+	}{
+		{"missing base", []string{"--config", cfg, "build", "broken"}, 3, []string{"overlays/broken", "base"}},
+		{"malformed yaml", []string{"--config", cfg, "build", "badyaml"}, 3, []string{"cm.yaml"}},
+		{"missing overlay", []string{"--config", cfg, "build", "gone"}, 3, []string{"overlays/gone: directory does not exist"}},
+		{"kship.yaml error", []string{"--config", badCfg, "build", "stage"}, 3, []string{"bad.yaml", "field contxt not found"}},
+		{"missing config", []string{"--config", filepath.Join(dir, "none.yaml"), "build", "stage"}, 3, []string{"none.yaml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.args...)
+			if r.code != tt.code {
+				t.Fatalf("exit code = %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr = %q\nwant it to contain %q", r.stderr, s)
+				}
+			}
+		})
+	}
+}
+
+func TestEnvs(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			r := run(t, "envs", "-o", format)
+			if r.code != 0 {
+				t.Fatalf("exit code %d: %s", r.code, r.stderr)
+			}
+			golden(t, "envs-"+format, r.stdout)
+		})
+	}
+}
