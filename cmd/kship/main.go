@@ -12,8 +12,14 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Run(ctx, os.Args, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		cancel(&cli.SignalError{Signal: s}) // the first signal stops the wait cleanly
+		<-sigs
+		os.Exit(130) // a second one does not wait for that
+	}()
+	os.Exit(cli.Run(ctx, os.Args, os.Stdout, os.Stderr))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/resmap"
 )
 
@@ -36,4 +37,17 @@ func JSON(m resmap.ResMap) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// Objects returns m's resources as unstructured objects, for the API.
+func Objects(m resmap.ResMap) ([]*unstructured.Unstructured, error) {
+	out := make([]*unstructured.Unstructured, 0, m.Size())
+	for _, r := range m.Resources() {
+		obj, err := r.Map()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.CurId(), err)
+		}
+		out = append(out, &unstructured.Unstructured{Object: obj})
+	}
+	return out, nil
 }

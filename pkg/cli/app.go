@@ -43,6 +43,7 @@ func newApp(stdout, stderr io.Writer) *ucli.App {
 		},
 		Commands: []*ucli.Command{
 			buildCommand(),
+			deployCommand(),
 			envsCommand(),
 		},
 		OnUsageError: usageError,

@@ -37,6 +37,11 @@ type Environment struct {
 	Namespace string `yaml:"namespace" json:"namespace,omitempty"`
 	// Branches are the git branches (or path.Match patterns) that deploy here.
 	Branches []string `yaml:"branches" json:"branches,omitempty"`
+	// Server, when set, pins the API server URL the context must point at.
+	Server string `yaml:"server" json:"server,omitempty"`
+	// ClusterID, when set, pins the cluster's identity: the UID of its
+	// kube-system namespace, which survives renamed contexts and moved URLs.
+	ClusterID string `yaml:"clusterID" json:"clusterID,omitempty"`
 }
 
 type file struct {

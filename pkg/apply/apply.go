@@ -1,0 +1,170 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/kship/kship/pkg/kube"
+	"golang.org/x/sync/errgroup"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+)
+
+// FieldManager is the field manager kship applies as.
+const FieldManager = "kship"
+
+// Options says how to apply.
+type Options struct {
+	// Force takes ownership of fields other managers own (--force-conflicts).
+	Force bool
+	// DryRun asks the API server to validate and default without persisting.
+	DryRun bool
+	// Recreate deletes and re-creates objects whose immutable fields changed.
+	// Jobs are always recreated.
+	Recreate bool
+	// Concurrency bounds the requests in flight; 0 means DefaultConcurrency.
+	Concurrency int
+	// DefaultNamespace is given to namespaced objects that have none.
+	DefaultNamespace string
+}
+
+// DefaultConcurrency is the number of applies in flight by default: enough to
+// keep a 2-core API server busy without tripping its flow control.
+const DefaultConcurrency = 32
+
+// Applier applies objects to one cluster.
+type Applier struct {
+	client *kube.Client
+	opts   Options
+}
+
+// New returns an Applier for client.
+func New(client *kube.Client, opts Options) *Applier {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	return &Applier{client: client, opts: opts}
+}
+
+// target is one object with where it goes.
+type target struct {
+	obj *unstructured.Unstructured
+	ref Ref
+	ri  dynamic.ResourceInterface
+	gvr schema.GroupVersionResource
+}
+
+// Apply applies objs concurrently and returns one Result per object, in the
+// order given. It applies every object it can; the error joins the failures,
+// each an *Error naming its object.
+func (a *Applier) Apply(ctx context.Context, objs []*unstructured.Unstructured) ([]Result, error) {
+	targets, err := a.resolve(objs)
+	if err != nil {
+		return nil, err
+	}
+	prior, err := a.prior(ctx, targets)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]Result, len(targets))
+	errs := make([]error, len(targets))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(a.opts.Concurrency)
+	for i, t := range targets {
+		g.Go(func() error {
+			r, err := a.applyOne(gctx, t, prior)
+			results[i] = r
+			if err != nil {
+				errs[i] = &Error{Ref: t.ref, Err: err}
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return results, errors.Join(errs...)
+}
+
+// Prepare returns copies of objs as they will be applied: namespaced objects
+// without a namespace get the default one, cluster-scoped ones lose theirs.
+// It fails, naming the objects, when a kind is unknown to the cluster or a
+// namespace is missing.
+func (a *Applier) Prepare(objs []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+	targets, err := a.resolve(objs)
+	out := make([]*unstructured.Unstructured, len(targets))
+	for i, t := range targets {
+		out[i] = t.obj
+	}
+	return out, err
+}
+
+// resolve maps each object to its resource, and gives namespaced objects
+// without a namespace the default one.
+func (a *Applier) resolve(objs []*unstructured.Unstructured) ([]target, error) {
+	targets := make([]target, 0, len(objs))
+	var errs []error
+	for _, o := range objs {
+		o = o.DeepCopy()
+		gvk := o.GroupVersionKind()
+		m, err := a.client.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: the cluster does not know kind %s: apply its CustomResourceDefinition first, or check apiVersion", RefOf(o), gvk))
+			continue
+		}
+		var ri dynamic.ResourceInterface = a.client.Dynamic.Resource(m.Resource)
+		if m.Scope.Name() == meta.RESTScopeNameNamespace {
+			if o.GetNamespace() == "" {
+				if a.opts.DefaultNamespace == "" {
+					errs = append(errs, fmt.Errorf("%s: has no namespace: set one in the overlay (namespace:) or in kship.yaml", RefOf(o)))
+					continue
+				}
+				o.SetNamespace(a.opts.DefaultNamespace)
+			}
+			ri = a.client.Dynamic.Resource(m.Resource).Namespace(o.GetNamespace())
+		} else {
+			o.SetNamespace("")
+		}
+		targets = append(targets, target{obj: o, ref: RefOf(o), ri: ri, gvr: m.Resource})
+	}
+	return targets, errors.Join(errs...)
+}
+
+func (a *Applier) applyOne(ctx context.Context, t target, prior priorState) (Result, error) {
+	res := Result{Ref: t.ref}
+	live, err := a.ssa(ctx, t)
+	var imm *ImmutableError
+	if errors.As(err, &imm) && (a.opts.Recreate || t.ref.GroupKind() == jobKind) {
+		if a.opts.DryRun {
+			// Say what a real run would do; the object is left alone.
+			res.Action, res.Object = Recreated, t.obj
+			return res, nil
+		}
+		if err := deleteAndWait(ctx, t.ri, t.ref.Name); err != nil {
+			return res, fmt.Errorf("recreating after a change to %v: %w", imm.Fields, err)
+		}
+		live, err = a.ssa(ctx, t)
+		res.Action = Recreated
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Object = live
+	if res.Action == "" {
+		res.Action = prior.action(t, live)
+	}
+	return res, nil
+}
+
+var jobKind = schema.GroupKind{Group: "batch", Kind: "Job"}
+
+func (a *Applier) ssa(ctx context.Context, t target) (*unstructured.Unstructured, error) {
+	opts := metav1.ApplyOptions{FieldManager: FieldManager, Force: a.opts.Force}
+	if a.opts.DryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	live, err := t.ri.Apply(ctx, t.ref.Name, t.obj, opts)
+	return live, classify(err)
+}

@@ -1,0 +1,84 @@
+package apply
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Error is a failed apply of one object.
+type Error struct {
+	Ref Ref
+	Err error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: apply failed: %v", e.Ref, e.Err) }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ConflictError says that other field managers own fields kship applies.
+type ConflictError struct {
+	// Conflicts are the API server's words, e.g.
+	// `conflict with "kubectl-edit" using apps/v1: .spec.replicas`.
+	Conflicts []string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("fields are owned by another field manager:\n  %s\n"+
+		"  Re-run with --force-conflicts to make kship their owner, or remove those fields from the manifest.",
+		strings.Join(e.Conflicts, "\n  "))
+}
+
+// ImmutableError says that the manifest changes a field that cannot change.
+type ImmutableError struct {
+	// Fields are the immutable field paths, e.g. spec.selector. The API
+	// server's message is left out: it quotes whole values, Secrets' included.
+	Fields []string
+}
+
+func (e *ImmutableError) Error() string {
+	return fmt.Sprintf("field %s cannot be changed once set\n"+
+		"  Re-run with --recreate to delete and re-create the object, or restore the field's old value.",
+		strings.Join(e.Fields, ", "))
+}
+
+// classify turns API errors users hit most into typed errors that say what
+// to do; others pass through.
+func classify(err error) error {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return err
+	}
+	s := status.Status()
+	var causes []metav1.StatusCause
+	if s.Details != nil {
+		causes = s.Details.Causes
+	}
+	switch {
+	case apierrors.IsConflict(err):
+		var cs []string
+		for _, c := range causes {
+			if c.Type == metav1.CauseTypeFieldManagerConflict {
+				cs = append(cs, c.Message)
+			}
+		}
+		if len(cs) > 0 {
+			return &ConflictError{Conflicts: cs}
+		}
+	case apierrors.IsInvalid(err):
+		var fields []string
+		for _, c := range causes {
+			if strings.Contains(c.Message, "immutable") {
+				fields = append(fields, c.Field)
+			}
+		}
+		if len(fields) > 0 {
+			return &ImmutableError{Fields: fields}
+		}
+	}
+	return err
+}

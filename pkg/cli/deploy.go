@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/build"
+	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/exitcode"
+	"github.com/kship/kship/pkg/guard"
+	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/report"
+	ucli "github.com/urfave/cli/v2"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+func clusterFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "kubeconfig", Usage: "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)", EnvVars: []string{"KUBECONFIG"}},
+		&ucli.StringFlag{Name: "context", Usage: "kube context to use; it must be the environment's (default: the kubeconfig's current context)"},
+	}
+}
+
+func deployCommand() *ucli.Command {
+	flags := append(buildFlags(), clusterFlags()...)
+	flags = append(flags,
+		&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "give up waiting after this long (exit 5)"},
+		&ucli.BoolFlag{Name: "dry-run", Usage: "server-side dry run of every object: validated and defaulted by the cluster, nothing written"},
+		&ucli.BoolFlag{Name: "force-conflicts", Usage: "take ownership of fields another field manager owns"},
+		&ucli.BoolFlag{Name: "recreate", Usage: "delete and re-create objects whose immutable fields changed (Jobs always are)"},
+		&ucli.IntFlag{Name: "concurrency", Value: apply.DefaultConcurrency, Usage: "applies in flight at once"},
+		&ucli.StringSliceFlag{Name: "report", Usage: "also write a report: junit=FILE (for CircleCI store_test_results)"},
+		outputFlag("text", "json"),
+	)
+	return &ucli.Command{
+		Name:      "deploy",
+		Usage:     "build, guard, server-side apply in phases, wait until ready, report",
+		ArgsUsage: "ENV|DIR",
+		Description: `Builds ENV, refuses unless the kube context is the environment's, applies
+Namespaces and CRDs, then configuration, then pre-deploy Jobs (run to completion,
+logs shown), then workloads, waiting for each phase before the next. Fails fast
+with the pod, container and reason when a rollout cannot succeed.
+
+Exit codes: 0 ready; 2 usage; 3 build failed (nothing touched); 4 apply failed
+or wrong cluster; 5 applied but not ready; 130/143 interrupted.
+
+Examples:
+   kship deploy stage
+   kship deploy --branch "$CIRCLE_BRANCH" --image api=registry.example/api:$CIRCLE_SHA1 --report junit=test-results/kship.xml
+   kship deploy prod --dry-run`,
+		Flags:  flags,
+		Action: runDeploy,
+	}
+}
+
+func runDeploy(c *ucli.Context) error {
+	t, err := resolveTarget(c)
+	if err != nil || t == nil {
+		return unmapped(c, err)
+	}
+	reports, err := parseReports(c.StringSlice("report"))
+	if err != nil {
+		return err
+	}
+	opts, err := buildOptions(c)
+	if err != nil {
+		return err
+	}
+	kopts := kube.Options{Kubeconfig: c.String("kubeconfig"), Context: c.String("context")}
+	m, err := build.Build(t.Dir, opts)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Build, err)
+	}
+	objs, err := build.Objects(m)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Build, err)
+	}
+	if len(objs) == 0 {
+		return exitcode.Wrap(exitcode.Build, fmt.Errorf("%s builds no objects: refusing an empty deploy", t.Name()))
+	}
+	if err := guard.Context(t.Env, kopts); err != nil {
+		return exitcode.Wrap(exitcode.Apply, err)
+	}
+	client, err := kube.New(kopts)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Apply, err)
+	}
+	if err := guard.Cluster(c.Context, t.Env, client); err != nil {
+		return exitcode.Wrap(exitcode.Apply, err)
+	}
+	return deployTo(c, t, client, objs, reports)
+}
+
+func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructured.Unstructured, reports map[string]string) error {
+	ns := ""
+	if t.Env != nil {
+		ns = t.Env.Namespace
+	}
+	progress := &report.Lines{W: c.App.ErrWriter}
+	dry := c.Bool("dry-run")
+	verb := "deploying"
+	if dry {
+		verb = "dry run of"
+	}
+	fmt.Fprintf(c.App.ErrWriter, "kship: %s %s (%d objects) to context %q (%s)\n", verb, t.Name(), len(objs), client.Context, client.Server)
+	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
+	defer cancel()
+	res, err := deploy.Run(ctx, client, objs, deploy.Options{
+		Apply: apply.Options{
+			Force: c.Bool("force-conflicts"), DryRun: dry, Recreate: c.Bool("recreate"),
+			Concurrency: c.Int("concurrency"), DefaultNamespace: ns,
+		},
+		OnEvent: progress.Event,
+	})
+	code := deployCode(c.Context, err)
+	if werr := writeDeployResults(c, t, res, err, code, reports); werr != nil && err == nil {
+		err = werr
+	}
+	if err != nil {
+		return exitcode.Wrap(code, explainDeployError(c.Context, t, err))
+	}
+	return nil
+}
+
+// deployCode maps a deploy error to its exit code.
+func deployCode(ctx context.Context, err error) int {
+	var de *deploy.Error
+	switch {
+	case err == nil:
+		return exitcode.OK
+	case ctx.Err() != nil:
+		return interruptCode(ctx)
+	case errors.As(err, &de) && de.Stage == deploy.StageApply:
+		return exitcode.Apply
+	}
+	return exitcode.NotReady
+}
+
+func explainDeployError(ctx context.Context, t *target, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted (%v) while deploying %s: the objects listed as applied are in the cluster; those not ready may still be rolling out: %w", context.Cause(ctx), t.Name(), err)
+	}
+	return fmt.Errorf("deploy %s failed: %w", t.Name(), err)
+}
+
+func writeDeployResults(c *ucli.Context, t *target, res *deploy.Result, runErr error, code int, reports map[string]string) error {
+	if res == nil {
+		return nil
+	}
+	if c.String("output") == "json" {
+		doc := report.JSONResult{Environment: t.Name(), Outcome: outcome(res, code), Result: res}
+		if runErr != nil {
+			doc.Error = runErr.Error()
+		}
+		if err := report.JSON(c.App.Writer, doc); err != nil {
+			return err
+		}
+	} else if err := report.Summary(c.App.Writer, res); err != nil {
+		return err
+	}
+	if path, ok := reports["junit"]; ok {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("--report junit=%s: %w", path, err)
+		}
+		defer f.Close()
+		if err := report.JUnit(f, t.Name(), res); err != nil {
+			return fmt.Errorf("--report junit=%s: %w", path, err)
+		}
+		return f.Close()
+	}
+	return nil
+}
+
+func outcome(res *deploy.Result, code int) string {
+	switch {
+	case code == exitcode.OK && res.DryRun:
+		return "dry-run"
+	case code == exitcode.OK:
+		return "ready"
+	case code == exitcode.Apply:
+		return "apply-failed"
+	case code == exitcode.NotReady:
+		return "not-ready"
+	}
+	return "interrupted"
+}
+
+// parseReports reads --report KIND=FILE values.
+func parseReports(values []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, v := range values {
+		kind, path, ok := strings.Cut(v, "=")
+		if !ok || path == "" || kind != "junit" {
+			return nil, usagef("--report %q: want junit=FILE", v)
+		}
+		out[kind] = path
+	}
+	return out, nil
+}

@@ -1,0 +1,90 @@
+package deploy
+
+import (
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// PhaseAnnotation puts an object in a phase; its one value is PreDeploy.
+const PhaseAnnotation = "kship.dev/phase"
+
+// PreDeploy is the PhaseAnnotation value for Jobs that must finish before
+// workloads change, such as a database migration.
+const PreDeploy = "pre-deploy"
+
+// The phases, in order.
+const (
+	PhaseNamespaces = "namespaces"
+	PhaseConfig     = "config"
+	PhasePreDeploy  = "pre-deploy"
+	PhaseWorkloads  = "workloads"
+)
+
+// Phase is a group of objects applied together and waited on before the next.
+type Phase struct {
+	Name    string
+	Objects []*unstructured.Unstructured
+}
+
+var clusterSetup = map[schema.GroupKind]bool{
+	{Kind: "Namespace"}: true,
+	{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}: true,
+}
+
+// configKinds are applied before anything that may use them.
+var configKinds = map[schema.GroupKind]bool{
+	{Kind: "ServiceAccount"}:                                         true,
+	{Kind: "ConfigMap"}:                                              true,
+	{Kind: "Secret"}:                                                 true,
+	{Kind: "PersistentVolumeClaim"}:                                  true,
+	{Kind: "PersistentVolume"}:                                       true,
+	{Kind: "Service"}:                                                true,
+	{Kind: "LimitRange"}:                                             true,
+	{Kind: "ResourceQuota"}:                                          true,
+	{Group: "rbac.authorization.k8s.io", Kind: "Role"}:               true,
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}:        true,
+	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:        true,
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}: true,
+	{Group: "networking.k8s.io", Kind: "NetworkPolicy"}:              true,
+	{Group: "networking.k8s.io", Kind: "IngressClass"}:               true,
+	{Group: "scheduling.k8s.io", Kind: "PriorityClass"}:              true,
+	{Group: "storage.k8s.io", Kind: "StorageClass"}:                  true,
+}
+
+// Phases splits objs into the non-empty phases, keeping the build's order
+// within each.
+func Phases(objs []*unstructured.Unstructured) []Phase {
+	order := []string{PhaseNamespaces, PhaseConfig, PhasePreDeploy, PhaseWorkloads}
+	by := map[string][]*unstructured.Unstructured{}
+	for _, o := range objs {
+		p := phaseOf(o)
+		by[p] = append(by[p], o)
+	}
+	var out []Phase
+	for _, name := range order {
+		if len(by[name]) > 0 {
+			out = append(out, Phase{Name: name, Objects: by[name]})
+		}
+	}
+	return out
+}
+
+func phaseOf(o *unstructured.Unstructured) string {
+	gk := o.GroupVersionKind().GroupKind()
+	switch {
+	case o.GetAnnotations()[PhaseAnnotation] == PreDeploy:
+		return PhasePreDeploy
+	case clusterSetup[gk]:
+		return PhaseNamespaces
+	case configKinds[gk]:
+		return PhaseConfig
+	}
+	return PhaseWorkloads
+}
+
+// waitsInPhase reports whether a phase waits for o before moving on. A PVC
+// is not waited for before workloads: with WaitForFirstConsumer storage it
+// binds only once a pod uses it. It is waited for with the workloads.
+func waitsInPhase(phase string, o *unstructured.Unstructured) bool {
+	return !(phase == PhaseConfig && o.GetKind() == "PersistentVolumeClaim" && o.GroupVersionKind().Group == "")
+}

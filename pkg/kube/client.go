@@ -1,0 +1,124 @@
+package kube
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd/api"
+	"k8s.io/client-go/util/flowcontrol"
+)
+
+// Options says which cluster to talk to.
+type Options struct {
+	// Kubeconfig is a kubeconfig path; empty means $KUBECONFIG or ~/.kube/config.
+	Kubeconfig string
+	// Context is the kube context; empty means the kubeconfig's current one.
+	Context string
+}
+
+// Client holds the clients for one cluster.
+type Client struct {
+	// Context is the kube context in use.
+	Context string
+	// Server is the API server URL of that context.
+	Server string
+	// Config is the REST config, unthrottled.
+	Config *rest.Config
+	// Dynamic talks to any resource.
+	Dynamic dynamic.Interface
+	// Metadata lists and watches object metadata only.
+	Metadata metadata.Interface
+	// Typed is the typed clientset for built-in kinds.
+	Typed kubernetes.Interface
+	// Mapper maps kinds to resources, from the cluster's discovery.
+	Mapper meta.RESTMapper
+}
+
+// ResetMapper forgets cached discovery, so that kinds a deploy just created
+// (CRDs) can be mapped.
+func (c *Client) ResetMapper() {
+	if r, ok := c.Mapper.(meta.ResettableRESTMapper); ok {
+		r.Reset()
+	}
+}
+
+// Raw returns the merged kubeconfig for opts, without connecting.
+func Raw(opts Options) (api.Config, error) {
+	return flags(opts).ToRawKubeConfigLoader().RawConfig()
+}
+
+// CurrentContext returns the context opts select: opts.Context or the
+// kubeconfig's current-context.
+func CurrentContext(opts Options) (string, error) {
+	if opts.Context != "" {
+		return opts.Context, nil
+	}
+	raw, err := Raw(opts)
+	if err != nil {
+		return "", err
+	}
+	return raw.CurrentContext, nil
+}
+
+// New connects to the cluster opts select.
+func New(opts Options) (*Client, error) {
+	f := flags(opts)
+	name, err := CurrentContext(opts)
+	if err != nil {
+		return nil, fmt.Errorf("reading kubeconfig: %w", err)
+	}
+	cfg, err := f.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("kube context %q: %w", name, err)
+	}
+	mapper, err := f.ToRESTMapper()
+	if err != nil {
+		return nil, fmt.Errorf("kube context %q: %w", name, err)
+	}
+	c := &Client{Context: name, Server: cfg.Host, Config: cfg, Mapper: mapper}
+	if c.Dynamic, err = dynamic.NewForConfig(cfg); err != nil {
+		return nil, err
+	}
+	if c.Metadata, err = metadata.NewForConfig(cfg); err != nil {
+		return nil, err
+	}
+	if c.Typed, err = kubernetes.NewForConfig(cfg); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func flags(opts Options) *genericclioptions.ConfigFlags {
+	f := genericclioptions.NewConfigFlags(true)
+	if opts.Kubeconfig != "" {
+		f.KubeConfig = &opts.Kubeconfig
+	}
+	if opts.Context != "" {
+		f.Context = &opts.Context
+	}
+	f.WrapConfigFn = func(c *rest.Config) *rest.Config {
+		// client-go's default 5 QPS would cap a deploy at a few objects a
+		// second; the API server's priority and fairness protects itself.
+		c.RateLimiter = flowcontrol.NewFakeAlwaysRateLimiter()
+		c.QPS, c.Burst = -1, -1
+		c.UserAgent = "kship"
+		c.WarningHandler = rest.NoWarnings{}
+		return c
+	}
+	return f
+}
+
+// ContextExists reports whether the kubeconfig opts select has a context name.
+func ContextExists(opts Options, name string) (bool, error) {
+	raw, err := Raw(opts)
+	if err != nil {
+		return false, err
+	}
+	_, ok := raw.Contexts[name]
+	return ok, nil
+}

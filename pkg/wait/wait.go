@@ -1,0 +1,209 @@
+package wait
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/status"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// Options says how to wait.
+type Options struct {
+	// OnUpdate, when set, is called (from one goroutine at a time) each time an
+	// object's status or message changes.
+	OnUpdate func(Update)
+	// LogLines is how many log lines to keep for a failed container or a
+	// finished Job; 0 means 20.
+	LogLines int64
+	// JobLogs fetches the logs of Jobs that finish, failed or not.
+	JobLogs bool
+}
+
+// ErrTimeout is returned, wrapped, when the context's deadline passes before
+// every object is ready.
+var ErrTimeout = errors.New("timed out waiting for the rollout")
+
+// FailedError says that objects failed; their Outcomes say why.
+type FailedError struct{ Refs []apply.Ref }
+
+func (e *FailedError) Error() string {
+	return fmt.Sprintf("%d object(s) failed: %v", len(e.Refs), e.Refs)
+}
+
+// Wait watches objs (as applied) until all are Current, one fails, or ctx
+// ends. It returns an Outcome per object, in the order given. The error is
+// nil when all are ready, a *FailedError when one failed, and wraps
+// ErrTimeout (or ctx's error) when time ran out.
+func Wait(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, opts Options) ([]Outcome, error) {
+	if opts.LogLines == 0 {
+		opts.LogLines = 20
+	}
+	w, err := newWatcher(client, objs, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer w.stop()
+	if err := w.start(ctx); err != nil {
+		return nil, err
+	}
+	err = w.run(ctx)
+	return w.finish(context.WithoutCancel(ctx), err), err
+}
+
+// watcher holds the informers and the latest judgement of every target.
+type watcher struct {
+	client  *kube.Client
+	opts    Options
+	targets []*tracked
+	byRef   map[apply.Ref]*tracked
+	sources *sources
+	begun   time.Time
+	changed chan struct{}
+	mu      sync.Mutex
+}
+
+// tracked is one object being waited on.
+type tracked struct {
+	ref     apply.Ref
+	obj     *unstructured.Unstructured
+	outcome Outcome
+	done    bool
+}
+
+func newWatcher(client *kube.Client, objs []*unstructured.Unstructured, opts Options) (*watcher, error) {
+	w := &watcher{client: client, opts: opts, byRef: map[apply.Ref]*tracked{}, changed: make(chan struct{}, 1)}
+	for _, o := range objs {
+		t := &tracked{ref: apply.RefOf(o), obj: o}
+		t.outcome = Outcome{Ref: t.ref, Status: status.InProgress}
+		w.targets = append(w.targets, t)
+		w.byRef[t.ref] = t
+	}
+	return w, nil
+}
+
+func (w *watcher) start(ctx context.Context) error {
+	w.begun = time.Now()
+	s, err := startSources(ctx, w.client, w.targets, w.poke)
+	if err != nil {
+		return err
+	}
+	w.sources = s
+	return nil
+}
+
+func (w *watcher) stop() {
+	if w.sources != nil {
+		w.sources.stop()
+	}
+}
+
+// poke wakes the loop; events arriving while it works fold into one pass.
+func (w *watcher) poke() {
+	select {
+	case w.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (w *watcher) run(ctx context.Context) error {
+	for {
+		if done, failed := w.evaluate(); failed != nil {
+			return failed
+		} else if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return fmt.Errorf("%w after %s", ErrTimeout, time.Since(w.begun).Round(time.Second))
+			}
+			return ctx.Err()
+		case <-w.changed:
+		}
+	}
+}
+
+// evaluate judges every target not yet done; it reports whether all are
+// Current, or the failure when one has failed.
+func (w *watcher) evaluate() (bool, error) {
+	all := true
+	var failed []apply.Ref
+	for _, t := range w.targets {
+		if !t.done {
+			w.judge(t)
+		}
+		switch t.outcome.Status {
+		case status.Current:
+		case status.Failed:
+			failed = append(failed, t.ref)
+			all = false
+		default:
+			all = false
+		}
+	}
+	if len(failed) > 0 {
+		return false, &FailedError{Refs: failed}
+	}
+	return all, nil
+}
+
+// judge recomputes one target from the informers' caches.
+func (w *watcher) judge(t *tracked) {
+	live := w.sources.get(t)
+	r := status.Compute(live)
+	next := Outcome{Ref: t.ref, Status: r.Status, Message: r.Message, Elapsed: time.Since(w.begun)}
+	if live != nil && r.Status != status.Current {
+		next.Problems = w.sources.problems(live)
+		if r.Status == status.InProgress && status.IsFatal(next.Problems) {
+			next.Status = status.Failed
+		}
+	}
+	if live == nil {
+		next.Status, next.Message = status.InProgress, "waiting for the object to appear"
+	}
+	if next.Status == status.Current || next.Status == status.Failed {
+		t.done = true
+	}
+	prev := t.outcome
+	t.outcome = next
+	if w.opts.OnUpdate != nil && (prev.Status != next.Status || prev.Message != next.Message || problemsChanged(prev.Problems, next.Problems)) {
+		w.opts.OnUpdate(Update{Ref: t.ref, Status: next.Status, Message: next.Message, Problems: next.Problems, Elapsed: next.Elapsed})
+	}
+}
+
+func problemsChanged(a, b []status.Problem) bool {
+	if len(a) != len(b) {
+		return true
+	}
+	for i := range a {
+		if a[i].String() != b[i].String() {
+			return true
+		}
+	}
+	return false
+}
+
+// finish gathers what a person needs to see: logs of crashed containers and
+// finished Jobs, and readiness-probe messages for pods that never got ready.
+func (w *watcher) finish(ctx context.Context, runErr error) []Outcome {
+	out := make([]Outcome, len(w.targets))
+	for i, t := range w.targets {
+		o := t.outcome
+		if !t.done {
+			w.judge(t)
+			o = t.outcome
+			if runErr != nil && o.Status == status.InProgress {
+				o.Problems = w.sources.explainNotReady(ctx, t.obj.GetNamespace(), o.Problems)
+			}
+		}
+		o.Logs = w.sources.logs(ctx, w.sources.get(t), o, w.opts)
+		out[i] = o
+	}
+	return out
+}
