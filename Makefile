@@ -44,6 +44,15 @@ cluster-up:
 cluster-down:
 	@tools/cluster/down.sh
 
+## demo: start the local control plane and deploy the sample app to "stage"
+# The local cluster's kubeconfig names its context kship-local; the demo copy
+# names it "stage", the context kship.yaml gives that environment.
+demo: build
+	@tools/cluster/up.sh
+	@sed 's/kship-local/stage/g' .cluster/kubeconfig > .cluster/demo.kubeconfig
+	$(BIN)/kship deploy stage --kubeconfig .cluster/demo.kubeconfig
+	@echo "The cluster keeps running: KUBECONFIG=.cluster/demo.kubeconfig; 'make cluster-down' stops it."
+
 ## bench: kship against the kustomize CLI (and later kubectl) on the same input
 bench: tools
 	KSHIP_KUSTOMIZE="$$(tools/bin.sh)/kustomize" $(GO) run ./bench

@@ -16,6 +16,7 @@ import (
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/report"
 	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/term"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -101,7 +102,8 @@ func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructu
 	if t.Env != nil {
 		ns = t.Env.Namespace
 	}
-	progress := &report.Lines{W: c.App.ErrWriter}
+	onEvent, done := progressPrinter(c)
+	defer done()
 	dry := c.Bool("dry-run")
 	verb := "deploying"
 	if dry {
@@ -115,8 +117,9 @@ func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructu
 			Force: c.Bool("force-conflicts"), DryRun: dry, Recreate: c.Bool("recreate"),
 			Concurrency: c.Int("concurrency"), DefaultNamespace: ns,
 		},
-		OnEvent: progress.Event,
+		OnEvent: onEvent,
 	})
+	done()
 	code := deployCode(c.Context, err)
 	if werr := writeDeployResults(c, t, res, err, code, reports); werr != nil && err == nil {
 		err = werr
@@ -202,4 +205,15 @@ func parseReports(values []string) (map[string]string, error) {
 		out[kind] = path
 	}
 	return out, nil
+}
+
+// progressPrinter returns the live view when stderr is a terminal (and CI is
+// not set), and plain timestamped lines otherwise.
+func progressPrinter(c *ucli.Context) (func(deploy.Event), func()) {
+	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("CI") == "" {
+		live := &report.Live{W: f}
+		return live.Event, live.Close
+	}
+	lines := &report.Lines{W: c.App.ErrWriter}
+	return lines.Event, func() {}
 }

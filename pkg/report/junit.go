@@ -26,6 +26,7 @@ type junitSuite struct {
 	Skipped  int         `xml:"skipped,attr"`
 	Time     string      `xml:"time,attr"`
 	Cases    []junitCase `xml:"testcase"`
+	seconds  float64
 }
 
 type junitCase struct {
@@ -74,6 +75,8 @@ func JUnit(w io.Writer, env string, res *deploy.Result) error {
 			c.SystemOut = o.Message
 		}
 		s.Cases = append(s.Cases, c)
+		s.seconds += o.Duration.Seconds()
+		s.Time = secs(s.seconds)
 		s.Tests++
 		doc.Tests++
 	}

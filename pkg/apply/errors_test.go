@@ -1,0 +1,66 @@
+package apply
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+func TestClassifyConflict(t *testing.T) {
+	err := &apierrors.StatusError{ErrStatus: metav1.Status{
+		Status: metav1.StatusFailure, Code: 409, Reason: metav1.StatusReasonConflict,
+		Message: "Apply failed with 1 conflict",
+		Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{
+			Type: metav1.CauseTypeFieldManagerConflict, Message: `conflict with "kubectl-edit" using apps/v1`, Field: ".spec.replicas",
+		}}},
+	}}
+	var ce *ConflictError
+	if got := classify(err); !errors.As(got, &ce) {
+		t.Fatalf("classify = %T, want *ConflictError", got)
+	}
+	for _, want := range []string{`conflict with "kubectl-edit"`, "--force-conflicts"} {
+		if !strings.Contains(ce.Error(), want) {
+			t.Errorf("%q lacks %q", ce.Error(), want)
+		}
+	}
+}
+
+func TestClassifyImmutable(t *testing.T) {
+	err := apierrors.NewInvalid(schema.GroupKind{Group: "apps", Kind: "Deployment"}, "api", field.ErrorList{
+		field.Invalid(field.NewPath("spec", "selector"), "secret-ish-value", "field is immutable"),
+	})
+	var ie *ImmutableError
+	if got := classify(err); !errors.As(got, &ie) {
+		t.Fatalf("classify = %T, want *ImmutableError", got)
+	}
+	msg := ie.Error()
+	if !strings.Contains(msg, "spec.selector") || !strings.Contains(msg, "--recreate") {
+		t.Errorf("message %q must name the field and --recreate", msg)
+	}
+	if strings.Contains(msg, "secret-ish-value") {
+		t.Errorf("message %q quotes the value", msg)
+	}
+}
+
+func TestClassifyOther(t *testing.T) {
+	err := apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "x", errors.New("no"))
+	if got := classify(err); got != err {
+		t.Errorf("classify changed an unrelated error: %v", got)
+	}
+}
+
+func TestRefString(t *testing.T) {
+	for want, r := range map[string]Ref{
+		"Deployment/shop/api": {Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"},
+		"Namespace/shop":      {Kind: "Namespace", Name: "shop"},
+	} {
+		if got := r.String(); got != want {
+			t.Errorf("String() = %q, want %q", got, want)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/status"
+	"github.com/kship/kship/pkg/wait"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", p, diff)
+	}
+}
+
+func exit(n int32) *int32 { return &n }
+
+func failed() *deploy.Result {
+	return &deploy.Result{
+		Duration:  4200 * time.Millisecond,
+		StoppedIn: deploy.PhaseWorkloads,
+		Objects: []deploy.ObjectResult{
+			{Ref: apply.Ref{Kind: "Namespace", Name: "shop"}, Phase: deploy.PhaseNamespaces, Action: apply.Unchanged, Status: status.Current, Message: "namespace is active", Duration: 10 * time.Millisecond},
+			{Ref: apply.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "api-config-h2k"}, Phase: deploy.PhaseConfig, Action: apply.Created, Status: status.Current, Duration: 5 * time.Millisecond},
+			{Ref: apply.Ref{Group: "batch", Kind: "Job", Namespace: "shop", Name: "api-migrate"}, Phase: deploy.PhasePreDeploy, Action: apply.Recreated, Status: status.Current, Message: `job "api-migrate" completed`, Duration: 1500 * time.Millisecond,
+				Logs: map[string][]string{"api-migrate-x1/migrate": {"== 20261121 AddIndex: migrating", "== 20261121 AddIndex: migrated"}}},
+			{Ref: apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Phase: deploy.PhaseWorkloads, Action: apply.Configured, Status: status.Failed,
+				Message:  `Waiting for deployment "api" rollout to finish: 0 of 2 updated replicas are available...`,
+				Problems: []status.Problem{{Pod: "api-7d9f-x2", Container: "api", Reason: "CrashLoopBackOff", ExitCode: exit(3), ExitReason: "Error", Restarts: 4, Fatal: true}},
+				Logs:     map[string][]string{"api-7d9f-x2/api": {"panic: DATABASE_URL is not set"}}, Duration: 2 * time.Second},
+			{Ref: apply.Ref{Group: "autoscaling", Kind: "HorizontalPodAutoscaler", Namespace: "shop", Name: "api"}, Phase: deploy.PhaseWorkloads, Error: "HorizontalPodAutoscaler/shop/api: apply failed: forbidden\nmore"},
+		},
+	}
+}
+
+func TestSummary(t *testing.T) {
+	var b bytes.Buffer
+	if err := Summary(&b, failed()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.golden", b.Bytes())
+}
+
+func TestJUnit(t *testing.T) {
+	var b bytes.Buffer
+	if err := JUnit(&b, "prod", failed()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "junit.golden", b.Bytes())
+	var doc junitSuites
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("not valid XML: %v", err)
+	}
+	if doc.Tests != 5 || doc.Failures != 2 {
+		t.Errorf("tests=%d failures=%d, want 5 and 2", doc.Tests, doc.Failures)
+	}
+}
+
+func TestLines(t *testing.T) {
+	var b bytes.Buffer
+	l := &Lines{W: &b, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
+	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
+	l.Event(deploy.Event{Type: deploy.PhaseStarted, Phase: deploy.PhaseWorkloads, Objects: 1})
+	l.Event(deploy.Event{Type: deploy.ObjectApplied, Applied: &apply.Result{Ref: ref, Action: apply.Configured}})
+	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: ref, Status: status.InProgress,
+		Message:  "Waiting for deployment \"api\" rollout to finish:\n 0 of 1 updated replicas are available...",
+		Problems: []status.Problem{{Pod: "api-1", Container: "api", Reason: "ImagePullBackOff", Message: `Back-off pulling image "registry.invalid/api:missing"`, Fatal: true}}}})
+	l.Event(deploy.Event{Type: deploy.PhaseFinished, Phase: deploy.PhaseWorkloads})
+	got := b.String()
+	if strings.Count(got, "\n") != 4 {
+		t.Errorf("want 4 lines, one per event:\n%s", got)
+	}
+	golden(t, "lines.golden", b.Bytes())
+}
+
+func TestLiveRedrawsOnlyTheWaitingBlock(t *testing.T) {
+	var b bytes.Buffer
+	l := &Live{W: &b}
+	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
+	l.Event(deploy.Event{Type: deploy.PhaseStarted, Phase: deploy.PhaseWorkloads, Objects: 1})
+	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Elapsed: time.Second, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "0 of 1"}})
+	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Elapsed: 2 * time.Second, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "1 of 2"}})
+	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Elapsed: 3 * time.Second, Update: &wait.Update{Ref: ref, Status: status.Current, Message: "rolled out"}})
+	l.Close()
+	want := "phase workloads: applying 1 object\n" +
+		"\x1b[2m⧗ Deployment/shop/api: 0 of 1 [1s]\x1b[0m\n" +
+		"\x1b[1A\x1b[J\x1b[2m⧗ Deployment/shop/api: 1 of 2 [2s]\x1b[0m\n" +
+		"\x1b[1A\x1b[JDeployment/shop/api: rolled out\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
