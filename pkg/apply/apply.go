@@ -142,7 +142,7 @@ func (a *Applier) applyOne(ctx context.Context, t target, prior priorState) (Res
 			res.Action, res.Object = Recreated, t.obj
 			return res, nil
 		}
-		if err := deleteAndWait(ctx, t.ri, t.ref.Name); err != nil {
+		if err := DeleteAndWait(ctx, t.ri, t.ref.Name); err != nil {
 			return res, fmt.Errorf("recreating after a change to %v: %w", imm.Fields, err)
 		}
 		live, err = a.ssa(ctx, t)

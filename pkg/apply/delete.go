@@ -12,9 +12,9 @@ import (
 	"k8s.io/client-go/dynamic"
 )
 
-// deleteAndWait deletes name (its dependents in the background, as kubectl
+// DeleteAndWait deletes name (its dependents in the background, as kubectl
 // does) and watches until it is gone.
-func deleteAndWait(ctx context.Context, ri dynamic.ResourceInterface, name string) error {
+func DeleteAndWait(ctx context.Context, ri dynamic.ResourceInterface, name string) error {
 	policy := metav1.DeletePropagationBackground
 	err := ri.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &policy})
 	if err != nil && !apierrors.IsNotFound(err) {

@@ -39,15 +39,21 @@ func JSON(m resmap.ResMap) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Objects returns m's resources as unstructured objects, for the API.
+// Objects returns m's resources as unstructured objects, for the API. They
+// go through JSON, so numbers have the types apimachinery expects (int64,
+// float64), which kustomize's own maps do not.
 func Objects(m resmap.ResMap) ([]*unstructured.Unstructured, error) {
 	out := make([]*unstructured.Unstructured, 0, m.Size())
 	for _, r := range m.Resources() {
-		obj, err := r.Map()
+		b, err := r.MarshalJSON()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r.CurId(), err)
 		}
-		out = append(out, &unstructured.Unstructured{Object: obj})
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(b); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.CurId(), err)
+		}
+		out = append(out, u)
 	}
 	return out, nil
 }

@@ -44,6 +44,9 @@ func newApp(stdout, stderr io.Writer) *ucli.App {
 		Commands: []*ucli.Command{
 			buildCommand(),
 			deployCommand(),
+			rollbackCommand(),
+			statusCommand(),
+			unlockCommand(),
 			envsCommand(),
 		},
 		OnUsageError: usageError,

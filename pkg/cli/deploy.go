@@ -12,9 +12,11 @@ import (
 	"github.com/kship/kship/pkg/build"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/exitcode"
-	"github.com/kship/kship/pkg/guard"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/lock"
+	"github.com/kship/kship/pkg/prune"
 	"github.com/kship/kship/pkg/report"
+	"github.com/kship/kship/pkg/rollout"
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -35,9 +37,14 @@ func deployCommand() *ucli.Command {
 		&ucli.BoolFlag{Name: "force-conflicts", Usage: "take ownership of fields another field manager owns"},
 		&ucli.BoolFlag{Name: "recreate", Usage: "delete and re-create objects whose immutable fields changed (Jobs always are)"},
 		&ucli.IntFlag{Name: "concurrency", Value: apply.DefaultConcurrency, Usage: "applies in flight at once"},
+		&ucli.BoolFlag{Name: "prune", Value: true, Usage: "delete objects that left the build, after the rollout is ready (--prune=false keeps them)"},
+		&ucli.Float64Flag{Name: "max-prune-share", Value: prune.DefaultMaxShare, Usage: "refuse to prune more than this share of the managed objects", EnvVars: []string{"KSHIP_MAX_PRUNE_SHARE"}},
+		&ucli.BoolFlag{Name: "allow-mass-prune", Usage: "allow a prune larger than --max-prune-share, or of every object"},
+		&ucli.BoolFlag{Name: "rollback-on-failure", Usage: "when the rollout fails, re-apply the last good deploy (and still exit non-zero)"},
 		&ucli.StringSliceFlag{Name: "report", Usage: "also write a report: junit=FILE (for CircleCI store_test_results)"},
 		outputFlag("text", "json"),
 	)
+	flags = append(flags, lockFlags()...)
 	return &ucli.Command{
 		Name:      "deploy",
 		Usage:     "build, guard, server-side apply in phases, wait until ready, report",
@@ -72,7 +79,6 @@ func runDeploy(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	kopts := kube.Options{Kubeconfig: c.String("kubeconfig"), Context: c.String("context")}
 	m, err := build.Build(t.Dir, opts)
 	if err != nil {
 		return exitcode.Wrap(exitcode.Build, err)
@@ -84,24 +90,21 @@ func runDeploy(c *ucli.Context) error {
 	if len(objs) == 0 {
 		return exitcode.Wrap(exitcode.Build, fmt.Errorf("%s builds no objects: refusing an empty deploy", t.Name()))
 	}
-	if err := guard.Context(t.Env, kopts); err != nil {
-		return exitcode.Wrap(exitcode.Apply, err)
-	}
-	client, err := kube.New(kopts)
+	client, err := connect(c, t)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Apply, err)
+		return err
 	}
-	if err := guard.Cluster(c.Context, t.Env, client); err != nil {
-		return exitcode.Wrap(exitcode.Apply, err)
+	inv, err := inventoryOf(t, objs)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Build, err)
 	}
-	return deployTo(c, t, client, objs, reports)
+	if objs, err = rollout.DefaultNamespaces(client, objs, inv.namespace); err != nil {
+		return exitcode.Wrap(exitcode.Build, err)
+	}
+	return deployTo(c, t, client, objs, inv, reports)
 }
 
-func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructured.Unstructured, reports map[string]string) error {
-	ns := ""
-	if t.Env != nil {
-		ns = t.Env.Namespace
-	}
+func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructured.Unstructured, inv invTarget, reports map[string]string) error {
 	onEvent, done := progressPrinter(c)
 	defer done()
 	dry := c.Bool("dry-run")
@@ -112,12 +115,20 @@ func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructu
 	fmt.Fprintf(c.App.ErrWriter, "kship: %s %s (%d objects) to context %q (%s)\n", verb, t.Name(), len(objs), client.Context, client.Server)
 	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 	defer cancel()
-	res, err := deploy.Run(ctx, client, objs, deploy.Options{
-		Apply: apply.Options{
-			Force: c.Bool("force-conflicts"), DryRun: dry, Recreate: c.Bool("recreate"),
-			Concurrency: c.Int("concurrency"), DefaultNamespace: ns,
+	res, err := rollout.Run(ctx, client, objs, rollout.Options{
+		Env: inv.name, Namespace: inv.namespace,
+		Deploy: deploy.Options{
+			Apply: apply.Options{
+				Force: c.Bool("force-conflicts"), DryRun: dry, Recreate: c.Bool("recreate"),
+				Concurrency: c.Int("concurrency"),
+			},
+			OnEvent: onEvent,
 		},
-		OnEvent: onEvent,
+		Prune: c.Bool("prune"), MaxPruneShare: c.Float64("max-prune-share"), AllowMassPrune: c.Bool("allow-mass-prune"),
+		RollbackOnFailure: c.Bool("rollback-on-failure"),
+		Lock:              lockOptions(c),
+		By:                lock.DefaultHolder(), Images: rollout.Images(objs),
+		OnNote: noteLine(c),
 	})
 	done()
 	code := deployCode(c.Context, err)
@@ -125,7 +136,7 @@ func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructu
 		err = werr
 	}
 	if err != nil {
-		return exitcode.Wrap(code, explainDeployError(c.Context, t, err))
+		return exitcode.Wrap(code, explainDeployError(c.Context, t, res, err))
 	}
 	return nil
 }
@@ -138,33 +149,43 @@ func deployCode(ctx context.Context, err error) int {
 		return exitcode.OK
 	case ctx.Err() != nil:
 		return interruptCode(ctx)
-	case errors.As(err, &de) && de.Stage == deploy.StageApply:
+	case errors.As(err, &de) && de.Stage == deploy.StageApply, errors.As(err, new(*rollout.LockError)), errors.As(err, new(*rollout.PruneError)):
 		return exitcode.Apply
+	case errors.As(err, new(*prune.MassPruneError)):
+		return exitcode.Build
 	}
 	return exitcode.NotReady
 }
 
-func explainDeployError(ctx context.Context, t *target, err error) error {
+func explainDeployError(ctx context.Context, t *target, res *rollout.Result, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted (%v) while deploying %s: the objects listed as applied are in the cluster; those not ready may still be rolling out: %w", context.Cause(ctx), t.Name(), err)
+	}
+	if res != nil && res.RolledBackTo != 0 {
+		return fmt.Errorf("deploy %s failed, and kship rolled back to revision %d: %w", t.Name(), res.RolledBackTo, err)
 	}
 	return fmt.Errorf("deploy %s failed: %w", t.Name(), err)
 }
 
-func writeDeployResults(c *ucli.Context, t *target, res *deploy.Result, runErr error, code int, reports map[string]string) error {
-	if res == nil {
+func writeDeployResults(c *ucli.Context, t *target, rr *rollout.Result, runErr error, code int, reports map[string]string) error {
+	if rr == nil || rr.Deploy == nil {
 		return nil
 	}
+	res := rr.Deploy
 	if c.String("output") == "json" {
-		doc := report.JSONResult{Environment: t.Name(), Outcome: outcome(res, code), Result: res}
+		doc := report.JSONResult{Environment: t.Name(), Outcome: outcome(res, code), Result: res,
+			Revision: rr.Revision, Pruned: rr.Pruned, WouldPrune: rr.WouldPrune, KeptFromPrune: rr.KeptFromPrune, RolledBackTo: rr.RolledBackTo}
 		if runErr != nil {
 			doc.Error = runErr.Error()
 		}
 		if err := report.JSON(c.App.Writer, doc); err != nil {
 			return err
 		}
-	} else if err := report.Summary(c.App.Writer, res); err != nil {
-		return err
+	} else {
+		if err := report.Summary(c.App.Writer, res); err != nil {
+			return err
+		}
+		report.Prune(c.App.Writer, rr.Pruned, rr.WouldPrune, rr.KeptFromPrune)
 	}
 	if path, ok := reports["junit"]; ok {
 		f, err := os.Create(path)

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/prune"
 )
 
 // JSONResult is the -o json document of a deploy.
@@ -13,7 +15,13 @@ type JSONResult struct {
 	// Outcome is "ready", "dry-run", "apply-failed", "not-ready" or "interrupted".
 	Outcome string `json:"outcome"`
 	Error   string `json:"error,omitempty"`
+	// Revision is the deploy's number in the environment's history.
+	Revision int `json:"revision,omitempty"`
 	*deploy.Result
+	Pruned        []apply.Ref  `json:"pruned,omitempty"`
+	WouldPrune    []apply.Ref  `json:"wouldPrune,omitempty"`
+	KeptFromPrune []prune.Kept `json:"keptFromPrune,omitempty"`
+	RolledBackTo  int          `json:"rolledBackTo,omitempty"`
 }
 
 // JSON writes the deploy's result as indented JSON.

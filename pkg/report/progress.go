@@ -67,3 +67,14 @@ func plural(n int) string {
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// Note prints a free-form line: a prune, a lock wait, a rollback.
+func (l *Lines) Note(s string) {
+	now := time.Now
+	if l.Now != nil {
+		now = l.Now
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.W, "%s %s\n", now().UTC().Format("15:04:05.000"), s)
+}

@@ -1,0 +1,217 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/exitcode"
+	"github.com/kship/kship/pkg/inventory"
+	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/lock"
+	"github.com/kship/kship/pkg/rollout"
+	"github.com/kship/kship/pkg/status"
+	ucli "github.com/urfave/cli/v2"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// envCommand resolves ENV, connects with the guard, and names the inventory;
+// for commands that work on what is deployed rather than on a build.
+func envCommand(c *ucli.Context) (*target, *kube.Client, invTarget, error) {
+	t, err := resolveTarget(c)
+	if err != nil {
+		return nil, nil, invTarget{}, err
+	}
+	if t == nil {
+		return nil, nil, invTarget{}, unmapped(c, nil)
+	}
+	if t.Env == nil || t.Env.Namespace == "" {
+		return nil, nil, invTarget{}, usagef("%s: give an environment of kship.yaml that has a 'namespace'", t.Name())
+	}
+	client, err := connect(c, t)
+	if err != nil {
+		return nil, nil, invTarget{}, err
+	}
+	return t, client, invTarget{t.Env.Name, t.Env.Namespace}, nil
+}
+
+func rollbackCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "rollback",
+		Usage:     "re-apply the environment's previous good deploy and wait for it",
+		ArgsUsage: "ENV",
+		Description: `kship keeps the manifests of the last 3 good deploys of each environment in
+the cluster. rollback re-applies the one before the current (or --to-revision N),
+under the deploy lock, waits until it is ready, and prunes what it lacks.
+
+Example:
+   kship rollback prod`,
+		Flags: append(append(clusterFlags(), branchFlag,
+			&ucli.IntFlag{Name: "to-revision", Usage: "the revision to return to (see kship status)"},
+			&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "give up waiting after this long (exit 5)"},
+			outputFlag("text", "json")), lockFlags()...),
+		Action: func(c *ucli.Context) error {
+			t, client, inv, err := envCommand(c)
+			if err != nil || t == nil {
+				return err
+			}
+			onEvent, done := progressPrinter(c)
+			defer done()
+			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
+			defer cancel()
+			res, err := rollout.Rollback(ctx, client, c.Int("to-revision"), rollout.Options{
+				Env: inv.name, Namespace: inv.namespace, Prune: true, MaxPruneShare: 1, AllowMassPrune: true,
+				Deploy: deploy.Options{OnEvent: onEvent}, Lock: lockOptions(c), By: lock.DefaultHolder(), OnNote: noteLine(c),
+			})
+			done()
+			code := deployCode(c.Context, err)
+			if werr := writeDeployResults(c, t, res, err, code, nil); werr != nil && err == nil {
+				err = werr
+			}
+			if err != nil {
+				return exitcode.Wrap(code, fmt.Errorf("rollback of %s: %w", t.Name(), err))
+			}
+			fmt.Fprintf(c.App.ErrWriter, "kship: %s rolled back to revision %d (now revision %d)\n", t.Name(), res.RolledBackTo, res.Revision)
+			return nil
+		},
+	}
+}
+
+func unlockCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "unlock",
+		Usage:     "break the environment's deploy lock (the holder's lease expires by itself; this is for the rare manual case)",
+		ArgsUsage: "ENV",
+		Flags:     append(clusterFlags(), branchFlag),
+		Action: func(c *ucli.Context) error {
+			t, client, inv, err := envCommand(c)
+			if err != nil || t == nil {
+				return err
+			}
+			info, err := lock.Break(c.Context, client, inv.namespace, inv.name)
+			if err != nil {
+				return exitcode.Wrap(exitcode.Apply, fmt.Errorf("unlocking %s: %w", t.Name(), err))
+			}
+			if info == nil {
+				fmt.Fprintf(c.App.ErrWriter, "kship: %s was not locked\n", t.Name())
+				return nil
+			}
+			fmt.Fprintf(c.App.ErrWriter, "kship: unlocked %s (it was held by %s since %s)\n", t.Name(), info.Holder, info.Acquired.Format(time.RFC3339))
+			return nil
+		},
+	}
+}
+
+// statusDoc is `kship status -o json`.
+type statusDoc struct {
+	Environment string             `json:"environment"`
+	Inventory   string             `json:"inventory"`
+	LastDeploy  *inventory.Record  `json:"lastDeploy,omitempty"`
+	History     []inventory.Record `json:"history,omitempty"`
+	Lock        *lock.Info         `json:"lock,omitempty"`
+	Objects     []statusObject     `json:"objects"`
+}
+
+type statusObject struct {
+	Ref     apply.Ref     `json:"object"`
+	Status  status.Status `json:"status"`
+	Message string        `json:"message,omitempty"`
+}
+
+func statusCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "status",
+		Usage:     "the health of every object kship manages in the environment, the last deploy and the lock holder",
+		ArgsUsage: "ENV",
+		Description: `Exit code 0 when every object is Current, 5 when one is not.
+
+Example:
+   kship status stage`,
+		Flags: append(clusterFlags(), branchFlag, outputFlag("text", "json")),
+		Action: func(c *ucli.Context) error {
+			t, client, inv, err := envCommand(c)
+			if err != nil || t == nil {
+				return err
+			}
+			doc, err := collectStatus(c.Context, client, inv)
+			if err != nil {
+				return exitcode.Wrap(exitcode.Apply, fmt.Errorf("status of %s: %w", t.Name(), err))
+			}
+			if c.String("output") == "json" {
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				err = enc.Encode(doc)
+			} else {
+				err = printStatus(c, doc)
+			}
+			if err != nil {
+				return err
+			}
+			for _, o := range doc.Objects {
+				if o.Status != status.Current {
+					return exitcode.Wrap(exitcode.NotReady, fmt.Errorf("%s: %s is %s", t.Name(), o.Ref, o.Status))
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func collectStatus(ctx context.Context, client *kube.Client, it invTarget) (*statusDoc, error) {
+	inv := inventory.New(client, it.name, it.namespace)
+	state, err := inv.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	doc := &statusDoc{Environment: it.name, Inventory: inv.String(), LastDeploy: state.Last(), History: state.History, Objects: []statusObject{}}
+	if doc.Lock, err = lock.Current(ctx, client, it.namespace, it.name); err != nil {
+		return nil, err
+	}
+	members, err := inv.Members(ctx, state)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		live, err := client.Dynamic.Resource(m.Resource).Namespace(m.Ref.Namespace).Get(ctx, m.Ref.Name, metav1.GetOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("%s: %w", m.Ref, err)
+		}
+		if apierrors.IsNotFound(err) {
+			live = nil
+		}
+		r := status.Compute(live)
+		doc.Objects = append(doc.Objects, statusObject{Ref: m.Ref, Status: r.Status, Message: r.Message})
+	}
+	return doc, nil
+}
+
+func printStatus(c *ucli.Context, doc *statusDoc) error {
+	w := c.App.Writer
+	fmt.Fprintf(w, "environment %s (inventory %s)\n", doc.Environment, doc.Inventory)
+	if d := doc.LastDeploy; d != nil {
+		fmt.Fprintf(w, "last deploy: revision %d, %s, %s by %s", d.Revision, d.Outcome, d.Time.Format(time.RFC3339), d.By)
+		if len(d.Images) > 0 {
+			fmt.Fprintf(w, ", images %s", strings.Join(d.Images, ", "))
+		}
+		fmt.Fprintln(w)
+	} else {
+		fmt.Fprintln(w, "last deploy: none recorded")
+	}
+	if l := doc.Lock; l != nil && !l.Expired(time.Now()) {
+		fmt.Fprintf(w, "lock: held by %s since %s\n", l.Holder, l.Acquired.Format(time.RFC3339))
+	} else {
+		fmt.Fprintln(w, "lock: free")
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nOBJECT\tSTATUS\tMESSAGE")
+	for _, o := range doc.Objects {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", o.Ref, o.Status, o.Message)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,91 @@
+package inventory
+
+import "time"
+
+// maxHistory bounds the records kept on the parent.
+const maxHistory = 20
+
+// Outcomes of a deploy in the history.
+const (
+	OutcomeInProgress = "in-progress"
+	OutcomeReady      = "ready"
+	OutcomeFailed     = "failed"
+	OutcomeRolledBack = "rolled-back"
+)
+
+// Record is one deploy in an environment's history.
+type Record struct {
+	Revision int       `json:"revision"`
+	Time     time.Time `json:"time"`
+	By       string    `json:"by,omitempty"`
+	Images   []string  `json:"images,omitempty"`
+	Outcome  string    `json:"outcome"`
+	Objects  int       `json:"objects"`
+	// Saved is true when the deploy's manifests are stored for rollback.
+	Saved bool `json:"saved,omitempty"`
+	// RollbackOf is the revision a rollback returned to.
+	RollbackOf int `json:"rollbackOf,omitempty"`
+}
+
+// Next returns the revision number of the next deploy.
+func (s *State) Next() int {
+	if n := len(s.History); n > 0 {
+		return s.History[n-1].Revision + 1
+	}
+	return 1
+}
+
+// Add appends r, or replaces the record of the same revision, keeping the
+// history bounded.
+func (s *State) Add(r Record) {
+	for i := range s.History {
+		if s.History[i].Revision == r.Revision {
+			s.History[i] = r
+			return
+		}
+	}
+	s.History = append(s.History, r)
+	if len(s.History) > maxHistory {
+		s.History = s.History[len(s.History)-maxHistory:]
+	}
+}
+
+// Last returns the newest record, or nil.
+func (s *State) Last() *Record {
+	if len(s.History) == 0 {
+		return nil
+	}
+	return &s.History[len(s.History)-1]
+}
+
+// RollbackTarget returns the newest saved, ready revision other than the
+// one now in place when that one succeeded: after a failed deploy, the last
+// good one; after a good one, the good one before it.
+func (s *State) RollbackTarget() *Record {
+	skipCurrent := false
+	if last := s.Last(); last != nil && last.Outcome == OutcomeReady {
+		skipCurrent = true
+	}
+	for i := len(s.History) - 1; i >= 0; i-- {
+		r := &s.History[i]
+		if r.Outcome != OutcomeReady || !r.Saved {
+			continue
+		}
+		if skipCurrent {
+			skipCurrent = false
+			continue
+		}
+		return r
+	}
+	return nil
+}
+
+// LastGood returns the newest saved, ready revision, or nil.
+func (s *State) LastGood() *Record {
+	for i := len(s.History) - 1; i >= 0; i-- {
+		if r := &s.History[i]; r.Outcome == OutcomeReady && r.Saved {
+			return r
+		}
+	}
+	return nil
+}
