@@ -133,7 +133,7 @@ func (a *Applier) resolve(objs []*unstructured.Unstructured) ([]target, error) {
 }
 
 func (a *Applier) applyOne(ctx context.Context, t target, prior priorState) (Result, error) {
-	res := Result{Ref: t.ref}
+	res := Result{Ref: t.ref, Before: prior.objects[key(t.gvr, t.obj.GetNamespace(), t.ref.Name)]}
 	live, err := a.ssa(ctx, t)
 	var imm *ImmutableError
 	if errors.As(err, &imm) && (a.opts.Recreate || t.ref.GroupKind() == jobKind) {

@@ -22,7 +22,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // ConflictError says that other field managers own fields kship applies.
 type ConflictError struct {
-	// Conflicts are the API server's words, e.g.
+	// Conflicts are the API server's words with the field, e.g.
 	// `conflict with "kubectl-edit" using apps/v1: .spec.replicas`.
 	Conflicts []string
 }
@@ -63,7 +63,8 @@ func classify(err error) error {
 		var cs []string
 		for _, c := range causes {
 			if c.Type == metav1.CauseTypeFieldManagerConflict {
-				cs = append(cs, c.Message)
+				// The cause's message names the manager, its Field the field.
+				cs = append(cs, strings.TrimSuffix(c.Message+": "+c.Field, ": "))
 			}
 		}
 		if len(cs) > 0 {

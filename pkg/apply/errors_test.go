@@ -23,7 +23,7 @@ func TestClassifyConflict(t *testing.T) {
 	if got := classify(err); !errors.As(got, &ce) {
 		t.Fatalf("classify = %T, want *ConflictError", got)
 	}
-	for _, want := range []string{`conflict with "kubectl-edit"`, "--force-conflicts"} {
+	for _, want := range []string{`conflict with "kubectl-edit" using apps/v1: .spec.replicas`, "--force-conflicts"} {
 		if !strings.Contains(ce.Error(), want) {
 			t.Errorf("%q lacks %q", ce.Error(), want)
 		}

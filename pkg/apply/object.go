@@ -52,6 +52,9 @@ type Result struct {
 	Action Action
 	// Object is the object as the API server returned it.
 	Object *unstructured.Unstructured
+	// Before is the live object as it was before a dry run (nil when it did
+	// not exist, and for a real apply): what `kship diff` compares Object with.
+	Before *unstructured.Unstructured
 }
 
 func (r Result) String() string { return fmt.Sprintf("%s %s", r.Ref, r.Action) }

@@ -1,9 +1,7 @@
 package build
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -28,6 +26,12 @@ type Options struct {
 	EnableExec bool
 	// EnableAlphaPlugins allows KRM functions and legacy plugins.
 	EnableAlphaPlugins bool
+	// Origins, when not nil, is filled with where each object came from:
+	// kustomize's originAnnotations are switched on in memory for this
+	// build (buildMetadata in the top kustomization, as Images is applied)
+	// and the annotations they add are removed again, so the objects are
+	// the same as without Origins.
+	Origins Origins
 }
 
 // Error is a build failure; Dir names the kustomization that failed.
@@ -43,7 +47,13 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Build renders the kustomization in dir.
 func Build(dir string, opts Options) (resmap.ResMap, error) {
-	m, err := run(filesys.MakeFsOnDisk(), dir, opts)
+	return BuildFS(filesys.MakeFsOnDisk(), dir, opts)
+}
+
+// BuildFS renders the kustomization in dir as read from fSys, e.g. a git
+// commit's tree in memory, instead of from disk.
+func BuildFS(fSys filesys.FileSystem, dir string, opts Options) (resmap.ResMap, error) {
+	m, err := run(fSys, dir, opts)
 	if err != nil {
 		return nil, &Error{Dir: dir, Err: err}
 	}
@@ -63,9 +73,20 @@ func run(disk filesys.FileSystem, dir string, opts Options) (resmap.ResMap, erro
 		}
 		fSys = &overlayFS{FileSystem: disk, path: kfile, data: edited}
 	}
+	added := false
+	if opts.Origins != nil {
+		var edited []byte
+		if edited, added, err = withOrigins(fSys, kfile); err != nil {
+			return nil, err
+		}
+		fSys = &overlayFS{FileSystem: disk, path: kfile, data: edited}
+	}
 	m, err := krusty.MakeKustomizer(opts.krusty()).Run(fSys, dir)
 	if err != nil && strings.Contains(err.Error(), "plugins disabled") {
 		err = fmt.Errorf("%w (KRM functions and plugins are off by default: pass --enable-alpha-plugins, and --enable-exec for exec functions, only for trees you trust)", err)
+	}
+	if err == nil && opts.Origins != nil {
+		err = takeOrigins(m, opts.Origins, added)
 	}
 	return m, err
 }
@@ -89,13 +110,10 @@ func (o Options) krusty() *krusty.Options {
 // kustomizationFile returns the cleaned absolute path of dir's kustomization
 // file, with errors that say what to do.
 func kustomizationFile(fSys filesys.FileSystem, dir string) (string, error) {
-	info, err := os.Stat(dir)
 	switch {
-	case errors.Is(err, os.ErrNotExist):
+	case !fSys.Exists(dir):
 		return "", fmt.Errorf("directory does not exist: check the path, or the environment's 'overlay' in kship.yaml")
-	case err != nil:
-		return "", err
-	case !info.IsDir():
+	case !fSys.IsDir(dir):
 		return "", fmt.Errorf("not a directory: give the directory that holds kustomization.yaml")
 	}
 	abs, _, err := fSys.CleanedAbs(dir)

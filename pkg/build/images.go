@@ -101,7 +101,11 @@ func setImages(fSys filesys.FileSystem, path string, overrides []Image) ([]byte,
 	if err := sigsyaml.Unmarshal(data, &k); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	merged, err := sigsyaml.Marshal(mergeImages(k.Images, overrides))
+	// Like `kustomize edit set image`, fold the deprecated imageTags into
+	// images first and drop them: krusty appends imageTags after images, so
+	// a stale entry would otherwise undo an override.
+	current := append(append([]Image(nil), k.Images...), k.ImageTags...)
+	merged, err := sigsyaml.Marshal(mergeImages(current, overrides))
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +115,9 @@ func setImages(fSys filesys.FileSystem, path string, overrides []Image) ([]byte,
 	}
 	if err := node.PipeE(kyaml.SetField("images", images)); err != nil {
 		return nil, fmt.Errorf("%s: setting images: %w", path, err)
+	}
+	if err := node.PipeE(kyaml.Clear("imageTags")); err != nil {
+		return nil, fmt.Errorf("%s: removing imageTags: %w", path, err)
 	}
 	out, err := node.String()
 	return []byte(out), err

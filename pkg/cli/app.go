@@ -44,6 +44,7 @@ func newApp(stdout, stderr io.Writer) *ucli.App {
 		Commands: []*ucli.Command{
 			buildCommand(),
 			deployCommand(),
+			diffCommand(),
 			rollbackCommand(),
 			statusCommand(),
 			unlockCommand(),

@@ -67,7 +67,7 @@ func flagWidth(flags []ucli.Flag, args []string, i int) int {
 			if n != name {
 				continue
 			}
-			if _, isBool := f.(*ucli.BoolFlag); isBool {
+			if v, ok := f.(interface{ TakesValue() bool }); ok && !v.TakesValue() {
 				return 1
 			}
 			return 2

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Sample is what one run of a command cost.
+type Sample struct {
+	Wall   time.Duration // elapsed real time
+	CPU    time.Duration // user + system time
+	MaxRSS int64         // peak resident set size, in bytes
+}
+
+// Result holds the samples of one case.
+type Result struct {
+	Case     Case
+	Detail   string   // from Case.Check
+	Subject  []Sample // kship
+	Baseline []Sample // the other tool
+}
+
+// Stats summarizes samples: median times, and the highest peak memory seen.
+type Stats struct {
+	Wall, CPU time.Duration
+	MaxRSS    int64
+}
+
+// Progress is told about each timed run before it starts.
+type Progress func(c Case, run, runs int, cmd Command)
+
+// Measure checks that the case's commands agree, then runs each n times,
+// alternating which goes first so that neither always meets a warmer cache.
+// The checking run also warms the page cache for both.
+func Measure(ctx context.Context, c Case, n int, progress Progress) (Result, error) {
+	res := Result{Case: c}
+	if n < 1 {
+		return res, fmt.Errorf("%s: runs = %d, want at least 1", c.ID(), n)
+	}
+	var outs [2]bytes.Buffer
+	for i, cmd := range []Command{c.Subject, c.Baseline} {
+		if err := runBefore(ctx, c); err != nil {
+			return res, err
+		}
+		if _, err := runOnce(ctx, cmd, &outs[i]); err != nil {
+			return res, fmt.Errorf("%s: %w", c.ID(), err)
+		}
+	}
+	if c.Check != nil {
+		detail, err := c.Check(outs[0].Bytes(), outs[1].Bytes())
+		if err != nil {
+			return res, fmt.Errorf("%s: %s and %s disagree: %w", c.ID(), c.Subject.Name, c.Baseline.Name, err)
+		}
+		res.Detail = detail
+	}
+	for i := range n {
+		order := []*[]Sample{&res.Subject, &res.Baseline}
+		cmds := []Command{c.Subject, c.Baseline}
+		if i%2 == 1 {
+			slices.Reverse(order)
+			slices.Reverse(cmds)
+		}
+		for j, cmd := range cmds {
+			if err := runBefore(ctx, c); err != nil {
+				return res, err
+			}
+			if progress != nil {
+				progress(c, i+1, n, cmd)
+			}
+			s, err := runOnce(ctx, cmd, nil)
+			if err != nil {
+				return res, fmt.Errorf("%s: %w", c.ID(), err)
+			}
+			*order[j] = append(*order[j], s)
+		}
+	}
+	return res, nil
+}
+
+func runBefore(ctx context.Context, c Case) error {
+	if c.Before == nil {
+		return nil
+	}
+	if err := c.Before(ctx); err != nil {
+		return fmt.Errorf("%s: before a run: %w", c.ID(), err)
+	}
+	return nil
+}
+
+// runOnce runs cmd with stdout going to w (nil: /dev/null) and measures it.
+func runOnce(ctx context.Context, c Command, w io.Writer) (Sample, error) {
+	cmd := exec.CommandContext(ctx, c.Path, c.Args...)
+	cmd.Dir = c.Dir
+	cmd.Env = c.Env
+	cmd.Stdout = w
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return Sample{}, fmt.Errorf("%s: %w\n%s", c, err, lastLines(stderr.String(), 10))
+		}
+		return Sample{}, fmt.Errorf("%s: %w", c, err)
+	}
+	ps := cmd.ProcessState
+	return Sample{Wall: wall, CPU: ps.UserTime() + ps.SystemTime(), MaxRSS: maxRSS(ps)}, nil
+}
+
+// Summarize returns the median times and the highest peak memory of samples.
+func Summarize(samples []Sample) Stats {
+	var st Stats
+	if len(samples) == 0 {
+		return st
+	}
+	walls := make([]time.Duration, len(samples))
+	cpus := make([]time.Duration, len(samples))
+	for i, s := range samples {
+		walls[i], cpus[i] = s.Wall, s.CPU
+		st.MaxRSS = max(st.MaxRSS, s.MaxRSS)
+	}
+	st.Wall, st.CPU = median(walls), median(cpus)
+	return st
+}
+
+// median returns the middle value, or the mean of the two middle values.
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
+
+// WriteTable writes one row per result: median wall and CPU time and peak
+// memory of kship and of the other tool, with kship/other ratios (below 1
+// means kship is faster or smaller).
+func WriteTable(w io.Writer, results []Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CASE\tDETAIL\tVS\tRUNS\tWALL kship\tWALL vs\tWALL ratio\tCPU kship\tCPU vs\tPEAK RSS kship\tPEAK RSS vs\tRSS ratio")
+	for _, r := range results {
+		s, b := Summarize(r.Subject), Summarize(r.Baseline)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			r.Case.ID(), r.Detail, r.Case.Baseline.Name, len(r.Subject),
+			fmtDuration(s.Wall), fmtDuration(b.Wall), ratio(float64(s.Wall), float64(b.Wall)),
+			fmtDuration(s.CPU), fmtDuration(b.CPU),
+			fmtBytes(s.MaxRSS), fmtBytes(b.MaxRSS), ratio(float64(s.MaxRSS), float64(b.MaxRSS)))
+	}
+	return tw.Flush()
+}
+
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d >= 10*time.Second:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d >= time.Second:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	default:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+}
+
+// fmtBytes renders n in binary units.
+func fmtBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, exp := float64(n)/unit, 0
+	for v >= unit && exp < 3 {
+		v /= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", v, "KMGT"[exp])
+}
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", a/b)
+}
+
+// lastLines returns the last n lines of s, for error messages.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}

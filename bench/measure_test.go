@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func sh(name, script string) Command {
+	return Command{Name: name, Path: "/bin/sh", Args: []string{"-c", script}}
+}
+
+func TestMeasure(t *testing.T) {
+	tests := []struct {
+		name       string
+		c          Case
+		n          int
+		wantOrder  []string
+		wantDetail string
+		wantErr    string
+	}{
+		{
+			name: "alternates which command goes first",
+			c: Case{
+				Group: "g", Name: "c",
+				Subject: sh("kship", "echo same"), Baseline: sh("other", "echo same"),
+				Check: func(a, b []byte) (string, error) { return string(bytes.TrimSpace(a)), nil },
+			},
+			n:          3,
+			wantOrder:  []string{"kship", "other", "other", "kship", "kship", "other"},
+			wantDetail: "same",
+		},
+		{
+			name: "disagreeing outputs fail before timing",
+			c: Case{
+				Group: "g", Name: "c",
+				Subject: sh("kship", "echo a"), Baseline: sh("other", "echo b"),
+				Check: func(a, b []byte) (string, error) {
+					if !bytes.Equal(a, b) {
+						return "", errors.New("differ")
+					}
+					return "", nil
+				},
+			},
+			n:       2,
+			wantErr: "g/c: kship and other disagree: differ",
+		},
+		{
+			name: "a failing command reports its stderr",
+			c: Case{
+				Group: "g", Name: "c",
+				Subject: sh("kship", "echo broken tree >&2; exit 3"), Baseline: sh("other", "true"),
+			},
+			n:       1,
+			wantErr: "broken tree",
+		},
+		{
+			name: "Before runs before every run and can fail",
+			c: Case{
+				Group: "g", Name: "c",
+				Subject: sh("kship", "true"), Baseline: sh("other", "true"),
+				Before: func(context.Context) error { return errors.New("no cluster") },
+			},
+			n:       1,
+			wantErr: "g/c: before a run: no cluster",
+		},
+		{
+			name:    "at least one run",
+			c:       Case{Group: "g", Name: "c", Subject: sh("kship", "true"), Baseline: sh("other", "true")},
+			n:       0,
+			wantErr: "runs = 0",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var order []string
+			res, err := Measure(t.Context(), tt.c, tt.n, func(_ Case, _, _ int, cmd Command) {
+				order = append(order, cmd.Name)
+			})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Measure() error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.wantOrder, order); d != "" {
+				t.Errorf("run order mismatch (-want +got):\n%s", d)
+			}
+			if res.Detail != tt.wantDetail {
+				t.Errorf("Detail = %q, want %q", res.Detail, tt.wantDetail)
+			}
+			if len(res.Subject) != tt.n || len(res.Baseline) != tt.n {
+				t.Errorf("got %d and %d samples, want %d each", len(res.Subject), len(res.Baseline), tt.n)
+			}
+			for _, s := range append(res.Subject, res.Baseline...) {
+				if s.Wall <= 0 || s.MaxRSS <= 0 {
+					t.Errorf("sample %+v: want positive wall time and peak RSS", s)
+				}
+			}
+		})
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		name    string
+		samples []Sample
+		want    Stats
+	}{
+		{"none", nil, Stats{}},
+		{"odd count: middle value, highest RSS", []Sample{
+			{Wall: 30 * ms, CPU: 3 * ms, MaxRSS: 10},
+			{Wall: 10 * ms, CPU: 1 * ms, MaxRSS: 30},
+			{Wall: 20 * ms, CPU: 2 * ms, MaxRSS: 20},
+		}, Stats{Wall: 20 * ms, CPU: 2 * ms, MaxRSS: 30}},
+		{"even count: mean of the middle two", []Sample{
+			{Wall: 40 * ms}, {Wall: 10 * ms}, {Wall: 20 * ms}, {Wall: 1000 * ms},
+		}, Stats{Wall: 30 * ms}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if d := cmp.Diff(tt.want, Summarize(tt.samples)); d != "" {
+				t.Errorf("Summarize() mismatch (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{fmtDuration(1500 * time.Microsecond), "1.5ms"},
+		{fmtDuration(2346 * time.Millisecond), "2.35s"},
+		{fmtDuration(17123 * time.Millisecond), "17.1s"},
+		{fmtBytes(512), "512 B"},
+		{fmtBytes(3 << 10), "3.0 KiB"},
+		{fmtBytes(163*(1<<20) + 600<<10), "163.6 MiB"},
+		{fmtBytes(5 << 30), "5.0 GiB"},
+		{ratio(3, 2), "1.50"},
+		{ratio(1, 0), "-"},
+		{thousands(7), "7"},
+		{thousands(1502), "1,502"},
+		{thousands(1234567), "1,234,567"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	ms := time.Millisecond
+	results := []Result{{
+		Case:     Case{Group: "build", Name: "small", Baseline: Command{Name: "kustomize"}},
+		Detail:   "7 objects",
+		Subject:  []Sample{{Wall: 90 * ms, CPU: 80 * ms, MaxRSS: 70 << 20}},
+		Baseline: []Sample{{Wall: 60 * ms, CPU: 50 * ms, MaxRSS: 35 << 20}},
+	}}
+	var b strings.Builder
+	if err := WriteTable(&b, results); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"CASE         DETAIL     VS         RUNS  WALL kship  WALL vs  WALL ratio  CPU kship  CPU vs  PEAK RSS kship  PEAK RSS vs  RSS ratio\n" +
+		"build/small  7 objects  kustomize  1     90.0ms      60.0ms   1.50        80.0ms     50.0ms  70.0 MiB        35.0 MiB     2.00\n"
+	if d := cmp.Diff(want, b.String()); d != "" {
+		t.Errorf("WriteTable() mismatch (-want +got):\n%s", d)
+	}
+}

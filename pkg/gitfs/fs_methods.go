@@ -1,0 +1,128 @@
+package gitfs
+
+import (
+	"path/filepath"
+
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+)
+
+// The filesys.FileSystem methods: under the root from the commit (in
+// memory), elsewhere from disk.
+
+// Create creates an empty file; under the root, in memory only.
+func (f *FS) Create(p string) (filesys.File, error) {
+	abs, in := f.local(p)
+	if !in {
+		return f.disk.Create(p)
+	}
+	f.forget(abs)
+	return f.mem.Create(abs)
+}
+
+// Mkdir makes a directory; under the root, in memory only.
+func (f *FS) Mkdir(p string) error {
+	if abs, in := f.local(p); in {
+		return f.mem.Mkdir(abs)
+	}
+	return f.disk.Mkdir(p)
+}
+
+// MkdirAll makes a directory and its parents; under the root, in memory only.
+func (f *FS) MkdirAll(p string) error {
+	if abs, in := f.local(p); in {
+		return f.mem.MkdirAll(abs)
+	}
+	return f.disk.MkdirAll(p)
+}
+
+// RemoveAll removes p and what it holds; under the root, in memory only.
+func (f *FS) RemoveAll(p string) error {
+	abs, in := f.local(p)
+	if !in {
+		return f.disk.RemoveAll(p)
+	}
+	f.forget(abs)
+	return f.mem.RemoveAll(abs)
+}
+
+// Open opens a file for reading.
+func (f *FS) Open(p string) (filesys.File, error) {
+	abs, in := f.local(p)
+	if !in {
+		return f.disk.Open(p)
+	}
+	if err := f.load(abs); err != nil {
+		return nil, err
+	}
+	return f.mem.Open(abs)
+}
+
+// IsDir reports whether p is a directory.
+func (f *FS) IsDir(p string) bool {
+	if abs, in := f.local(p); in {
+		return f.mem.IsDir(abs)
+	}
+	return f.disk.IsDir(p)
+}
+
+// ReadDir lists the names in directory p.
+func (f *FS) ReadDir(p string) ([]string, error) {
+	if abs, in := f.local(p); in {
+		return f.mem.ReadDir(abs)
+	}
+	return f.disk.ReadDir(p)
+}
+
+// CleanedAbs splits p into a confirmed directory and a file name.
+func (f *FS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
+	if abs, in := f.local(p); in {
+		return f.mem.CleanedAbs(abs)
+	}
+	return f.disk.CleanedAbs(p)
+}
+
+// Exists reports whether p exists.
+func (f *FS) Exists(p string) bool {
+	if abs, in := f.local(p); in {
+		return f.mem.Exists(abs)
+	}
+	return f.disk.Exists(p)
+}
+
+// Glob returns the files matching pattern.
+func (f *FS) Glob(pattern string) ([]string, error) {
+	if abs, in := f.local(pattern); in {
+		return f.mem.Glob(abs)
+	}
+	return f.disk.Glob(pattern)
+}
+
+// ReadFile returns the content of file p.
+func (f *FS) ReadFile(p string) ([]byte, error) {
+	abs, in := f.local(p)
+	if !in {
+		return f.disk.ReadFile(p)
+	}
+	if err := f.load(abs); err != nil {
+		return nil, err
+	}
+	return f.mem.ReadFile(abs)
+}
+
+// WriteFile writes data to file p; under the root, in memory only.
+func (f *FS) WriteFile(p string, data []byte) error {
+	abs, in := f.local(p)
+	if !in {
+		return f.disk.WriteFile(p, data)
+	}
+	f.forget(abs)
+	return f.mem.WriteFile(abs, data)
+}
+
+// Walk walks the tree at p in lexical order.
+func (f *FS) Walk(p string, fn filepath.WalkFunc) error {
+	if abs, in := f.local(p); in {
+		return f.mem.Walk(abs, fn)
+	}
+	return f.disk.Walk(p, fn)
+}
