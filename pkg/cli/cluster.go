@@ -62,6 +62,7 @@ func lockFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.DurationFlag{Name: "lock-timeout", Value: 5 * time.Minute, Usage: "wait this long for another deploy of the environment to finish"},
 		&ucli.StringFlag{Name: "lock-holder", Usage: "who holds the deploy lock (default: $CIRCLE_BUILD_URL, or user@host)"},
+		&ucli.DurationFlag{Name: "lock-ttl", Value: lock.DefaultTTL, Usage: "how long the lock outlives a deploy that was killed (it is renewed while the deploy runs)"},
 	}
 }
 
@@ -69,6 +70,7 @@ func lockOptions(c *ucli.Context) lock.Options {
 	return lock.Options{
 		Holder: c.String("lock-holder"),
 		Wait:   c.Duration("lock-timeout"),
+		TTL:    c.Duration("lock-ttl"),
 		OnWait: func(i lock.Info) {
 			noteLine(c)(fmt.Sprintf("waiting for the deploy lock, held by %s since %s", i.Holder, i.Acquired.Format(time.RFC3339)))
 		},

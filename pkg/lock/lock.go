@@ -91,8 +91,11 @@ func DefaultHolder() string {
 
 // Acquire takes env's lock in namespace ns, waiting up to opts.Wait.
 func Acquire(ctx context.Context, client *kube.Client, ns, env string, opts Options) (*Held, error) {
-	if opts.TTL == 0 {
+	switch {
+	case opts.TTL == 0:
 		opts.TTL = DefaultTTL
+	case opts.TTL < time.Second:
+		opts.TTL = time.Second // leases count whole seconds
 	}
 	if opts.Holder == "" {
 		opts.Holder = DefaultHolder()

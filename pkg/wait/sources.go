@@ -62,6 +62,9 @@ func startSources(ctx context.Context, client *kube.Client, targets []*tracked, 
 	}
 	var all []cache.InformerSynced
 	for _, t := range targets {
+		if t.done {
+			continue
+		}
 		gvk := t.obj.GroupVersionKind()
 		m, err := client.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 		if err != nil {

@@ -81,6 +81,12 @@ func newWatcher(client *kube.Client, objs []*unstructured.Unstructured, opts Opt
 	for _, o := range objs {
 		t := &tracked{ref: apply.RefOf(o), obj: o}
 		t.outcome = Outcome{Ref: t.ref, Status: status.InProgress}
+		if status.Static(o.GroupVersionKind().GroupKind()) {
+			// Nothing reconciles it: the applied object is the final word,
+			// and a watch of every ConfigMap in the namespace is saved.
+			r := status.Compute(o)
+			t.outcome.Status, t.outcome.Message, t.done = r.Status, r.Message, true
+		}
 		w.targets = append(w.targets, t)
 		w.byRef[t.ref] = t
 	}
