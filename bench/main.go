@@ -31,7 +31,12 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == ssaLoopMode {
+		err = ssaLoop(ctx, os.Args[2:])
+	} else {
+		err = run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	}
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(2)
@@ -48,12 +53,15 @@ type config struct {
 	runs   int
 	keep   bool
 	build  buildGroup
+	apply  applyGroup
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	groups := fs.String("groups", "build", "comma-separated benchmark groups to run: build")
+	groups := fs.String("groups", "build,apply", "comma-separated benchmark groups to run: build, apply")
+	objects := fs.Int("objects", 1000, "apply group: ConfigMaps to apply")
+	kubectl := fs.String("kubectl", "", "apply group: kubectl to compare with (default tools/bin.sh's)")
 	trees := fs.String("trees", "small,300svc,bytes", "build group: comma-separated trees: small (overlays/prod), 300svc, bytes")
 	runs := fs.Int("n", 5, "timed runs of each command per case")
 	kustomize := fs.String("kustomize", "", "build group: kustomize CLI to compare with (default $"+kustomizecli.EnvVar+" or tools/bin.sh)")
@@ -69,12 +77,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	cfg := &config{groups: splitList(*groups), runs: *runs, keep: *keep}
 	cfg.build = buildGroup{trees: splitList(*trees), kustomize: *kustomize}
+	cfg.apply = applyGroup{objects: *objects, kubectl: *kubectl}
 	return cfg, nil
 }
 
 // groupsFor returns the selected groups in command-line order.
 func (c *config) groupsFor() ([]Group, error) {
-	all := []Group{&c.build}
+	all := []Group{&c.build, &c.apply}
 	var names []string
 	for _, g := range all {
 		names = append(names, g.Name())
@@ -119,7 +128,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	} else {
 		defer func() { err = errors.Join(err, os.RemoveAll(tmp)) }()
 	}
-	env := &Env{Root: root, Tmp: tmp, Kship: filepath.Join(tmp, "kship")}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	env := &Env{Root: root, Tmp: tmp, Kship: filepath.Join(tmp, "kship"), Self: self}
 	fmt.Fprintf(stderr, "bench: building kship into %s\n", env.Kship)
 	if err := buildKship(ctx, root, env.Kship, stderr); err != nil {
 		return err
@@ -143,7 +156,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 			results = append(results, r)
 		}
 	}
-	return WriteTable(stdout, results)
+	if err := WriteTable(stdout, results); err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if r, ok := g.(Reporter); ok {
+			fmt.Fprintf(stderr, "bench: %s: measuring\n", g.Name())
+			line, err := r.Report(ctx, env)
+			if err != nil {
+				return fmt.Errorf("%s: %w", g.Name(), err)
+			}
+			fmt.Fprintln(stdout, line)
+		}
+	}
+	return nil
 }
 
 // buildKship compiles ./cmd/kship from root into out.

@@ -53,6 +53,9 @@ func Measure(ctx context.Context, c Case, n int, progress Progress) (Result, err
 		if _, err := runOnce(ctx, cmd, &outs[i]); err != nil {
 			return res, fmt.Errorf("%s: %w", c.ID(), err)
 		}
+		if err := runAfter(ctx, c, cmd); err != nil {
+			return res, err
+		}
 	}
 	if c.Check != nil {
 		detail, err := c.Check(outs[0].Bytes(), outs[1].Bytes())
@@ -79,6 +82,9 @@ func Measure(ctx context.Context, c Case, n int, progress Progress) (Result, err
 			if err != nil {
 				return res, fmt.Errorf("%s: %w", c.ID(), err)
 			}
+			if err := runAfter(ctx, c, cmd); err != nil {
+				return res, err
+			}
 			*order[j] = append(*order[j], s)
 		}
 	}
@@ -91,6 +97,16 @@ func runBefore(ctx context.Context, c Case) error {
 	}
 	if err := c.Before(ctx); err != nil {
 		return fmt.Errorf("%s: before a run: %w", c.ID(), err)
+	}
+	return nil
+}
+
+func runAfter(ctx context.Context, c Case, cmd Command) error {
+	if c.After == nil {
+		return nil
+	}
+	if err := c.After(ctx); err != nil {
+		return fmt.Errorf("%s: after a run of %s: %w", c.ID(), cmd.Name, err)
 	}
 	return nil
 }

@@ -29,6 +29,9 @@ type Case struct {
 	// Before, if set, runs untimed before every run of either command, e.g.
 	// to put a cluster back into its starting state.
 	Before func(ctx context.Context) error
+	// After, if set, runs untimed after every run of either command and
+	// fails the benchmark on error, e.g. to check what a run left behind.
+	After func(ctx context.Context) error
 	// Check, if set, gets the stdout of one untimed run of each command and
 	// fails the benchmark if they disagree. Its detail, e.g. "1,502
 	// objects", goes into the table.
@@ -44,6 +47,7 @@ type Env struct {
 	Root  string // repository root
 	Tmp   string // scratch directory, removed when the run ends
 	Kship string // kship binary built from Root
+	Self  string // this benchmark's own executable, for helper modes
 }
 
 // Group is a family of cases that share setup, e.g. "build". A new group

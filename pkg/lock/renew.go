@@ -54,10 +54,7 @@ func (h *Held) Lost() <-chan error { return h.lost }
 
 // Release stops renewing and frees the lock, if this process still holds it.
 func (h *Held) Release(ctx context.Context) error {
-	if h.stop != nil {
-		h.stop()
-	}
-	h.wg.Wait()
+	h.StopRenewing()
 	leases := h.client.Typed.CoordinationV1().Leases(h.ns)
 	l, err := leases.Get(ctx, h.name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
@@ -101,4 +98,13 @@ func Break(ctx context.Context, client *kube.Client, ns, env string) (*Info, err
 		return nil, nil
 	}
 	return info, err
+}
+
+// StopRenewing stops the renewals without releasing, as a crash would; for
+// tests of expiry.
+func (h *Held) StopRenewing() {
+	if h.stop != nil {
+		h.stop()
+	}
+	h.wg.Wait()
 }

@@ -1,0 +1,27 @@
+// Package testcluster gives tests a real Kubernetes API server to talk to:
+// kship's local control plane (etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler and kwok's fake nodes), which tools/cluster/up.sh builds from
+// pinned Go modules and runs on 127.0.0.1.
+//
+// A test asks for the cluster and a namespace of its own:
+//
+//	func TestRollout(t *testing.T) {
+//		c := testcluster.Require(t)
+//		ns := c.Namespace(t)
+//		cs := c.Clientset()
+//		...
+//	}
+//
+// Require reuses a running cluster (the one whose admin kubeconfig is
+// .cluster/kubeconfig in the repository, or the one KSHIP_KUBECONFIG names)
+// and otherwise runs tools/cluster/up.sh once per test process; up.sh
+// serializes concurrent starts with a lock under .cluster/. A cluster started
+// this way keeps running after the tests (make test stops it with make
+// cluster-down). When no cluster can be had, Require skips the test, unless
+// CI=true or KSHIP_REQUIRE_CLUSTER=1, in which case it fails it.
+//
+// Pods on the fake nodes behave as kwok's stages in tools/cluster/stages make
+// them: they become Ready shortly after they are scheduled, Job pods succeed,
+// and annotations (see the Annotation constants) make them fail the way a
+// real kubelet reports failures.
+package testcluster
