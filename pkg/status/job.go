@@ -25,10 +25,12 @@ func computeJob(u *unstructured.Unstructured) Result {
 		}
 	}
 	succeeded := intOr(u, 0, "status", "succeeded")
-	for _, typ := range []string{"Complete", "SuccessCriteriaMet"} {
-		if isTrue(conds, typ) {
-			return current("job %q completed: %d succeeded", name, succeeded)
-		}
+	if isTrue(conds, "Complete") {
+		return current("job %q completed: %d succeeded", name, succeeded)
+	}
+	if isTrue(conds, "SuccessCriteriaMet") {
+		// The controller may set this before it has counted the pods.
+		return current("job %q succeeded; its pods are finishing", name)
 	}
 	if boolField(u, "spec", "suspend") {
 		return current("job %q is suspended: it is not awaited", name)

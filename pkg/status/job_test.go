@@ -75,7 +75,7 @@ status:
   conditions:
   - {type: SuccessCriteriaMet, status: "True", reason: CompletionsReached}
 `,
-			want: Result{Status: Current, Message: `job "migrate" completed: 2 succeeded`},
+			want: Result{Status: Current, Message: `job "migrate" succeeded; its pods are finishing`},
 		},
 		{
 			name: "complete condition false is not done",
