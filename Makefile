@@ -8,7 +8,7 @@ BIN     := bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/kship/kship/pkg/cli.Version=$(VERSION)
 
-.PHONY: build test unit lint tools cluster-up cluster-down bench demo clean
+.PHONY: build test unit lint tools cluster-up cluster-down bench demo schemas clean
 
 ## build: compile bin/kship
 build:
@@ -53,9 +53,15 @@ demo: build
 	$(BIN)/kship deploy stage --kubeconfig .cluster/demo.kubeconfig
 	@echo "The cluster keeps running: KUBECONFIG=.cluster/demo.kubeconfig; 'make cluster-down' stops it."
 
-## bench: kship against the kustomize CLI (and later kubectl) on the same input
+## bench: kship against the kustomize CLI, kubectl and kubeconform on the same input and cluster
 bench: tools
+	@tools/cluster/up.sh
 	KSHIP_KUSTOMIZE="$$(tools/bin.sh)/kustomize" $(GO) run ./bench
+
+## schemas: regenerate pkg/validate's shipped OpenAPI schemas from the local control plane
+schemas:
+	@tools/cluster/up.sh
+	cd tools && GOWORK=off $(GO) run ./cmd/openapi-dump
 
 clean:
 	rm -rf $(BIN)

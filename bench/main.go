@@ -54,12 +54,13 @@ type config struct {
 	keep   bool
 	build  buildGroup
 	apply  applyGroup
+	valid  validateGroup
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	groups := fs.String("groups", "build,apply", "comma-separated benchmark groups to run: build, apply")
+	groups := fs.String("groups", "build,apply,validate", "comma-separated benchmark groups to run: build, apply, validate")
 	objects := fs.Int("objects", 1000, "apply group: ConfigMaps to apply")
 	kubectl := fs.String("kubectl", "", "apply group: kubectl to compare with (default tools/bin.sh's)")
 	trees := fs.String("trees", "small,300svc,bytes", "build group: comma-separated trees: small (overlays/prod), 300svc, bytes")
@@ -78,12 +79,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	cfg := &config{groups: splitList(*groups), runs: *runs, keep: *keep}
 	cfg.build = buildGroup{trees: splitList(*trees), kustomize: *kustomize}
 	cfg.apply = applyGroup{objects: *objects, kubectl: *kubectl}
+	cfg.valid = validateGroup{trees: splitList(*trees), version: "1.37"}
 	return cfg, nil
 }
 
 // groupsFor returns the selected groups in command-line order.
 func (c *config) groupsFor() ([]Group, error) {
-	all := []Group{&c.build, &c.apply}
+	all := []Group{&c.build, &c.apply, &c.valid}
 	var names []string
 	for _, g := range all {
 		names = append(names, g.Name())

@@ -20,7 +20,7 @@ func TestParseFlags(t *testing.T) {
 		{name: "trees and runs", args: []string{"-trees", "small, bytes,", "-n", "2"}, wantTrees: []string{"small", "bytes"}, wantRuns: 2},
 		{name: "no runs", args: []string{"-n", "0"}, wantErr: "-n 0"},
 		{name: "stray argument", args: []string{"small"}, wantErr: "unexpected arguments"},
-		{name: "unknown group", args: []string{"-groups", "apply"}, wantErr: `unknown group "apply": want one of build`},
+		{name: "unknown group", args: []string{"-groups", "deploy"}, wantErr: `unknown group "deploy": want one of build, apply, validate`},
 		{name: "no group", args: []string{"-groups", ","}, wantErr: "no groups selected"},
 	}
 	for _, tt := range tests {

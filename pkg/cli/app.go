@@ -49,6 +49,7 @@ func newApp(stdout, stderr io.Writer) *ucli.App {
 			statusCommand(),
 			unlockCommand(),
 			envsCommand(),
+			validateCommand(),
 		},
 		OnUsageError: usageError,
 	}

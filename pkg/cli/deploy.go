@@ -45,6 +45,7 @@ func deployCommand() *ucli.Command {
 		outputFlag("text", "json"),
 	)
 	flags = append(flags, lockFlags()...)
+	flags = append(flags, validateDeployFlags()...)
 	return &ucli.Command{
 		Name:      "deploy",
 		Usage:     "build, guard, server-side apply in phases, wait until ready, report",
@@ -79,6 +80,7 @@ func runDeploy(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	opts.Origins = build.Origins{}
 	m, err := build.Build(t.Dir, opts)
 	if err != nil {
 		return exitcode.Wrap(exitcode.Build, err)
@@ -89,6 +91,9 @@ func runDeploy(c *ucli.Context) error {
 	}
 	if len(objs) == 0 {
 		return exitcode.Wrap(exitcode.Build, fmt.Errorf("%s builds no objects: refusing an empty deploy", t.Name()))
+	}
+	if err := validateBeforeDeploy(c, t, objs, opts.Origins); err != nil {
+		return err
 	}
 	client, err := connect(c, t)
 	if err != nil {

@@ -72,7 +72,12 @@ func resolveTarget(c *ucli.Context) (*target, error) {
 		}
 		return &target{Dir: env.Overlay, Env: env, Config: cfg}, nil
 	}
-	arg := c.Args().First()
+	return resolveArg(c, c.Args().First())
+}
+
+// resolveArg turns one ENV|DIR argument into a target: an environment of
+// kship.yaml, or a directory (with its environment when one names it).
+func resolveArg(c *ucli.Context, arg string) (*target, error) {
 	cfg, err := loadConfig(c, false)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,8 @@ type Config struct {
 	Path string
 	// Environments holds every environment, by name.
 	Environments map[string]*Environment
+	// Validation is the top-level validation: section.
+	Validation Validation
 }
 
 // Environment is one deploy target: an overlay, and where it goes.
@@ -42,10 +44,19 @@ type Environment struct {
 	// ClusterID, when set, pins the cluster's identity: the UID of its
 	// kube-system namespace, which survives renamed contexts and moved URLs.
 	ClusterID string `yaml:"clusterID" json:"clusterID,omitempty"`
+	// Production marks the environment as production for validation's
+	// production rules; when unset, names matching prod* are production.
+	Production *bool `yaml:"production" json:"production,omitempty"`
+	// External lists objects the environment's workloads may refer to
+	// without the build containing them.
+	External External `yaml:"external" json:"external,omitzero"`
+	// Validation overrides the top-level validation settings.
+	Validation *Validation `yaml:"validation" json:"validation,omitempty"`
 }
 
 type file struct {
 	Environments map[string]*Environment `yaml:"environments"`
+	Validation   Validation              `yaml:"validation"`
 }
 
 var envName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
@@ -75,7 +86,10 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{Path: abs, Environments: f.Environments}
+	c := &Config{Path: abs, Environments: f.Environments, Validation: f.Validation}
+	if err := c.Validation.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	for name, env := range c.Environments {
 		if err := c.check(name, env); err != nil {
 			return nil, fmt.Errorf("%s: environment %q: %w", path, name, err)
@@ -105,6 +119,9 @@ func (c *Config) check(name string, env *Environment) error {
 		env.Overlay = filepath.Join(filepath.Dir(c.Path), env.Overlay)
 	}
 	env.Overlay = filepath.Clean(env.Overlay)
+	if err := env.Validation.check(); err != nil {
+		return err
+	}
 	for _, b := range env.Branches {
 		if _, err := matchBranch(b, ""); err != nil {
 			return fmt.Errorf("branch pattern %q: %w", b, err)

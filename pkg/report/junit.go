@@ -1,95 +1,44 @@
 package report
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 
+	"github.com/kship/kship/internal/junit"
 	"github.com/kship/kship/pkg/deploy"
 )
-
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
-	seconds  float64
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr"`
-}
 
 // JUnit writes the deploy as JUnit XML, one test case per object, grouped in
 // one suite per phase; a failure carries the root cause and the logs.
 func JUnit(w io.Writer, env string, res *deploy.Result) error {
-	doc := junitSuites{Name: "kship deploy " + env, Time: secs(res.Duration.Seconds())}
+	doc := junit.Suites{Name: "kship deploy " + env, Time: junit.Seconds(res.Duration.Seconds())}
 	index := map[string]int{}
+	seconds := map[string]float64{}
 	for _, o := range res.Objects {
 		i, ok := index[o.Phase]
 		if !ok {
 			i = len(doc.Suites)
 			index[o.Phase] = i
-			doc.Suites = append(doc.Suites, junitSuite{Name: env + "/" + o.Phase})
+			doc.Suites = append(doc.Suites, junit.Suite{Name: env + "/" + o.Phase})
 		}
 		s := &doc.Suites[i]
-		c := junitCase{Name: o.Ref.String(), Classname: "kship." + env + "." + o.Phase, Time: secs(o.Duration.Seconds())}
+		c := junit.Case{Name: o.Ref.String(), Classname: "kship." + env + "." + o.Phase, Time: junit.Seconds(o.Duration.Seconds())}
 		switch {
 		case o.Action == "" && o.Error == "":
-			c.Skipped = &junitSkipped{Message: o.Message}
-			s.Skipped++
+			c.Skipped = &junit.Skipped{Message: o.Message}
 		case !o.Ready() && !res.DryRun:
-			c.Failure = &junitFailure{Message: details(o), Type: failureType(o), Text: failureText(o)}
-			s.Failures++
-			doc.Failures++
+			c.Failure = &junit.Failure{Message: details(o), Type: failureType(o), Text: failureText(o)}
 		}
-		if o.Message != "" && c.Failure == nil {
+		if o.Message != "" && c.Failure == nil && c.Skipped == nil {
 			c.SystemOut = o.Message
 		}
 		s.Cases = append(s.Cases, c)
-		s.seconds += o.Duration.Seconds()
-		s.Time = secs(s.seconds)
-		s.Tests++
-		doc.Tests++
+		seconds[o.Phase] += o.Duration.Seconds()
+		s.Time = junit.Seconds(seconds[o.Phase])
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, doc)
 }
 
 func failureType(o deploy.ObjectResult) string {
@@ -123,5 +72,3 @@ func failureText(o deploy.ObjectResult) string {
 	}
 	return b.String()
 }
-
-func secs(s float64) string { return fmt.Sprintf("%.3f", s) }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kship/kship/internal/junit"
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/status"
@@ -70,7 +71,7 @@ func TestJUnit(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "junit.golden", b.Bytes())
-	var doc junitSuites
+	var doc junit.Suites
 	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatalf("not valid XML: %v", err)
 	}

@@ -1,0 +1,344 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kship/kship/pkg/build"
+	"github.com/kship/kship/pkg/exitcode"
+	"github.com/kship/kship/pkg/validate"
+	ucli "github.com/urfave/cli/v2"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// validateSchemaFlags are the flags `kship deploy` shares with `kship validate`.
+func validateSchemaFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{
+			Name:  "kubernetes-version",
+			Value: validate.DefaultKubernetesVersion,
+			Usage: "validate against the schemas of this Kubernetes version (shipped: " + strings.Join(validate.KubernetesVersions(), ", ") + ")",
+		},
+		&ucli.StringSliceFlag{Name: "crds", Usage: "CustomResourceDefinitions (FILE or DIR, repeatable) to check custom resources against, besides the build's own"},
+	}
+}
+
+// validateDeployFlags are the flags `kship deploy` gets for its validation.
+func validateDeployFlags() []ucli.Flag {
+	return append(validateSchemaFlags(),
+		&ucli.BoolFlag{Name: "validate", Value: true, Usage: "validate the build offline first and refuse to deploy on errors (--validate=false skips it)"})
+}
+
+func validateCommand() *ucli.Command {
+	flags := append(buildFlags(), validateSchemaFlags()...)
+	flags = append(flags,
+		&ucli.BoolFlag{Name: "all", Usage: "validate every environment kship.yaml defines"},
+		&ucli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "validate these manifests (FILE, DIR or - for stdin) instead of building; with one ENV, its kship.yaml settings apply"},
+		outputFlag("text", "json", "junit"),
+	)
+	return &ucli.Command{
+		Name:      "validate",
+		Usage:     "check built objects offline: schemas, references between them, and policy",
+		ArgsUsage: "[ENV|DIR...]",
+		Description: `Builds each ENV (or DIR) in memory and checks every object without a
+cluster: against the OpenAPI schemas of the Kubernetes version kship ships
+(unknown fields, types, required fields, enums, quantities, names, labels,
+removed apiVersions), custom resources against the CRDs in the build or in
+--crds; then that workloads refer only to ConfigMaps, Secrets,
+ServiceAccounts and PVCs the build has or kship.yaml declares external, that
+Services, PDBs and HPAs target something; then policy: readiness probes,
+resource requests, pinned image tags and, in production, 2+ replicas and a
+PDB per Deployment. Findings never show Secret data.
+
+An environment is production if kship.yaml says production: true, or, when
+it does not say, if its name matches prod*. Rules and their severities:
+` + ruleHelp() + `
+kship.yaml sets severities (off, warning, error) at the top level and per
+environment, and declares what exists outside the build:
+   validation: {rules: {policy/readiness-probe: error}}
+   environments:
+     prod:
+       external: {secrets: [db-credentials], configMaps: [], serviceAccounts: [], persistentVolumeClaims: []}
+       validation: {rules: {policy/image-tag: off}}
+
+Exit codes: 0 no errors (warnings allowed); 2 usage; 3 errors found or build failed.
+
+Examples:
+   kship validate stage
+   kship validate --all -o junit > test-results/kship/validate.xml
+   kship build prod | kship validate prod -f -`,
+		Flags:  flags,
+		Action: runValidate,
+	}
+}
+
+func ruleHelp() string {
+	var b strings.Builder
+	for _, r := range validate.Rules {
+		prod := ""
+		if r.Production {
+			prod = ", production only"
+		}
+		fmt.Fprintf(&b, "   %-24s %s (%s%s)\n", r.ID, r.Summary, r.Severity, prod)
+	}
+	return b.String()
+}
+
+func runValidate(c *ucli.Context) error {
+	targets, err := validateTargets(c)
+	if err != nil || targets == nil {
+		return unmapped(c, err)
+	}
+	crds, err := readCRDs(c)
+	if err != nil {
+		return err
+	}
+	var reports []*validate.Report
+	for _, t := range targets {
+		rep, err := validateTarget(c, t, crds)
+		if err != nil {
+			return err
+		}
+		reports = append(reports, rep)
+	}
+	var write func(io.Writer, []*validate.Report) error
+	switch c.String("output") {
+	case "json":
+		write = validate.WriteJSON
+	case "junit":
+		write = validate.WriteJUnit
+	default:
+		write = validate.WriteText
+	}
+	if err := write(c.App.Writer, reports); err != nil {
+		return err
+	}
+	errs := 0
+	for _, r := range reports {
+		errs += r.Errors()
+	}
+	if errs > 0 {
+		return exitcode.Wrap(exitcode.Build, fmt.Errorf("validation found %s", plural(errs, "error")))
+	}
+	return nil
+}
+
+// validateTargets resolves ENV|DIR..., --all or --branch; nil, nil means
+// --branch named a branch that deploys nowhere.
+func validateTargets(c *ucli.Context) ([]*target, error) {
+	files := c.StringSlice("filename")
+	switch {
+	case c.Bool("all") && (c.NArg() > 0 || c.String("branch") != ""):
+		return nil, usagef("give environments, --all or --branch, not several")
+	case c.Bool("all") && len(files) > 0:
+		return nil, usagef("-f validates one set of manifests: give at most one environment with it, not --all")
+	case c.Bool("all"):
+		cfg, err := loadConfig(c, true)
+		if err != nil {
+			return nil, err
+		}
+		var out []*target
+		for _, name := range cfg.Names() {
+			env := cfg.Environments[name]
+			out = append(out, &target{Dir: env.Overlay, Env: env, Config: cfg})
+		}
+		return out, nil
+	case len(files) > 0 && c.NArg() > 1:
+		return nil, usagef("-f validates one set of manifests: give at most one environment with it")
+	case len(files) > 0:
+		return filesTarget(c)
+	case c.NArg() <= 1:
+		t, err := resolveTarget(c)
+		if err != nil || t == nil {
+			return nil, err
+		}
+		return []*target{t}, nil
+	}
+	var out []*target
+	for _, arg := range c.Args().Slice() {
+		t, err := resolveArg(c, arg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// filesTarget is the target of -f: no directory, and the environment
+// named as the argument, if one is.
+func filesTarget(c *ucli.Context) ([]*target, error) {
+	cfg, err := loadConfig(c, c.NArg() > 0)
+	if err != nil {
+		return nil, err
+	}
+	t := &target{Config: cfg}
+	if c.NArg() == 1 {
+		env, err := cfg.Environment(c.Args().First())
+		if err != nil {
+			return nil, exitcode.Wrap(exitcode.Usage, err)
+		}
+		t.Env = env
+	}
+	return []*target{t}, nil
+}
+
+func readCRDs(c *ucli.Context) ([]*unstructured.Unstructured, error) {
+	paths := c.StringSlice("crds")
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	objs, err := validate.ReadManifestFiles(paths, os.Stdin)
+	if err != nil {
+		return nil, usagef("--crds: %v", err)
+	}
+	return objs, nil
+}
+
+// validateTarget builds t (or reads -f) and validates it.
+func validateTarget(c *ucli.Context, t *target, crds []*unstructured.Unstructured) (*validate.Report, error) {
+	var objs []*unstructured.Unstructured
+	origins := build.Origins{}
+	name := t.Name()
+	if files := c.StringSlice("filename"); len(files) > 0 {
+		var err error
+		if objs, err = validate.ReadManifestFiles(files, os.Stdin); err != nil {
+			return nil, exitcode.Wrap(exitcode.Build, err)
+		}
+		if t.Env == nil {
+			name = strings.Join(files, ",")
+		}
+	} else {
+		opts, err := buildOptions(c)
+		if err != nil {
+			return nil, err
+		}
+		opts.Origins = origins
+		m, err := build.Build(t.Dir, opts)
+		if err != nil {
+			return nil, exitcode.Wrap(exitcode.Build, err)
+		}
+		if objs, err = build.Objects(m); err != nil {
+			return nil, exitcode.Wrap(exitcode.Build, err)
+		}
+	}
+	opts := validateOptions(c, t, origins, crds)
+	opts.Environment = name
+	return runValidation(t, objs, opts)
+}
+
+// runValidation runs validate.Run with its errors mapped to exit codes.
+func runValidation(t *target, objs []*unstructured.Unstructured, opts validate.Options) (*validate.Report, error) {
+	rep, err := validate.Run(objs, opts)
+	var verr *validate.VersionError
+	var rerr *validate.UnknownRuleError
+	switch {
+	case errors.As(err, &verr):
+		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("--kubernetes-version: %w", err))
+	case errors.As(err, &rerr) && t.Config != nil:
+		return nil, exitcode.Wrap(exitcode.Build, fmt.Errorf("%s: validation.rules: %w", t.Config.Path, err))
+	case err != nil:
+		return nil, exitcode.Wrap(exitcode.Build, err)
+	}
+	return rep, nil
+}
+
+// validateOptions turns kship.yaml and the flags into validate.Options.
+func validateOptions(c *ucli.Context, t *target, origins build.Origins, crds []*unstructured.Unstructured) validate.Options {
+	opts := validate.Options{
+		KubernetesVersion: c.String("kubernetes-version"),
+		CRDs:              crds,
+		Source:            sourceFunc(t, origins),
+	}
+	if t.Config != nil {
+		opts.Rules = map[string]validate.Severity{}
+		for id, s := range t.Config.RulesFor(t.Env) {
+			opts.Rules[id] = validate.Severity(s)
+		}
+	}
+	if e := t.Env; e != nil {
+		opts.DefaultNamespace = e.Namespace
+		opts.Production = validate.IsProduction(e.Name, e.Production)
+		opts.External = validate.External{
+			Secrets: e.External.Secrets, ConfigMaps: e.External.ConfigMaps,
+			ServiceAccounts: e.External.ServiceAccounts, PersistentVolumeClaims: e.External.PersistentVolumeClaims,
+		}
+	}
+	return opts
+}
+
+// sourceFunc names the file an object came from, relative to kship.yaml's
+// directory (or the working directory without one).
+func sourceFunc(t *target, origins build.Origins) func(*unstructured.Unstructured) string {
+	return func(obj *unstructured.Unstructured) string {
+		o := origins.Of(obj)
+		if o == nil || t.Dir == "" {
+			return ""
+		}
+		if o.Repo != "" {
+			return o.Repo + "//" + o.Path
+		}
+		p, suffix := o.Path, ""
+		if p == "" {
+			p = o.ConfiguredIn
+			if o.ConfiguredBy.Kind != "" {
+				suffix = " (" + o.ConfiguredBy.Kind + ")"
+			}
+		}
+		if p == "" {
+			return ""
+		}
+		return relPath(t, filepath.Join(t.Dir, p)) + suffix
+	}
+}
+
+func relPath(t *target, p string) string {
+	if t.Config != nil {
+		if abs, err := filepath.Abs(p); err == nil {
+			return filepath.ToSlash(t.Config.Rel(abs))
+		}
+	}
+	if rel, err := filepath.Rel(".", p); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return p
+}
+
+// validateBeforeDeploy is the validation `kship deploy` runs before it
+// touches the cluster: findings go to stderr, and errors stop the deploy
+// with exit code 3.
+func validateBeforeDeploy(c *ucli.Context, t *target, objs []*unstructured.Unstructured, origins build.Origins) error {
+	if !c.Bool("validate") {
+		return nil
+	}
+	crds, err := readCRDs(c)
+	if err != nil {
+		return err
+	}
+	opts := validateOptions(c, t, origins, crds)
+	opts.Environment = t.Name()
+	rep, err := runValidation(t, objs, opts)
+	if err != nil {
+		return err
+	}
+	if len(rep.Findings) > 0 {
+		if err := validate.WriteText(c.App.ErrWriter, []*validate.Report{rep}); err != nil {
+			return err
+		}
+	}
+	if n := rep.Errors(); n > 0 {
+		return exitcode.Wrap(exitcode.Build, fmt.Errorf("%s: validation found %s; nothing was applied (fix them, change the rules' severity in kship.yaml, or pass --validate=false)", t.Name(), plural(n, "error")))
+	}
+	return nil
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

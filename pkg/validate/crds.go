@@ -1,0 +1,70 @@
+package validate
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/kship/kship/pkg/validate/openapi"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// crdSet holds the custom resource kinds the build and --crds define.
+type crdSet struct {
+	kinds    map[string]*openapi.CRDKind // by "group/version Kind"
+	findings []Finding
+}
+
+func (s *crdSet) lookup(apiVersion, kind string) (*openapi.CRDKind, bool) {
+	k, ok := s.kinds[apiVersion+" "+kind]
+	return k, ok
+}
+
+// versionsOf lists the served apiVersions of kind in group.
+func (s *crdSet) versionsOf(group, kind string) []string {
+	var out []string
+	for _, k := range s.kinds {
+		if g, _, _ := strings.Cut(k.GroupVersion, "/"); g == group && k.Kind == kind {
+			out = append(out, k.GroupVersion)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// isCRD reports whether u is an apiextensions.k8s.io/v1 CRD.
+func isCRD(u *unstructured.Unstructured) bool {
+	return u.GetKind() == "CustomResourceDefinition" && u.GetAPIVersion() == "apiextensions.k8s.io/v1"
+}
+
+// collectCRDs compiles the CRDs of opts.CRDs, then the build's, which win
+// for the same kind: the build's are what the deploy installs.
+func (c *checker) collectCRDs() *crdSet {
+	set := &crdSet{kinds: map[string]*openapi.CRDKind{}}
+	meta, err := c.cat.ObjectMeta()
+	if err != nil {
+		panic("validate: shipped ObjectMeta schema: " + err.Error())
+	}
+	f := findings{c: c}
+	add := func(o *object) {
+		kinds, err := openapi.CompileCRD(o.m, meta)
+		if err != nil {
+			f.add(o, "spec.versions", RuleCRDSchema, "cannot use the schema, so instances are not checked: %v", err)
+			return
+		}
+		for _, k := range kinds {
+			set.kinds[k.GroupVersion+" "+k.Kind] = k
+		}
+	}
+	for _, u := range c.opts.CRDs {
+		if isCRD(u) {
+			add(newObject(u, &c.opts))
+		}
+	}
+	for _, o := range c.objs {
+		if isCRD(o.u) {
+			add(o)
+		}
+	}
+	set.findings = f.list
+	return set
+}

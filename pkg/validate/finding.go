@@ -1,0 +1,112 @@
+package validate
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Severity is how much a finding matters. A rule set to Off reports nothing.
+type Severity string
+
+// The severities a rule can have; kship.yaml spells them the same way.
+const (
+	Off     Severity = "off"
+	Warning Severity = "warning"
+	Error   Severity = "error"
+)
+
+// ParseSeverity reads off, warning or error.
+func ParseSeverity(s string) (Severity, bool) {
+	switch v := Severity(s); v {
+	case Off, Warning, Error:
+		return v, true
+	}
+	return "", false
+}
+
+// Object names one built object.
+type Object struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
+// String is Kind/namespace/name, or Kind/name for cluster-scoped objects.
+func (o Object) String() string {
+	kind, name := o.Kind, o.Name
+	if kind == "" {
+		kind = "<no kind>"
+	}
+	if name == "" {
+		name = "<no name>"
+	}
+	if o.Namespace == "" {
+		return kind + "/" + name
+	}
+	return kind + "/" + o.Namespace + "/" + name
+}
+
+// Finding is one problem with one object. Nothing in it quotes a Secret's
+// data: findings on Secrets name fields, never values.
+type Finding struct {
+	Environment string   `json:"environment"`
+	Object      Object   `json:"object"`
+	Field       string   `json:"field,omitempty"`  // spec.template.spec.containers[0].image
+	Source      string   `json:"source,omitempty"` // the file the object came from
+	Rule        string   `json:"rule"`
+	Severity    Severity `json:"severity"`
+	Message     string   `json:"message"`
+}
+
+// Report is the outcome of validating one environment's objects.
+type Report struct {
+	Environment string `json:"environment"`
+	// KubernetesVersion is the version whose schemas were used, "v1.37.1".
+	KubernetesVersion string `json:"kubernetesVersion"`
+	// Objects lists every object validated, in build order.
+	Objects  []Object  `json:"objects"`
+	Findings []Finding `json:"findings"`
+}
+
+// Errors counts the error findings.
+func (r *Report) Errors() int { return r.count(Error) }
+
+// Warnings counts the warning findings.
+func (r *Report) Warnings() int { return r.count(Warning) }
+
+func (r *Report) count(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == s {
+			n++
+		}
+	}
+	return n
+}
+
+// For returns the findings about o, in report order.
+func (r *Report) For(o Object) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Object == o {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// sortFindings orders findings by object (in build order), then field,
+// then rule, so that output is stable.
+func sortFindings(fs []Finding, order map[Object]int) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(order[a.Object], order[b.Object]),
+			strings.Compare(a.Object.String(), b.Object.String()),
+			strings.Compare(a.Field, b.Field),
+			strings.Compare(a.Rule, b.Rule),
+			strings.Compare(a.Message, b.Message),
+		)
+	})
+}

@@ -1,0 +1,48 @@
+package validate
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kship/kship/internal/junit"
+)
+
+// WriteJUnit writes reports as JUnit XML for CI (CircleCI
+// store_test_results): a suite per environment, a test case per object,
+// failed when the object has errors; warnings go to system-out.
+func WriteJUnit(w io.Writer, reports []*Report) error {
+	doc := junit.Suites{Name: "kship validate"}
+	for _, r := range reports {
+		s := junit.Suite{Name: r.Environment}
+		byObject := map[Object][]Finding{}
+		for _, f := range r.Findings {
+			byObject[f.Object] = append(byObject[f.Object], f)
+		}
+		for _, o := range r.Objects {
+			s.Cases = append(s.Cases, junitTestCase(r.Environment, o, byObject[o]))
+		}
+		doc.Suites = append(doc.Suites, s)
+	}
+	return junit.Write(w, doc)
+}
+
+func junitTestCase(env string, o Object, fs []Finding) junit.Case {
+	c := junit.Case{Name: o.String(), Classname: "kship.validate." + env}
+	var lines []string
+	var first *Finding
+	for i, f := range fs {
+		c.File = f.Source
+		lines = append(lines, fmt.Sprintf("%s %s [%s]", f.Severity, findingText(f), f.Rule))
+		if f.Severity == Error && first == nil {
+			first = &fs[i]
+		}
+	}
+	text := strings.Join(lines, "\n")
+	if first != nil {
+		c.Failure = &junit.Failure{Message: findingText(*first), Type: first.Rule, Text: text}
+	} else {
+		c.SystemOut = text
+	}
+	return c
+}

@@ -1,0 +1,132 @@
+package validate
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Rule is one check with an id that findings carry and kship.yaml can
+// switch: validation: {rules: {<id>: off|warning|error}}.
+type Rule struct {
+	ID       string
+	Severity Severity // the default
+	// Production rules run only for production environments.
+	Production bool
+	Summary    string
+}
+
+// The rule ids. Schema rules are judged against the API server in
+// oracle_test.go; the others are kship's own.
+const (
+	RuleRemovedAPI      = "api/removed"
+	RuleMissingCRD      = "crd/missing"
+	RuleCRDSchema       = "crd/schema"
+	RuleUnknownField    = "schema/unknown-field"
+	RuleType            = "schema/type"
+	RuleRequired        = "schema/required"
+	RuleEnum            = "schema/enum"
+	RuleFormat          = "schema/format"
+	RuleQuantity        = "schema/quantity"
+	RuleConstraint      = "schema/constraint"
+	RuleSelector        = "schema/selector"
+	RuleName            = "metadata/name"
+	RuleNamespace       = "metadata/namespace"
+	RuleLabels          = "metadata/labels"
+	RuleAnnotations     = "metadata/annotations"
+	RuleRefConfigMap    = "ref/config-map"
+	RuleRefSecret       = "ref/secret"
+	RuleRefSA           = "ref/service-account"
+	RuleRefPVC          = "ref/pvc"
+	RuleServiceSelector = "ref/service-selector"
+	RuleHPATarget       = "ref/hpa-target"
+	RulePDBSelector     = "ref/pdb-selector"
+	RuleReadiness       = "policy/readiness-probe"
+	RuleRequests        = "policy/resource-requests"
+	RuleImageTag        = "policy/image-tag"
+	RuleProdReplicas    = "policy/prod-replicas"
+	RuleProdPDB         = "policy/prod-pdb"
+)
+
+// Rules lists every rule, in the order documentation shows them.
+var Rules = []Rule{
+	{ID: RuleRemovedAPI, Severity: Error, Summary: "apiVersion/kind is not served by the Kubernetes version (removed, or never existed)"},
+	{ID: RuleMissingCRD, Severity: Warning, Summary: "no CRD in the build or in --crds defines the kind, so it is not checked"},
+	{ID: RuleCRDSchema, Severity: Error, Summary: "a CRD's openAPIV3Schema cannot be used"},
+	{ID: RuleUnknownField, Severity: Error, Summary: "field not in the schema (the API server rejects it with fieldValidation=Strict)"},
+	{ID: RuleType, Severity: Error, Summary: "value of the wrong type"},
+	{ID: RuleRequired, Severity: Error, Summary: "required field missing"},
+	{ID: RuleEnum, Severity: Error, Summary: "value not among the allowed values"},
+	{ID: RuleFormat, Severity: Error, Summary: "int-or-string, base64, date-time or int32 value malformed"},
+	{ID: RuleQuantity, Severity: Error, Summary: "resource quantity does not parse"},
+	{ID: RuleConstraint, Severity: Error, Summary: "CRD schema constraint (pattern, bounds, lengths, uniqueness, oneOf...) broken"},
+	{ID: RuleSelector, Severity: Error, Summary: "label selector malformed, empty, or not matching its own pod template's labels"},
+	{ID: RuleName, Severity: Error, Summary: "metadata.name missing or not valid for the kind"},
+	{ID: RuleNamespace, Severity: Error, Summary: "metadata.namespace not a DNS label"},
+	{ID: RuleLabels, Severity: Error, Summary: "label key or value, or selector, not valid"},
+	{ID: RuleAnnotations, Severity: Error, Summary: "annotation key not valid, or annotations too large"},
+	{ID: RuleRefConfigMap, Severity: Error, Summary: "workload refers to a ConfigMap (or key) the build does not contain and kship.yaml does not declare external"},
+	{ID: RuleRefSecret, Severity: Error, Summary: "workload refers to a Secret (or key) the build does not contain and kship.yaml does not declare external"},
+	{ID: RuleRefSA, Severity: Error, Summary: "workload runs as a ServiceAccount the build does not contain and kship.yaml does not declare external"},
+	{ID: RuleRefPVC, Severity: Error, Summary: "workload mounts a PersistentVolumeClaim the build does not contain and kship.yaml does not declare external"},
+	{ID: RuleServiceSelector, Severity: Warning, Summary: "Service selector matches no pod template in the build"},
+	{ID: RuleHPATarget, Severity: Error, Summary: "HorizontalPodAutoscaler scales an object the build does not contain"},
+	{ID: RulePDBSelector, Severity: Warning, Summary: "PodDisruptionBudget selector matches no pod template in the build"},
+	{ID: RuleReadiness, Severity: Warning, Summary: "Deployment/StatefulSet/DaemonSet container without a readinessProbe"},
+	{ID: RuleRequests, Severity: Warning, Summary: "container without cpu and memory requests"},
+	{ID: RuleImageTag, Severity: Error, Summary: "image without a tag or digest, or tagged :latest"},
+	{ID: RuleProdReplicas, Severity: Error, Production: true, Summary: "production Deployment with fewer than 2 replicas (HPA minReplicas counts)"},
+	{ID: RuleProdPDB, Severity: Error, Production: true, Summary: "production Deployment that no PodDisruptionBudget covers"},
+}
+
+// RuleIDs returns every rule id, sorted.
+func RuleIDs() []string {
+	ids := make([]string, len(Rules))
+	for i, r := range Rules {
+		ids[i] = r.ID
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func ruleByID(id string) (Rule, bool) {
+	i := slices.IndexFunc(Rules, func(r Rule) bool { return r.ID == id })
+	if i < 0 {
+		return Rule{}, false
+	}
+	return Rules[i], true
+}
+
+// UnknownRuleError is a rule id in the configuration that kship does not have.
+type UnknownRuleError struct{ ID string }
+
+// Error names the rule and lists the ones kship has.
+func (e *UnknownRuleError) Error() string {
+	return fmt.Sprintf("unknown validation rule %q: kship has %s", e.ID, strings.Join(RuleIDs(), ", "))
+}
+
+// severities resolves each rule's severity: its default, then the
+// overrides; production rules are off outside production.
+func severities(overrides map[string]Severity, production bool) (map[string]Severity, error) {
+	out := make(map[string]Severity, len(Rules))
+	for _, r := range Rules {
+		out[r.ID] = r.Severity
+		if r.Production && !production {
+			out[r.ID] = Off
+		}
+	}
+	for id, s := range overrides {
+		r, ok := ruleByID(id)
+		if !ok {
+			return nil, &UnknownRuleError{ID: id}
+		}
+		if _, ok := ParseSeverity(string(s)); !ok {
+			return nil, fmt.Errorf("validation rule %s: severity %q: want off, warning or error", id, s)
+		}
+		if r.Production && !production {
+			continue
+		}
+		out[id] = s
+	}
+	return out, nil
+}

@@ -1,0 +1,45 @@
+package validate
+
+import (
+	"encoding/base64"
+	"strings"
+)
+
+// minSecretLen is the shortest Secret value redact looks for: shorter ones
+// ("1", "no") would blank out ordinary words in messages.
+const minSecretLen = 4
+
+// redact is the last guard that no finding shows a Secret's data. The
+// checks never quote Secret values; this also removes any of them, raw or
+// base64-decoded, that a message or field might contain by any other route.
+func redact(fs []Finding, objs []*object) {
+	var values []string
+	for _, o := range objs {
+		if !o.secret {
+			continue
+		}
+		for _, field := range []string{"data", "stringData"} {
+			for _, v := range getMap(o.m, field) {
+				s, ok := v.(string)
+				if !ok {
+					continue
+				}
+				values = append(values, s)
+				if field == "data" {
+					if dec, err := base64.StdEncoding.DecodeString(s); err == nil {
+						values = append(values, string(dec))
+					}
+				}
+			}
+		}
+	}
+	for i := range fs {
+		for _, v := range values {
+			if len(v) < minSecretLen {
+				continue
+			}
+			fs[i].Message = strings.ReplaceAll(fs[i].Message, v, "[redacted]")
+			fs[i].Field = strings.ReplaceAll(fs[i].Field, v, "[redacted]")
+		}
+	}
+}
