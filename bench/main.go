@@ -32,9 +32,10 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == ssaLoopMode {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == ssaLoopMode:
 		err = ssaLoop(ctx, os.Args[2:])
-	} else {
+	default:
 		err = run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	}
 	stop()
@@ -139,6 +140,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err := buildKship(ctx, root, env.Kship, stderr); err != nil {
 		return err
 	}
+	rssWrap = filepath.Join(tmp, "rsswrap")
+	if err := goBuild(ctx, root, rssWrap, "./bench/rsswrap", stderr); err != nil {
+		return err
+	}
 
 	var results []Result
 	for _, g := range groups {
@@ -174,9 +179,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	return nil
 }
 
-// buildKship compiles ./cmd/kship from root into out.
+// goBuild compiles pkg from root into out.
+func goBuild(ctx context.Context, root, out, pkg string, stderr io.Writer) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s: %w", pkg, err)
+	}
+	return nil
+}
+
+// buildKship compiles ./cmd/kship from root into out, as `make build`
+// does for a release: static and stripped.
 func buildKship(ctx context.Context, root, out string, stderr io.Writer) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./cmd/kship")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "./cmd/kship")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Dir = root
 	cmd.Stdout = stderr
 	cmd.Stderr = stderr

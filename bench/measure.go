@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -113,24 +115,55 @@ func runAfter(ctx context.Context, c Case, cmd Command) error {
 
 // runOnce runs cmd with stdout going to w (nil: /dev/null) and measures it.
 func runOnce(ctx context.Context, c Command, w io.Writer) (Sample, error) {
-	cmd := exec.CommandContext(ctx, c.Path, c.Args...)
+	if rssWrap == "" {
+		cmd := exec.CommandContext(ctx, c.Path, c.Args...)
+		began := time.Now()
+		if err := runCommand(c, cmd, w); err != nil {
+			return Sample{}, err
+		}
+		ps := cmd.ProcessState
+		return Sample{Wall: time.Since(began), CPU: ps.UserTime() + ps.SystemTime(), MaxRSS: maxRSS(ps)}, nil
+	}
+	// Through a small parent, so the peak memory is the command's own.
+	r, pw, err := os.Pipe()
+	if err != nil {
+		return Sample{}, err
+	}
+	defer r.Close()
+	cmd := exec.CommandContext(ctx, rssWrap, append([]string{c.Path}, c.Args...)...)
+	cmd.ExtraFiles = []*os.File{pw}
+	err = runCommand(c, cmd, w)
+	pw.Close()
+	if err != nil {
+		return Sample{}, err
+	}
+	var rep struct{ WallNanos, CPUNanos, MaxRSS int64 }
+	if err := json.NewDecoder(r).Decode(&rep); err != nil {
+		return Sample{}, fmt.Errorf("%s: reading its measurements: %w", c, err)
+	}
+	return Sample{Wall: time.Duration(rep.WallNanos), CPU: time.Duration(rep.CPUNanos), MaxRSS: rep.MaxRSS}, nil
+}
+
+// rssWrap is the small parent (./bench/rsswrap) that runs each measured
+// command so that its peak memory is its own; "" runs commands directly.
+var rssWrap string
+
+// runCommand runs cmd in c's directory and environment, stdout to w (nil:
+// /dev/null), and returns an error with the end of its stderr if it fails.
+func runCommand(c Command, cmd *exec.Cmd, w io.Writer) error {
 	cmd.Dir = c.Dir
 	cmd.Env = c.Env
 	cmd.Stdout = w
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	if err != nil {
+	if err := cmd.Run(); err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
-			return Sample{}, fmt.Errorf("%s: %w\n%s", c, err, lastLines(stderr.String(), 10))
+			return fmt.Errorf("%s: %w\n%s", c, err, lastLines(stderr.String(), 10))
 		}
-		return Sample{}, fmt.Errorf("%s: %w", c, err)
+		return fmt.Errorf("%s: %w", c, err)
 	}
-	ps := cmd.ProcessState
-	return Sample{Wall: wall, CPU: ps.UserTime() + ps.SystemTime(), MaxRSS: maxRSS(ps)}, nil
+	return nil
 }
 
 // Summarize returns the median times and the highest peak memory of samples.
