@@ -33,7 +33,8 @@ unit:
 test: lint tools
 	@tools/cluster/up.sh
 	@status=0; \
-	KSHIP_KUSTOMIZE="$$(tools/bin.sh)/kustomize" KSHIP_REQUIRE_CLUSTER=1 \
+	bin="$$(tools/bin.sh)"; \
+	KSHIP_KUSTOMIZE="$$bin/kustomize" KSHIP_KUBECTL="$$bin/kubectl" KSHIP_REQUIRE_CLUSTER=1 \
 	  $(GO) test -count=1 ./... || status=$$?; \
 	tools/cluster/down.sh; \
 	exit $$status

@@ -163,6 +163,9 @@ func deployCode(ctx context.Context, err error) int {
 }
 
 func explainDeployError(ctx context.Context, t *target, res *rollout.Result, err error) error {
+	if ctx.Err() != nil && (res == nil || res.Deploy == nil) {
+		return fmt.Errorf("interrupted (%v) before deploying %s: nothing was applied: %w", context.Cause(ctx), t.Name(), err)
+	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted (%v) while deploying %s: the objects listed as applied are in the cluster; those not ready may still be rolling out: %w", context.Cause(ctx), t.Name(), err)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/kship/kship/internal/testcluster"
 	"github.com/kship/kship/pkg/inventory"
+	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/lock"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -223,10 +226,7 @@ func TestKilledDeployConverges(t *testing.T) {
 	c := testcluster.Require(t)
 	ns := c.Namespace(t)
 	dir := t.TempDir()
-	bin := filepath.Join(t.TempDir(), "kship")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/kship").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := kshipBinary(t)
 	a := app{JobAnnots: map[string]string{"kwok.kship.dev/complete-after": "30s"}}
 	cfg := a.write(t, dir, c.Context(), ns)
 	addExtra(t, dir)
@@ -291,4 +291,75 @@ func TestApplySetReadable(t *testing.T) {
 		}
 		mustContain(t, "kubectl get -l "+sel, string(out), "deployment.apps/api", "service/api", "configmap/api-config-")
 	}
+}
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// kshipBinary builds cmd/kship once per test run, for tests that signal it.
+func kshipBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kship-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "kship")
+		if out, err := exec.Command("go", "build", "-o", binPath, "../../cmd/kship").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+func TestSignalStopsTheWaitCleanly(t *testing.T) {
+	c := testcluster.Require(t)
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGTERM, 143}, {syscall.SIGINT, 130}} {
+		ns := c.Namespace(t)
+		cfg := app{JobAnnots: map[string]string{"kwok.kship.dev/complete-after": "60s"}}.write(t, t.TempDir(), c.Context(), ns)
+		cmd := exec.Command(kshipBinary(t), "--config", cfg, "deploy", "test", "--kubeconfig", c.Kubeconfig(), "--timeout", "90s")
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(stderr.String(), "Job/"+ns+"/migrate created") && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		sent := time.Now()
+		_ = cmd.Process.Signal(tt.sig)
+		_ = cmd.Wait()
+		t.Logf("%v: stdout:\n%s\nstderr:\n%s", tt.sig, stdout.String(), stderr.String())
+		if got := cmd.ProcessState.ExitCode(); got != tt.code {
+			t.Errorf("%v: exit code %d, want %d\n%s", tt.sig, got, tt.code, stderr.String())
+		}
+		if took := time.Since(sent); took > 10*time.Second {
+			t.Errorf("%v: took %s to stop", tt.sig, took)
+		}
+		mustContain(t, "stderr", stderr.String(), "interrupted", "Job/"+ns+"/migrate")
+		mustContain(t, "stdout", stdout.String(), "Deployment/"+ns+"/api", "not applied")
+		if info, err := lock.Current(context.Background(), kubeClient(t, c), ns, "test"); err != nil || info != nil {
+			t.Errorf("%v: the deploy lock was not released: %+v %v", tt.sig, info, err)
+		}
+	}
+}
+
+func kubeClient(t *testing.T, c *testcluster.Cluster) *kube.Client {
+	t.Helper()
+	k, err := kube.New(kube.Options{Kubeconfig: c.Kubeconfig(), Context: c.Context()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

@@ -109,6 +109,12 @@ func Acquire(ctx context.Context, client *kube.Client, ns, env string, opts Opti
 			h.renew(ctx, opts.TTL)
 			return h, nil
 		}
+		if ctx.Err() != nil {
+			// The request may have reached the server before the cancel:
+			// do not leave a lease behind that nobody renews or frees.
+			_ = h.Release(context.WithoutCancel(ctx))
+			return nil, err
+		}
 		var held *HeldError
 		if !errors.As(err, &held) {
 			return nil, err
