@@ -10,6 +10,7 @@ import (
 	"github.com/kship/kship/internal/testcluster"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // app describes the test tree: a ConfigMap generator, a pre-deploy
@@ -175,4 +176,17 @@ func deploymentExists(t *testing.T, c *testcluster.Cluster, ns string) bool {
 		t.Fatal(err)
 	}
 	return err == nil
+}
+
+// handEditReplicas sets the Deployment's replicas as another field manager,
+// "hand-edit", would: the next apply of spec.replicas conflicts.
+func handEditReplicas(t *testing.T, c *testcluster.Cluster, ns string) {
+	t.Helper()
+	patch := []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"api"},"spec":{"replicas":3}}`)
+	force := true
+	_, err := c.Clientset().AppsV1().Deployments(ns).Patch(context.Background(), "api", types.ApplyPatchType, patch,
+		metav1.PatchOptions{FieldManager: "hand-edit", Force: &force})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

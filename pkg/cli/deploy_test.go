@@ -13,7 +13,6 @@ import (
 	"github.com/kship/kship/internal/testcluster"
 	"github.com/kship/kship/pkg/report"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 )
 
 func TestDeployThenRedeployUnchanged(t *testing.T) {
@@ -174,13 +173,7 @@ func TestConflictNamesManagerAndForceTakesOwnership(t *testing.T) {
 	cfg := app{NoJob: true}.write(t, t.TempDir(), c.Context(), ns)
 	mustCode(t, deployEnv(t, c, cfg), 0)
 
-	patch := []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"api"},"spec":{"replicas":3}}`)
-	force := true
-	_, err := c.Clientset().AppsV1().Deployments(ns).Patch(context.Background(), "api", types.ApplyPatchType, patch,
-		metav1.PatchOptions{FieldManager: "hand-edit", Force: &force})
-	if err != nil {
-		t.Fatal(err)
-	}
+	handEditReplicas(t, c, ns)
 	r := deployEnv(t, c, cfg)
 	mustCode(t, r, 4)
 	mustContain(t, "stderr", r.stderr, "Deployment/"+ns+"/api", `"hand-edit"`, ".spec.replicas", "--force-conflicts")

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -16,8 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/kship/kship/internal/testcluster"
 	"github.com/kship/kship/pkg/diff"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 )
 
 // The Secret values the diff tests use; no output may show them, plain or
@@ -205,13 +202,7 @@ func TestDiffLiveConflict(t *testing.T) {
 	ns := c.Namespace(t)
 	cfg := app{NoJob: true}.write(t, t.TempDir(), c.Context(), ns)
 	mustCode(t, deployEnv(t, c, cfg), 0)
-	patch := []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"api"},"spec":{"replicas":3}}`)
-	force := true
-	_, err := c.Clientset().AppsV1().Deployments(ns).Patch(context.Background(), "api", types.ApplyPatchType, patch,
-		metav1.PatchOptions{FieldManager: "hand-edit", Force: &force})
-	if err != nil {
-		t.Fatal(err)
-	}
+	handEditReplicas(t, c, ns)
 	args := []string{"--config", cfg, "diff", "test", "--kubeconfig", c.Kubeconfig()}
 
 	// The conflict is an error that says what to do; the other objects are

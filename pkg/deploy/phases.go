@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"github.com/kship/kship/pkg/status"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -31,24 +32,13 @@ var clusterSetup = map[schema.GroupKind]bool{
 	{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}: true,
 }
 
-// configKinds are applied before anything that may use them.
+// configKinds are applied before anything that may use them: the kinds
+// nothing reconciles (status.Static: ConfigMaps, Secrets, RBAC...) and these.
 var configKinds = map[schema.GroupKind]bool{
-	{Kind: "ServiceAccount"}:                                         true,
-	{Kind: "ConfigMap"}:                                              true,
-	{Kind: "Secret"}:                                                 true,
-	{Kind: "PersistentVolumeClaim"}:                                  true,
-	{Kind: "PersistentVolume"}:                                       true,
-	{Kind: "Service"}:                                                true,
-	{Kind: "LimitRange"}:                                             true,
-	{Kind: "ResourceQuota"}:                                          true,
-	{Group: "rbac.authorization.k8s.io", Kind: "Role"}:               true,
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}:        true,
-	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:        true,
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}: true,
-	{Group: "networking.k8s.io", Kind: "NetworkPolicy"}:              true,
-	{Group: "networking.k8s.io", Kind: "IngressClass"}:               true,
-	{Group: "scheduling.k8s.io", Kind: "PriorityClass"}:              true,
-	{Group: "storage.k8s.io", Kind: "StorageClass"}:                  true,
+	{Kind: "PersistentVolumeClaim"}: true,
+	{Kind: "PersistentVolume"}:      true,
+	{Kind: "Service"}:               true,
+	{Kind: "ResourceQuota"}:         true,
 }
 
 // Phases splits objs into the non-empty phases, keeping the build's order
@@ -76,7 +66,7 @@ func phaseOf(o *unstructured.Unstructured) string {
 		return PhasePreDeploy
 	case clusterSetup[gk]:
 		return PhaseNamespaces
-	case configKinds[gk]:
+	case configKinds[gk] || status.Static(gk):
 		return PhaseConfig
 	}
 	return PhaseWorkloads

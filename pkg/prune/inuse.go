@@ -6,6 +6,7 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,6 +19,7 @@ import (
 // `kubectl rollout undo`; their pods need their old configuration.
 func InUse(ctx context.Context, client *kube.Client, desired []*unstructured.Unstructured) (map[apply.Ref]string, error) {
 	out := map[apply.Ref]string{}
+	rsets := map[string][]appsv1.ReplicaSet{} // by namespace, listed once
 	for _, d := range desired {
 		if d.GetKind() != "Deployment" || d.GroupVersionKind().Group != "apps" {
 			continue
@@ -30,11 +32,14 @@ func InUse(ctx context.Context, client *kube.Client, desired []*unstructured.Uns
 		if err != nil {
 			return nil, fmt.Errorf("%s: reading it to keep what its old ReplicaSets use: %w", apply.RefOf(d), err)
 		}
-		rsets, err := client.Typed.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("listing ReplicaSets in %s: %w", ns, err)
+		if _, ok := rsets[ns]; !ok {
+			list, err := client.Typed.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				return nil, fmt.Errorf("listing ReplicaSets in %s: %w", ns, err)
+			}
+			rsets[ns] = list.Items
 		}
-		for _, rs := range rsets.Items {
+		for _, rs := range rsets[ns] {
 			owner := metav1.GetControllerOf(&rs)
 			if owner == nil || owner.UID != live.UID {
 				continue
