@@ -110,8 +110,12 @@ func (a *Applier) resolve(objs []*unstructured.Unstructured) ([]target, error) {
 		o = o.DeepCopy()
 		gvk := o.GroupVersionKind()
 		m, err := a.client.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-		if err != nil {
+		if meta.IsNoMatchError(err) {
 			errs = append(errs, fmt.Errorf("%s: the cluster does not know kind %s: apply its CustomResourceDefinition first, or check apiVersion", RefOf(o), gvk))
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: looking up kind %s in the cluster's API discovery: %w", RefOf(o), gvk, err))
 			continue
 		}
 		var ri dynamic.ResourceInterface = a.client.Dynamic.Resource(m.Resource)
@@ -142,7 +146,7 @@ func (a *Applier) applyOne(ctx context.Context, t target, prior priorState) (Res
 			res.Action, res.Object = Recreated, t.obj
 			return res, nil
 		}
-		if err := DeleteAndWait(ctx, t.ri, t.ref.Name); err != nil {
+		if err := deleteForRecreate(ctx, t.ri, t.ref.Name); err != nil {
 			return res, fmt.Errorf("recreating after a change to %v: %w", imm.Fields, err)
 		}
 		live, err = a.ssa(ctx, t)
@@ -166,5 +170,11 @@ func (a *Applier) ssa(ctx context.Context, t target) (*unstructured.Unstructured
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
 	live, err := t.ri.Apply(ctx, t.ref.Name, t.obj, opts)
-	return live, classify(err)
+	err = classify(err)
+	if err != nil && t.ref.GroupKind() == secretKind {
+		err = redact(err)
+	}
+	return live, err
 }
+
+var secretKind = schema.GroupKind{Kind: "Secret"}

@@ -23,6 +23,18 @@ func DeleteAndWait(ctx context.Context, ri dynamic.ResourceInterface, name strin
 	return waitGone(ctx, ri, name)
 }
 
+// deleteForRecreate deletes name in the foreground, so that the object (a
+// Job) is gone only once its dependents (its pods) are: a recreated Job's
+// pods never run beside the old one's.
+func deleteForRecreate(ctx context.Context, ri dynamic.ResourceInterface, name string) error {
+	policy := metav1.DeletePropagationForeground
+	err := ri.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &policy})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("delete: %w", err)
+	}
+	return waitGone(ctx, ri, name)
+}
+
 func waitGone(ctx context.Context, ri dynamic.ResourceInterface, name string) error {
 	live, err := ri.Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {

@@ -83,3 +83,30 @@ func classify(err error) error {
 	}
 	return err
 }
+
+// redact replaces an API error about a Secret by one that keeps its reason
+// and the fields concerned but not the server's message, which can quote the
+// Secret's values (e.g. a type error on stringData).
+func redact(err error) error {
+	if errors.As(err, new(*ConflictError)) || errors.As(err, new(*ImmutableError)) {
+		return err
+	}
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return errors.New("the request failed; its message is withheld because it may quote Secret data")
+	}
+	s := status.Status()
+	var fields []string
+	if s.Details != nil {
+		for _, c := range s.Details.Causes {
+			if c.Field != "" {
+				fields = append(fields, c.Field)
+			}
+		}
+	}
+	msg := fmt.Sprintf("the API server refused it (%s)", s.Reason)
+	if len(fields) > 0 {
+		msg += " at " + strings.Join(fields, ", ")
+	}
+	return errors.New(msg + "; its message is withheld because it may quote Secret data")
+}

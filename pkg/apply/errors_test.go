@@ -64,3 +64,18 @@ func TestRefString(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactKeepsNoSecretValue(t *testing.T) {
+	err := apierrors.NewInvalid(schema.GroupKind{Kind: "Secret"}, "db", field.ErrorList{
+		field.Invalid(field.NewPath("stringData", "PIN"), 987654, "expected string, got &value.valueUnstructured{Value:987654}"),
+	})
+	got := redact(classify(err)).Error()
+	if strings.Contains(got, "987654") {
+		t.Errorf("redacted error quotes the value: %s", got)
+	}
+	for _, want := range []string{"Invalid", "stringData.PIN", "withheld"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q lacks %q", got, want)
+		}
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"github.com/kship/kship/pkg/guard"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
-	"github.com/kship/kship/pkg/report"
 	ucli "github.com/urfave/cli/v2"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -66,19 +65,13 @@ func lockFlags() []ucli.Flag {
 	}
 }
 
-func lockOptions(c *ucli.Context) lock.Options {
+func lockOptions(c *ucli.Context, p progress) lock.Options {
 	return lock.Options{
 		Holder: c.String("lock-holder"),
 		Wait:   c.Duration("lock-timeout"),
 		TTL:    c.Duration("lock-ttl"),
 		OnWait: func(i lock.Info) {
-			noteLine(c)(fmt.Sprintf("waiting for the deploy lock, held by %s since %s", i.Holder, i.Acquired.Format(time.RFC3339)))
+			p.Note(fmt.Sprintf("waiting for the deploy lock, held by %s since %s", i.Holder, i.Acquired.Format(time.RFC3339)))
 		},
 	}
-}
-
-// noteLine prints a rollout note as a progress line.
-func noteLine(c *ucli.Context) func(string) {
-	lines := &report.Lines{W: c.App.ErrWriter}
-	return lines.Note
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -110,40 +111,48 @@ func runDeploy(c *ucli.Context) error {
 }
 
 func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructured.Unstructured, inv invTarget, reports map[string]string) error {
-	onEvent, done := progressPrinter(c)
-	defer done()
+	p := progressPrinter(c)
+	defer p.Close()
 	dry := c.Bool("dry-run")
 	verb := "deploying"
 	if dry {
 		verb = "dry run of"
 	}
 	fmt.Fprintf(c.App.ErrWriter, "kship: %s %s (%d objects) to context %q (%s)\n", verb, t.Name(), len(objs), client.Context, client.Server)
-	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
-	defer cancel()
-	res, err := rollout.Run(ctx, client, objs, rollout.Options{
-		Env: inv.name, Namespace: inv.namespace,
+	res, err := rollout.Run(c.Context, client, objs, rollout.Options{
+		Env: inv.name, Namespace: inv.namespace, Timeout: c.Duration("timeout"),
 		Deploy: deploy.Options{
 			Apply: apply.Options{
 				Force: c.Bool("force-conflicts"), DryRun: dry, Recreate: c.Bool("recreate"),
 				Concurrency: c.Int("concurrency"),
 			},
-			OnEvent: onEvent,
+			OnEvent: p.Event,
 		},
 		Prune: c.Bool("prune"), MaxPruneShare: c.Float64("max-prune-share"), AllowMassPrune: c.Bool("allow-mass-prune"),
 		RollbackOnFailure: c.Bool("rollback-on-failure"),
-		Lock:              lockOptions(c),
-		By:                lock.DefaultHolder(), Images: rollout.Images(objs),
-		OnNote: noteLine(c),
+		Lock:              lockOptions(c, p),
+		By:                holder(c), Images: rollout.Images(objs),
+		OnNote: p.Note,
 	})
-	done()
+	p.Close()
 	code := deployCode(c.Context, err)
-	if werr := writeDeployResults(c, t, res, err, code, reports); werr != nil && err == nil {
-		err = werr
-	}
+	werr := writeDeployResults(c, t, res, err, code, reports)
 	if err != nil {
 		return exitcode.Wrap(code, explainDeployError(c.Context, t, res, err))
 	}
+	if werr != nil {
+		return exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was deployed, but the report could not be written: %w", t.Name(), werr))
+	}
 	return nil
+}
+
+// holder is who the history and the lock name: --lock-holder, or the CI
+// job's URL, or user@host.
+func holder(c *ucli.Context) string {
+	if h := c.String("lock-holder"); h != "" {
+		return h
+	}
+	return lock.DefaultHolder()
 }
 
 // deployCode maps a deploy error to its exit code.
@@ -196,6 +205,9 @@ func writeDeployResults(c *ucli.Context, t *target, rr *rollout.Result, runErr e
 		report.Prune(c.App.Writer, rr.Pruned, rr.WouldPrune, rr.KeptFromPrune)
 	}
 	if path, ok := reports["junit"]; ok {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("--report junit=%s: %w", path, err)
+		}
 		f, err := os.Create(path)
 		if err != nil {
 			return fmt.Errorf("--report junit=%s: %w", path, err)
@@ -236,13 +248,19 @@ func parseReports(values []string) (map[string]string, error) {
 	return out, nil
 }
 
+// progress shows a running deploy: events, and notes such as lock waits
+// and prunes.
+type progress interface {
+	Event(deploy.Event)
+	Note(string)
+	Close()
+}
+
 // progressPrinter returns the live view when stderr is a terminal (and CI is
 // not set), and plain timestamped lines otherwise.
-func progressPrinter(c *ucli.Context) (func(deploy.Event), func()) {
+func progressPrinter(c *ucli.Context) progress {
 	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("CI") == "" {
-		live := &report.Live{W: f}
-		return live.Event, live.Close
+		return &report.Live{W: f}
 	}
-	lines := &report.Lines{W: c.App.ErrWriter}
-	return lines.Event, func() {}
+	return &report.Lines{W: c.App.ErrWriter}
 }

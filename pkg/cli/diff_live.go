@@ -11,7 +11,6 @@ import (
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
-	"github.com/kship/kship/pkg/prune"
 	"github.com/kship/kship/pkg/rollout"
 	ucli "github.com/urfave/cli/v2"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -210,24 +209,14 @@ func previousGenerated(ctx context.Context, client *kube.Client, setID string, p
 	return out, nil
 }
 
-// wouldPrune lists what a deploy of objs would prune: members of the
-// inventory that left the build, less those kept (in use by a retained
-// ReplicaSet, or marked kship.dev/prune: disabled).
+// wouldPrune lists what a deploy of objs would prune, by the deploy's rules.
 func wouldPrune(ctx context.Context, client *kube.Client, set *inventory.Inventory, objs []*unstructured.Unstructured) ([]diff.Ref, error) {
-	state, err := set.Load(ctx)
-	if err != nil || !state.Exists {
-		return nil, err
-	}
-	members, err := set.Members(ctx, state)
-	if err != nil {
-		return nil, err
-	}
-	used, err := prune.InUse(ctx, client, objs)
+	plan, err := rollout.PlanPrune(ctx, client, set.Env, set.Namespace, objs)
 	if err != nil {
 		return nil, err
 	}
 	var refs []diff.Ref
-	for _, r := range prune.NewPlan(members, objs, used).Refs() {
+	for _, r := range plan.Refs() {
 		refs = append(refs, diff.Ref(r))
 	}
 	return refs, nil

@@ -61,21 +61,23 @@ Example:
 			if err != nil || t == nil {
 				return err
 			}
-			onEvent, done := progressPrinter(c)
-			defer done()
-			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
-			defer cancel()
-			res, err := rollout.Rollback(ctx, client, c.Int("to-revision"), rollout.Options{
-				Env: inv.name, Namespace: inv.namespace, Prune: true, MaxPruneShare: 1, AllowMassPrune: true,
-				Deploy: deploy.Options{OnEvent: onEvent}, Lock: lockOptions(c), By: lock.DefaultHolder(), OnNote: noteLine(c),
+			p := progressPrinter(c)
+			defer p.Close()
+			res, err := rollout.Rollback(c.Context, client, c.Int("to-revision"), rollout.Options{
+				Env: inv.name, Namespace: inv.namespace, Timeout: c.Duration("timeout"), Prune: true, MaxPruneShare: 1, AllowMassPrune: true,
+				Deploy: deploy.Options{OnEvent: p.Event}, Lock: lockOptions(c, p), By: holder(c), OnNote: p.Note,
 			})
-			done()
+			p.Close()
 			code := deployCode(c.Context, err)
-			if werr := writeDeployResults(c, t, res, err, code, nil); werr != nil && err == nil {
-				err = werr
+			if res != nil {
+				res.Deploy = res.Rollback // what was applied is the rollback
 			}
+			werr := writeDeployResults(c, t, res, err, code, nil)
 			if err != nil {
 				return exitcode.Wrap(code, fmt.Errorf("rollback of %s: %w", t.Name(), err))
+			}
+			if werr != nil {
+				return exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was rolled back, but the result could not be written: %w", t.Name(), werr))
 			}
 			fmt.Fprintf(c.App.ErrWriter, "kship: %s rolled back to revision %d (now revision %d)\n", t.Name(), res.RolledBackTo, res.Revision)
 			return nil

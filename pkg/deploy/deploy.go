@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/kship/kship/pkg/apply"
@@ -173,6 +172,3 @@ func (d *deployer) recordOutcomes(outcomes []wait.Outcome) {
 		r.Duration = o.Elapsed
 	}
 }
-
-// ErrNothingToDeploy is returned when the build has no objects.
-var ErrNothingToDeploy = fmt.Errorf("the build has no objects")

@@ -27,6 +27,9 @@ type Record struct {
 	RollbackOf int `json:"rollbackOf,omitempty"`
 }
 
+// good reports whether the revision ended ready: deployed, or rolled back to.
+func (r *Record) good() bool { return r.Outcome == OutcomeReady || r.Outcome == OutcomeRolledBack }
+
 // Next returns the revision number of the next deploy.
 func (s *State) Next() int {
 	if n := len(s.History); n > 0 {
@@ -58,17 +61,17 @@ func (s *State) Last() *Record {
 	return &s.History[len(s.History)-1]
 }
 
-// RollbackTarget returns the newest saved, ready revision other than the
-// one now in place when that one succeeded: after a failed deploy, the last
-// good one; after a good one, the good one before it.
+// RollbackTarget returns the newest saved good revision (ready, or rolled
+// back to) other than the one now in place when that one is good: after a
+// failed deploy, the last good one; after a good one, the good one before it.
 func (s *State) RollbackTarget() *Record {
 	skipCurrent := false
-	if last := s.Last(); last != nil && last.Outcome == OutcomeReady {
+	if last := s.Last(); last != nil && last.good() {
 		skipCurrent = true
 	}
 	for i := len(s.History) - 1; i >= 0; i-- {
 		r := &s.History[i]
-		if r.Outcome != OutcomeReady || !r.Saved {
+		if !r.good() || !r.Saved {
 			continue
 		}
 		if skipCurrent {
@@ -80,10 +83,11 @@ func (s *State) RollbackTarget() *Record {
 	return nil
 }
 
-// LastGood returns the newest saved, ready revision, or nil.
+// LastGood returns the newest saved good revision (ready, or rolled back
+// to), or nil.
 func (s *State) LastGood() *Record {
 	for i := len(s.History) - 1; i >= 0; i-- {
-		if r := &s.History[i]; r.Outcome == OutcomeReady && r.Saved {
+		if r := &s.History[i]; r.good() && r.Saved {
 			return r
 		}
 	}

@@ -57,7 +57,8 @@ func TestRollbackTarget(t *testing.T) {
 		{"after a success, the good one before", []Record{rec(1, OutcomeReady, true), rec(2, OutcomeReady, true)}, 1, 2},
 		{"unsaved ones are skipped", []Record{rec(1, OutcomeReady, true), rec(2, OutcomeReady, false), rec(3, OutcomeFailed, false)}, 1, 1},
 		{"nothing to go back to", []Record{rec(1, OutcomeReady, true)}, 0, 1},
-		{"a rollback counts as neither", []Record{rec(1, OutcomeReady, true), rec(2, OutcomeFailed, false), rec(3, OutcomeRolledBack, true)}, 1, 1},
+		{"a revision rolled back to is good: the one before it is the target", []Record{rec(1, OutcomeReady, true), rec(2, OutcomeFailed, false), rec(3, OutcomeRolledBack, true)}, 1, 3},
+		{"after rolling back, a failure returns to what was rolled back to", []Record{rec(1, OutcomeReady, true), rec(2, OutcomeReady, true), rec(3, OutcomeRolledBack, true), rec(4, OutcomeFailed, false)}, 3, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

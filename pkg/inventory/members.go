@@ -26,7 +26,8 @@ type Member struct {
 }
 
 // Members lists the objects labelled as part of the set, in every
-// group-kind and namespace the state records.
+// group-kind and namespace the state records, that kship applied: the label
+// alone could have been copied onto an object kship never managed.
 func (inv *Inventory) Members(ctx context.Context, s *State) ([]Member, error) {
 	sel := labels.Set{LabelPartOf: inv.ID}.AsSelector().String()
 	var mu sync.Mutex
@@ -59,6 +60,9 @@ func (inv *Inventory) Members(ctx context.Context, s *State) ([]Member, error) {
 				mu.Lock()
 				defer mu.Unlock()
 				for _, o := range list.Items {
+					if !appliedByKship(o.ManagedFields) {
+						continue // a copy someone made, label and all: not ours to prune
+					}
 					out = append(out, Member{
 						Ref:         apply.Ref{Group: gk.Group, Kind: gk.Kind, Namespace: o.Namespace, Name: o.Name},
 						Resource:    m.Resource,
@@ -76,4 +80,13 @@ func (inv *Inventory) Members(ctx context.Context, s *State) ([]Member, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Ref.String() < out[j].Ref.String() })
 	return out, errors.Join(unmapped...)
+}
+
+func appliedByKship(fields []metav1.ManagedFieldsEntry) bool {
+	for _, f := range fields {
+		if f.Manager == fieldManager && f.Operation == metav1.ManagedFieldsOperationApply {
+			return true
+		}
+	}
+	return false
 }

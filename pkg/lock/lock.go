@@ -7,10 +7,13 @@ package lock
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"os/user"
+	"strings"
 	"sync"
 	"time"
 
@@ -100,7 +103,9 @@ func Acquire(ctx context.Context, client *kube.Client, ns, env string, opts Opti
 	if opts.Holder == "" {
 		opts.Holder = DefaultHolder()
 	}
-	h := &Held{client: client, ns: ns, name: Name(env), holder: opts.Holder, lost: make(chan error, 1)}
+	// The token tells two deploys with the same holder name apart (parallel
+	// steps of one CI job): the lease is re-entrant only for this process.
+	h := &Held{client: client, ns: ns, name: Name(env), holder: opts.Holder + tokenSep + token(), lost: make(chan error, 1)}
 	deadline := time.Now().Add(opts.Wait)
 	told := false
 	for {
@@ -146,7 +151,7 @@ func (h *Held) try(ctx context.Context, ttl time.Duration) (Info, error) {
 		h.fill(l, now, ttl)
 		if _, err := leases.Create(ctx, l, metav1.CreateOptions{FieldManager: "kship"}); err != nil {
 			if apierrors.IsAlreadyExists(err) {
-				return Info{}, &HeldError{Info: Info{Holder: "another deploy"}}
+				return Info{Holder: "another deploy", Acquired: time.Now()}, &HeldError{Info: Info{Holder: "another deploy", Acquired: time.Now()}}
 			}
 			return Info{}, fmt.Errorf("creating Lease/%s/%s: %w", h.ns, h.name, err)
 		}
@@ -156,7 +161,7 @@ func (h *Held) try(ctx context.Context, ttl time.Duration) (Info, error) {
 		return Info{}, fmt.Errorf("reading Lease/%s/%s: %w", h.ns, h.name, err)
 	}
 	info := infoOf(l)
-	if info.Holder != "" && info.Holder != h.holder && !info.Expired(time.Now()) {
+	if raw := ptr.Deref(l.Spec.HolderIdentity, ""); raw != "" && raw != h.holder && !info.Expired(time.Now()) {
 		return info, &HeldError{Info: info}
 	}
 	h.fill(l, now, ttl)
@@ -176,10 +181,20 @@ func (h *Held) fill(l *coordinationv1.Lease, now metav1.MicroTime, ttl time.Dura
 	l.Spec.RenewTime = &now
 }
 
+// tokenSep separates the holder's name from this process's token in the
+// lease's holderIdentity.
+const tokenSep = " #"
+
+func token() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
 func infoOf(l *coordinationv1.Lease) Info {
 	var i Info
 	if l.Spec.HolderIdentity != nil {
-		i.Holder = *l.Spec.HolderIdentity
+		i.Holder, _, _ = strings.Cut(*l.Spec.HolderIdentity, tokenSep)
 	}
 	if l.Spec.AcquireTime != nil {
 		i.Acquired = l.Spec.AcquireTime.Time

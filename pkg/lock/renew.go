@@ -2,6 +2,7 @@ package lock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,30 +19,46 @@ func (h *Held) renew(ctx context.Context, ttl time.Duration) {
 		defer h.wg.Done()
 		t := time.NewTicker(ttl / 3)
 		defer t.Stop()
+		renewed := time.Now()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := h.touch(ctx); err != nil {
+				err := h.touch(ctx)
+				if err == nil {
+					renewed = time.Now()
+					continue
+				}
+				// A failed renewal is retried; the lock is lost when another
+				// deploy holds it, or when the lease has run out meanwhile.
+				if errors.Is(err, errTakenOver) || time.Since(renewed) > ttl {
 					select {
 					case h.lost <- err:
 					default:
 					}
+					return
 				}
 			}
 		}
 	}()
 }
 
+// errTakenOver is wrapped by touch when the lease is no longer this
+// process's.
+var errTakenOver = errors.New("the deploy lock was taken over")
+
 func (h *Held) touch(ctx context.Context) error {
 	leases := h.client.Typed.CoordinationV1().Leases(h.ns)
 	l, err := leases.Get(ctx, h.name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return fmt.Errorf("Lease/%s/%s was deleted (kship unlock?): %w", h.ns, h.name, errTakenOver)
+	}
 	if err != nil {
 		return fmt.Errorf("renewing Lease/%s/%s: %w", h.ns, h.name, err)
 	}
 	if l.Spec.HolderIdentity == nil || *l.Spec.HolderIdentity != h.holder {
-		return fmt.Errorf("Lease/%s/%s was taken over by %v", h.ns, h.name, infoOf(l).Holder)
+		return fmt.Errorf("Lease/%s/%s is now held by %v: %w", h.ns, h.name, infoOf(l).Holder, errTakenOver)
 	}
 	now := metav1.NewMicroTime(time.Now())
 	l.Spec.RenewTime = &now
@@ -49,7 +66,8 @@ func (h *Held) touch(ctx context.Context) error {
 	return err
 }
 
-// Lost returns a channel that receives an error if renewing fails.
+// Lost returns a channel that receives an error when the lock is lost:
+// another deploy took it, or it could not be renewed before it expired.
 func (h *Held) Lost() <-chan error { return h.lost }
 
 // Release stops renewing and frees the lock, if this process still holds it.

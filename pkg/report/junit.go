@@ -28,7 +28,7 @@ func JUnit(w io.Writer, env string, res *deploy.Result) error {
 		switch {
 		case o.Action == "" && o.Error == "":
 			c.Skipped = &junit.Skipped{Message: o.Message}
-		case !o.Ready() && !res.DryRun:
+		case o.Error != "" || (!o.Ready() && !res.DryRun):
 			c.Failure = &junit.Failure{Message: details(o), Type: failureType(o), Text: failureText(o)}
 		}
 		if o.Message != "" && c.Failure == nil && c.Skipped == nil {

@@ -46,6 +46,15 @@ func (l *Live) Event(e deploy.Event) {
 	l.draw()
 }
 
+// Note prints a free-form line above the live block.
+func (l *Live) Note(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.erase()
+	fmt.Fprintln(l.W, line)
+	l.draw()
+}
+
 // Close clears the live block, leaving only the lines.
 func (l *Live) Close() {
 	l.mu.Lock()

@@ -68,6 +68,9 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// Close does nothing: lines need no clean-up.
+func (l *Lines) Close() {}
+
 // Note prints a free-form line: a prune, a lock wait, a rollback.
 func (l *Lines) Note(s string) {
 	now := time.Now

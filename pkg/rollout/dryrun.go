@@ -2,9 +2,10 @@ package rollout
 
 import (
 	"context"
-
-	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/inventory"
+	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/prune"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -16,7 +17,7 @@ func (r *runner) dryRun(ctx context.Context, objs []*unstructured.Unstructured) 
 			return err
 		}
 	}
-	res, err := deploy.Run(ctx, r.client, r.inv.Label(objs), r.opts.Deploy)
+	res, err := r.applyAndWait(ctx, r.inv.Label(objs), r.opts.Deploy)
 	r.res.Deploy = res
 	return err
 }
@@ -26,15 +27,21 @@ func (r *runner) planPrune(ctx context.Context, objs []*unstructured.Unstructure
 	if err != nil || !state.Exists {
 		return err
 	}
-	members, err := r.inv.Members(ctx, state)
+	plan, err := r.planFor(ctx, state, objs)
 	if err != nil {
 		return err
 	}
-	used, err := prune.InUse(ctx, r.client, objs)
-	if err != nil {
-		return err
-	}
-	plan := prune.NewPlan(members, objs, used)
 	r.res.WouldPrune, r.res.KeptFromPrune = plan.Refs(), plan.Kept
 	return plan.Check(r.maxShare(), r.opts.AllowMassPrune)
+}
+
+// PlanPrune returns what a deploy of objs to env (inventory in namespace)
+// would prune, with the same rules as a deploy; it writes nothing.
+func PlanPrune(ctx context.Context, client *kube.Client, env, namespace string, objs []*unstructured.Unstructured) (*prune.Plan, error) {
+	r := &runner{client: client, opts: Options{Env: env, Namespace: namespace}, inv: inventory.New(client, env, namespace)}
+	state, err := r.inv.Load(ctx)
+	if err != nil || !state.Exists {
+		return &prune.Plan{}, err
+	}
+	return r.planFor(ctx, state, objs)
 }

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
-	"github.com/kship/kship/pkg/lock"
 )
 
 // ErrNothingToRollBackTo says no earlier good deploy is saved.
@@ -52,6 +50,8 @@ func (r *runner) rollbackTo(ctx context.Context, state *inventory.State, target 
 		return err
 	}
 	rev := state.Next()
+	// As for a deploy: record where its objects will be before applying them.
+	state.Union(inventory.Span(objs))
 	state.Add(inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: Images(objs),
 		Outcome: inventory.OutcomeInProgress, Objects: len(objs), RollbackOf: target.Revision})
 	if err := r.inv.Write(ctx, state); err != nil {
@@ -59,7 +59,7 @@ func (r *runner) rollbackTo(ctx context.Context, state *inventory.State, target 
 	}
 	opts := r.opts.Deploy
 	opts.Apply.Force = true // the saved state was kship's; take it back
-	res, err := deploy.Run(ctx, r.client, objs, opts)
+	res, err := r.applyAndWait(ctx, objs, opts)
 	r.res.Rollback, r.res.RolledBackTo = res, target.Revision
 	if err != nil {
 		r.record(ctx, state, rev, inventory.OutcomeFailed, false, target.Revision)
@@ -77,11 +77,11 @@ func (r *runner) rollbackTo(ctx context.Context, state *inventory.State, target 
 // to, when not 0), under the deploy lock, and waits for it.
 func Rollback(ctx context.Context, client *kube.Client, to int, opts Options) (*Result, error) {
 	r := &runner{client: client, opts: opts, inv: inventory.New(client, opts.Env, opts.Namespace), res: &Result{}}
-	held, err := lock.Acquire(ctx, client, opts.Namespace, opts.Env, opts.Lock)
+	ctx, release, err := r.lock(ctx)
 	if err != nil {
-		return r.res, &LockError{Err: err}
+		return r.res, err
 	}
-	defer func() { _ = held.Release(context.WithoutCancel(ctx)) }()
+	defer release()
 	state, err := r.inv.Load(ctx)
 	if err != nil {
 		return r.res, err

@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -22,6 +23,9 @@ type Options struct {
 	Namespace string
 	// Deploy says how to apply and wait; Deploy.Apply.DryRun makes it a plan.
 	Deploy deploy.Options
+	// Timeout bounds each apply-and-wait (the deploy, and a rollback after
+	// it): not the wait for the lock, nor the prune and bookkeeping.
+	Timeout time.Duration
 	// Prune deletes members that left the build, after the rollout is ready.
 	Prune bool
 	// MaxPruneShare and AllowMassPrune guard against deleting too much.
@@ -63,12 +67,53 @@ func Run(ctx context.Context, client *kube.Client, objs []*unstructured.Unstruct
 	if err := r.ensureNamespace(ctx, objs); err != nil {
 		return r.res, &deploy.Error{Phase: deploy.PhaseNamespaces, Stage: deploy.StageApply, Err: err}
 	}
-	held, err := lock.Acquire(ctx, client, opts.Namespace, opts.Env, opts.Lock)
+	ctx, release, err := r.lock(ctx)
 	if err != nil {
-		return r.res, &LockError{Err: err}
+		return r.res, err
 	}
-	defer func() { _ = held.Release(context.WithoutCancel(ctx)) }()
+	defer release()
 	return r.res, r.run(ctx, objs)
+}
+
+// lock takes the deploy lock and returns a context that is cancelled if the
+// lock is lost (taken over, or not renewed in time) while the deploy runs.
+func (r *runner) lock(ctx context.Context) (context.Context, func(), error) {
+	held, err := lock.Acquire(ctx, r.client, r.opts.Namespace, r.opts.Env, r.opts.Lock)
+	if err != nil {
+		return nil, nil, &LockError{Err: err}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		select {
+		case err := <-held.Lost():
+			cancel(&LockError{Err: err})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		cancel(nil)
+		_ = held.Release(context.WithoutCancel(ctx))
+	}, nil
+}
+
+// lockLost returns the LockError when ctx was cancelled because the deploy
+// lock was lost.
+func lockLost(ctx context.Context) error {
+	var le *LockError
+	if errors.As(context.Cause(ctx), &le) {
+		return le
+	}
+	return nil
+}
+
+// applyAndWait runs one phased deploy of objs within the timeout.
+func (r *runner) applyAndWait(ctx context.Context, objs []*unstructured.Unstructured, opts deploy.Options) (*deploy.Result, error) {
+	if r.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.opts.Timeout)
+		defer cancel()
+	}
+	return deploy.Run(ctx, r.client, objs, opts)
 }
 
 // LockError says the deploy lock could not be taken.
@@ -110,10 +155,15 @@ func (r *runner) run(ctx context.Context, objs []*unstructured.Unstructured) err
 		return &deploy.Error{Phase: deploy.PhaseNamespaces, Stage: deploy.StageApply, Err: err}
 	}
 	labelled := r.inv.Label(objs)
-	res, deployErr := deploy.Run(ctx, r.client, labelled, r.opts.Deploy)
+	res, deployErr := r.applyAndWait(ctx, labelled, r.opts.Deploy)
 	r.res.Deploy = res
+	if err := lockLost(ctx); err != nil {
+		r.record(ctx, state, rev, inventory.OutcomeFailed, false, 0)
+		return err
+	}
 	if deployErr != nil {
 		r.record(ctx, state, rev, inventory.OutcomeFailed, false, 0)
+		// A timeout rolls back too; an interruption (signal) does not.
 		if r.opts.RollbackOnFailure && ctx.Err() == nil {
 			r.rollbackAfter(ctx, state, rev)
 		}
@@ -132,11 +182,37 @@ func (r *runner) checkPrune(ctx context.Context, state *inventory.State, objs []
 	if !r.opts.Prune || !state.Exists {
 		return nil
 	}
-	members, err := r.inv.Members(ctx, state)
+	plan, err := r.planFor(ctx, state, objs)
 	if err != nil {
 		return &deploy.Error{Phase: deploy.PhaseNamespaces, Stage: deploy.StageApply, Err: err}
 	}
-	return prune.NewPlan(members, objs, nil).Check(r.maxShare(), r.opts.AllowMassPrune)
+	return plan.Check(r.maxShare(), r.opts.AllowMassPrune)
+}
+
+// planFor lists the members and decides what pruning them against objs
+// would delete: members not in objs, except what retained ReplicaSets use,
+// what is annotated to be kept, and namespaces that still hold objects.
+func (r *runner) planFor(ctx context.Context, state *inventory.State, objs []*unstructured.Unstructured) (*prune.Plan, error) {
+	members, err := r.inv.Members(ctx, state)
+	if err != nil {
+		return nil, err
+	}
+	keep, err := prune.InUse(ctx, r.client, objs)
+	if err != nil {
+		return nil, err
+	}
+	// Deleting a namespace deletes everything in it, the inventory and the
+	// lock included: never prune one the environment still uses.
+	inUse := map[string]bool{r.opts.Namespace: true}
+	for _, o := range objs {
+		inUse[o.GetNamespace()] = true
+	}
+	for ns := range inUse {
+		if ns != "" {
+			keep[apply.Ref{Kind: "Namespace", Name: ns}] = "namespace still holds objects of this environment"
+		}
+	}
+	return prune.NewPlan(members, objs, keep), nil
 }
 
 func (r *runner) maxShare() float64 {
@@ -152,15 +228,13 @@ func (r *runner) pruneAfter(ctx context.Context, state *inventory.State, objs []
 	if !r.opts.Prune {
 		return nil // without pruning, the old members stay members
 	}
-	members, err := r.inv.Members(ctx, state)
+	plan, err := r.planFor(ctx, state, objs)
 	if err != nil {
 		return &PruneError{Err: err}
 	}
-	used, err := prune.InUse(ctx, r.client, objs)
-	if err != nil {
-		return &PruneError{Err: err}
+	if err := lockLost(ctx); err != nil {
+		return err
 	}
-	plan := prune.NewPlan(members, objs, used)
 	r.res.KeptFromPrune = plan.Kept
 	pruned, err := prune.Execute(ctx, r.client, plan)
 	r.res.Pruned = append(r.res.Pruned, pruned...)
@@ -193,15 +267,31 @@ func (e *PruneError) Unwrap() error { return e.Err }
 
 // save stores the manifests of a good deploy and records it.
 func (r *runner) save(ctx context.Context, state *inventory.State, rev int, objs []*unstructured.Unstructured, outcome string, rollbackOf int) error {
-	saved := r.inv.SaveRelease(ctx, rev, objs) == nil
-	r.record(ctx, state, rev, outcome, saved, rollbackOf)
+	if err := lockLost(ctx); err != nil {
+		return err
+	}
+	saved := true
+	if err := r.inv.SaveRelease(ctx, rev, objs); err != nil {
+		saved = false
+		r.note("revision %d is deployed but could not be saved for rollback: %v", rev, err)
+	}
+	if last := state.Last(); last != nil && last.Revision == rev {
+		last.Saved = saved // counted among the releases to keep
+	}
 	keep := map[int]bool{}
-	for i := len(state.History) - 1; i >= 0 && len(keep) < inventory.KeepReleases; i-- {
-		if h := state.History[i]; h.Saved {
+	for i := len(state.History) - 1; i >= 0; i-- {
+		h := &state.History[i]
+		if h.Saved && len(keep) < inventory.KeepReleases {
 			keep[h.Revision] = true
+		} else {
+			h.Saved = false // its manifests are forgotten below
 		}
 	}
-	return r.inv.ForgetReleases(ctx, keep)
+	if err := r.inv.ForgetReleases(ctx, keep); err != nil {
+		r.note("could not delete old saved revisions: %v", err)
+	}
+	r.record(ctx, state, rev, outcome, saved, rollbackOf)
+	return nil
 }
 
 func (r *runner) record(ctx context.Context, state *inventory.State, rev int, outcome string, saved bool, rollbackOf int) {

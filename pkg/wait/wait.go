@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/kship/kship/pkg/apply"
@@ -65,7 +64,6 @@ type watcher struct {
 	sources *sources
 	begun   time.Time
 	changed chan struct{}
-	mu      sync.Mutex
 }
 
 // tracked is one object being waited on.
