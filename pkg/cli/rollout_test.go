@@ -363,3 +363,79 @@ func kubeClient(t *testing.T, c *testcluster.Cluster) *kube.Client {
 	}
 	return k
 }
+
+func TestNamespaceInUseIsNeverPruned(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	dir := t.TempDir()
+	a := app{NoJob: true}
+	cfg := a.write(t, dir, c.Context(), ns)
+	// First the overlay creates its namespace object too...
+	writeFile(t, dir, "app/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: "+ns+"}\n")
+	k := filepath.Join(dir, "app/kustomization.yaml")
+	b, err := os.ReadFile(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(k, []byte(strings.Replace(string(b), "resources: [", "resources: [namespace.yaml, ", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustCode(t, deployEnv(t, c, cfg), 0)
+	// ...then it no longer does: the namespace holds the app, so it stays.
+	a.write(t, dir, c.Context(), ns)
+	r := deployEnv(t, c, cfg)
+	mustCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "kept: Namespace/"+ns)
+	if !deploymentExists(t, c, ns) {
+		t.Fatal("the app is gone: its namespace was pruned")
+	}
+}
+
+func TestRollbackAfterTimeout(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	dir := t.TempDir()
+	cfg := app{NoJob: true}.write(t, dir, c.Context(), ns)
+	mustCode(t, deployEnv(t, c, cfg), 0)
+	// Pods that never get ready end in the timeout, the commonest failure.
+	app{NoJob: true, Tag: "v2", PodAnnots: map[string]string{"kwok.kship.dev/never-ready": "true"}}.write(t, dir, c.Context(), ns)
+	r := deployEnv(t, c, cfg, "--timeout", "4s", "--rollback-on-failure")
+	mustCode(t, r, 5)
+	mustContain(t, "stderr", r.stderr, "timed out", "rolled back to revision 1")
+	d, err := c.Clientset().AppsV1().Deployments(ns).Get(context.Background(), "api", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img := d.Spec.Template.Spec.Containers[0].Image; img != "registry.example/api:v1" {
+		t.Errorf("image after rollback = %q", img)
+	}
+}
+
+func TestSecretValueNeverInApplyErrors(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	dir := t.TempDir()
+	cfg := app{NoJob: true}.write(t, dir, c.Context(), ns)
+	writeFile(t, dir, "app/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: pin}\nstringData:\n  PIN: 987654\n")
+	k := filepath.Join(dir, "app/kustomization.yaml")
+	b, err := os.ReadFile(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(k, []byte(strings.Replace(string(b), "resources: [", "resources: [secret.yaml, ", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"deploy", "test", "--validate=false", "--dry-run", "-o", "json"},
+		{"deploy", "test", "--validate=false"},
+		{"diff", "test", "-o", "json"},
+	} {
+		r := run(t, append([]string{"--config", cfg}, append(args, "--kubeconfig", c.Kubeconfig())...)...)
+		if r.code == 0 {
+			t.Errorf("%v: exit 0, want a failure", args)
+		}
+		if strings.Contains(r.stdout+r.stderr, "987654") {
+			t.Errorf("%v: the Secret's value was printed:\n%s\n%s", args, r.stdout, r.stderr)
+		}
+	}
+}
