@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/kship/kship/pkg/apply"
@@ -82,6 +83,7 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 	}
 	prepared, err := d.applier.Prepare(objs)
 	if err != nil {
+		d.failAll(p.Name, objs, err)
 		return &Error{Phase: p.Name, Stage: StageApply, Err: err}
 	}
 	if d.plan != nil {
@@ -90,6 +92,11 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 		skipped = append(skipped, more...)
 	}
 	applied, err := d.applier.Apply(ctx, prepared)
+	if applied == nil && err != nil {
+		// Nothing was sent (e.g. listing what exists was forbidden).
+		d.failAll(p.Name, prepared, err)
+		return &Error{Phase: p.Name, Stage: StageApply, Err: err}
+	}
 	first := len(d.result.Objects)
 	for _, r := range applied {
 		or := ObjectResult{Ref: r.Ref, Phase: p.Name, Action: r.Action}
@@ -134,6 +141,19 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 	}
 	d.emit(Event{Type: PhaseFinished, Phase: p.Name})
 	return nil
+}
+
+// failAll records every object of a phase that could not be applied.
+func (d *deployer) failAll(phase string, objs []*unstructured.Unstructured, err error) {
+	for _, o := range objs {
+		d.result.Objects = append(d.result.Objects, ObjectResult{Ref: apply.RefOf(o), Phase: phase,
+			Error: "not applied: " + firstLine(err.Error())})
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 // recordApplyErrors puts each object's apply error on its result.
