@@ -3,16 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/kship/kship/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 type result struct {
 	code           int
@@ -24,23 +21,6 @@ func run(t *testing.T, args ...string) result {
 	var out, errb bytes.Buffer
 	code := Run(context.Background(), append([]string{"kship"}, args...), &out, &errb)
 	return result{code, out.String(), errb.String()}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", p, diff)
-	}
 }
 
 func writeFile(t *testing.T, dir, name, body string) string {
@@ -150,7 +130,7 @@ func TestEnvs(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit code %d: %s", r.code, r.stderr)
 			}
-			golden(t, "envs-"+format, r.stdout)
+			golden.Assert(t, "testdata/envs-"+format+".golden", []byte(r.stdout))
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kship/kship/internal/golden"
 	"github.com/kship/kship/internal/testcluster"
 	"github.com/kship/kship/pkg/diff"
 )
@@ -301,7 +302,7 @@ func TestDiffBase(t *testing.T) {
 
 	r = run(t, "--config", cfg, "diff", "--all", "--base", "main", "-o", "markdown")
 	wantCode(t, r, 1)
-	golden(t, "diff-base-markdown", r.stdout)
+	golden.Assert(t, "testdata/diff-base-markdown.golden", []byte(r.stdout))
 	for _, format := range []string{"text", "markdown", "json"} {
 		r := run(t, "--config", cfg, "diff", "--all", "--base", "main", "-o", format)
 		wantCode(t, r, 1)

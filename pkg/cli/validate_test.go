@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/kship/kship/internal/golden"
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/validate"
 	ucli "github.com/urfave/cli/v2"
@@ -76,19 +75,7 @@ func TestValidateGolden(t *testing.T) {
 	if r.code != exitcode.Build {
 		t.Errorf("exit code %d, want %d", r.code, exitcode.Build)
 	}
-	p := "../../testdata/validate/cli-text.golden"
-	if *update {
-		if err := os.WriteFile(p, []byte(r.stdout), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), r.stdout); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", p, diff)
-	}
+	golden.Assert(t, "../../testdata/validate/cli-text.golden", []byte(r.stdout))
 }
 
 // TestValidateNeverPrintsSecrets runs the mistakes project, whose Secrets

@@ -3,39 +3,18 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kship/kship/internal/golden"
 	"github.com/kship/kship/internal/junit"
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/status"
 	"github.com/kship/kship/pkg/wait"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", p, diff)
-	}
-}
 
 func exit(n int32) *int32 { return &n }
 
@@ -62,7 +41,7 @@ func TestSummary(t *testing.T) {
 	if err := Summary(&b, failed()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "summary.golden", b.Bytes())
+	golden.Assert(t, "testdata/summary.golden", b.Bytes())
 }
 
 func TestJUnit(t *testing.T) {
@@ -70,7 +49,7 @@ func TestJUnit(t *testing.T) {
 	if err := JUnit(&b, "prod", failed()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "junit.golden", b.Bytes())
+	golden.Assert(t, "testdata/junit.golden", b.Bytes())
 	var doc junit.Suites
 	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatalf("not valid XML: %v", err)
@@ -94,7 +73,7 @@ func TestLines(t *testing.T) {
 	if strings.Count(got, "\n") != 4 {
 		t.Errorf("want 4 lines, one per event:\n%s", got)
 	}
-	golden(t, "lines.golden", b.Bytes())
+	golden.Assert(t, "testdata/lines.golden", b.Bytes())
 }
 
 func TestLiveRedrawsOnlyTheWaitingBlock(t *testing.T) {

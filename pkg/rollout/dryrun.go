@@ -2,10 +2,10 @@ package rollout
 
 import (
 	"context"
+
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/prune"
-
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 

@@ -3,39 +3,14 @@ package validate_test
 import (
 	"bytes"
 	"encoding/base64"
-	"flag"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/kship/kship/internal/golden"
 	"github.com/kship/kship/pkg/validate"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", p, diff)
-	}
-}
 
 // renderApp has findings of each severity, on objects with and without a
 // source file, and an object with none.
@@ -71,7 +46,7 @@ func TestWriteText(t *testing.T) {
 	if err := validate.WriteText(&b, renderReports(t)); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "text.golden", b.Bytes())
+	golden.Assert(t, "testdata/text.golden", b.Bytes())
 }
 
 func TestWriteJSON(t *testing.T) {
@@ -79,7 +54,7 @@ func TestWriteJSON(t *testing.T) {
 	if err := validate.WriteJSON(&b, renderReports(t)); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "json.golden", b.Bytes())
+	golden.Assert(t, "testdata/json.golden", b.Bytes())
 }
 
 func TestWriteJUnit(t *testing.T) {
@@ -87,7 +62,7 @@ func TestWriteJUnit(t *testing.T) {
 	if err := validate.WriteJUnit(&b, renderReports(t)); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "junit.golden", b.Bytes())
+	golden.Assert(t, "testdata/junit.golden", b.Bytes())
 }
 
 // secretValues are the values of leakySecret; no output may contain any.
