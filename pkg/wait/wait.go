@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kship/kship/pkg/apply"
@@ -32,7 +33,14 @@ var ErrTimeout = errors.New("timed out waiting for the rollout")
 type FailedError struct{ Refs []apply.Ref }
 
 func (e *FailedError) Error() string {
-	return fmt.Sprintf("%d object(s) failed: %v", len(e.Refs), e.Refs)
+	names := make([]string, len(e.Refs))
+	for i, r := range e.Refs {
+		names[i] = r.String()
+	}
+	if len(names) == 1 {
+		return names[0] + " failed (the summary says why)"
+	}
+	return fmt.Sprintf("%d objects failed (the summary says why): %s", len(names), strings.Join(names, ", "))
 }
 
 // Wait watches objs (as applied) until all are Current, one fails, or ctx
