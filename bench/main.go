@@ -27,6 +27,7 @@ import (
 	"syscall"
 
 	"github.com/kship/kship/internal/kustomizecli"
+	"github.com/kship/kship/internal/repo"
 )
 
 func main() {
@@ -118,7 +119,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	root, err := kustomizecli.RepoRoot(wd)
+	root, err := repo.Root(wd)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package kustomizecli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -11,14 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/kship/kship/internal/repo"
 )
 
 // EnvVar names the environment variable that, when set, says which kustomize
 // CLI to use: a path, or a name to look up on PATH.
 const EnvVar = "KSHIP_KUSTOMIZE"
-
-// Module is the module path of the kship repository, used to find its root.
-const Module = "github.com/kship/kship"
 
 // binScript is the script, relative to the repository root, that builds the
 // pinned peer binaries and prints their directory on stdout.
@@ -33,7 +31,7 @@ var cached = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	root, err := RepoRoot(wd)
+	root, err := repo.Root(wd)
 	if err != nil {
 		return "", err
 	}
@@ -110,42 +108,4 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// RepoRoot returns the nearest directory at or above dir whose go.mod
-// declares Module.
-func RepoRoot(dir string) (string, error) {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		mod, err := modulePath(filepath.Join(d, "go.mod"))
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return "", err
-		}
-		if mod == Module {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.mod of module %s at or above %s", Module, dir)
-		}
-	}
-}
-
-// modulePath returns the module path that the go.mod file at path declares.
-func modulePath(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		line, _, _ := strings.Cut(s.Text(), "//")
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
-			return strings.Trim(strings.TrimSpace(rest), `"`+"`"), nil
-		}
-	}
-	return "", s.Err()
 }

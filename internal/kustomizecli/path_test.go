@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // writeFile writes data to root/rel, creating parent directories.
@@ -68,38 +66,6 @@ func TestFind(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Errorf("Find() = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestRepoRoot(t *testing.T) {
-	root := t.TempDir()
-	writeFile(t, root, "go.mod", "// kship\nmodule   github.com/kship/kship // the CLI\n\ngo 1.26.0\n", 0o644)
-	writeFile(t, root, "tools/go.mod", "module github.com/kship/kship/tools\n", 0o644)
-	writeFile(t, root, "pkg/build/x.go", "package build\n", 0o644)
-	other := t.TempDir()
-	writeFile(t, other, "go.mod", "module example.com/other\n", 0o644)
-
-	tests := []struct {
-		name    string
-		dir     string
-		want    string
-		wantErr bool
-	}{
-		{name: "the root itself", dir: root, want: root},
-		{name: "a package below it", dir: filepath.Join(root, "pkg", "build"), want: root},
-		{name: "through a nested module", dir: filepath.Join(root, "tools"), want: root},
-		{name: "another module", dir: other, wantErr: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := RepoRoot(tt.dir)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("RepoRoot(%q) error = %v, want error %t", tt.dir, err, tt.wantErr)
-			}
-			if d := cmp.Diff(tt.want, got); d != "" {
-				t.Errorf("RepoRoot(%q) mismatch (-want +got):\n%s", tt.dir, d)
 			}
 		})
 	}

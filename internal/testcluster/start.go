@@ -1,7 +1,6 @@
 package testcluster
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kship/kship/internal/repo"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -30,8 +30,7 @@ const (
 	// (default: .cluster in the repository), as it does for up.sh.
 	EnvClusterDir = "KSHIP_CLUSTER_DIR"
 
-	modulePath = "github.com/kship/kship"
-	upScript   = "tools/cluster/up.sh"
+	upScript = "tools/cluster/up.sh"
 	// probeTimeout bounds the health check of an existing cluster.
 	probeTimeout = 5 * time.Second
 )
@@ -159,34 +158,13 @@ func tail(s string, n int) string {
 // repoRoot finds the root of the kship repository by walking up from the
 // working directory to the go.mod that declares the kship module.
 func repoRoot() (string, error) {
-	dir, err := os.Getwd()
+	wd, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
-	for {
-		if isKshipModule(filepath.Join(dir, "go.mod")) {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod of module %s above the working directory; set %s", modulePath, EnvKubeconfig)
-		}
-		dir = parent
-	}
-}
-
-func isKshipModule(gomod string) bool {
-	f, err := os.Open(gomod)
+	root, err := repo.Root(wd)
 	if err != nil {
-		return false
+		return "", fmt.Errorf("%w; set %s", err, EnvKubeconfig)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) == 2 && fields[0] == "module" {
-			return strings.Trim(fields[1], `"`) == modulePath
-		}
-	}
-	return false
+	return root, nil
 }

@@ -15,19 +15,17 @@ import (
 // DeleteAndWait deletes name (its dependents in the background, as kubectl
 // does) and watches until it is gone.
 func DeleteAndWait(ctx context.Context, ri dynamic.ResourceInterface, name string) error {
-	policy := metav1.DeletePropagationBackground
-	err := ri.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &policy})
-	if err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("delete: %w", err)
-	}
-	return waitGone(ctx, ri, name)
+	return deleteAndWait(ctx, ri, name, metav1.DeletePropagationBackground)
 }
 
 // deleteForRecreate deletes name in the foreground, so that the object (a
 // Job) is gone only once its dependents (its pods) are: a recreated Job's
 // pods never run beside the old one's.
 func deleteForRecreate(ctx context.Context, ri dynamic.ResourceInterface, name string) error {
-	policy := metav1.DeletePropagationForeground
+	return deleteAndWait(ctx, ri, name, metav1.DeletePropagationForeground)
+}
+
+func deleteAndWait(ctx context.Context, ri dynamic.ResourceInterface, name string, policy metav1.DeletionPropagation) error {
 	err := ri.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &policy})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("delete: %w", err)

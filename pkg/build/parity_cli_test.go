@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/kship/kship/internal/kustomizecli"
+	"github.com/kship/kship/internal/repo"
 	"github.com/kship/kship/pkg/build"
 )
 
@@ -49,7 +50,7 @@ var parityAPICheck = sync.OnceValue(func() error {
 // checkAPIVersion fails unless cli links the kustomize/api version that
 // kship's go.mod requires.
 func checkAPIVersion(cli string) error {
-	root, err := kustomizecli.RepoRoot(".")
+	root, err := repo.Root(".")
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kship/kship/internal/kustomizecli"
+	"github.com/kship/kship/internal/repo"
 	"github.com/kship/kship/internal/treegen"
 	"github.com/kship/kship/pkg/build"
 )
@@ -292,7 +293,7 @@ func maskPointers(s string) string { return pointer.ReplaceAllString(s, "0x…")
 // parityRoot returns the repository root.
 func parityRoot(t *testing.T) string {
 	t.Helper()
-	root, err := kustomizecli.RepoRoot(".")
+	root, err := repo.Root(".")
 	if err != nil {
 		t.Fatal(err)
 	}

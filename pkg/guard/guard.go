@@ -38,14 +38,15 @@ func Context(env *config.Environment, opts kube.Options) error {
 		}
 		return nil
 	}
-	current, err := kube.CurrentContext(opts)
+	raw, err := kube.Raw(opts)
 	if err != nil {
 		return fmt.Errorf("reading kubeconfig: %w", err)
 	}
-	exists, err := kube.ContextExists(opts, env.Context)
-	if err != nil {
-		return fmt.Errorf("reading kubeconfig: %w", err)
+	current := opts.Context
+	if current == "" {
+		current = raw.CurrentContext
 	}
+	_, exists := raw.Contexts[env.Context]
 	if !exists {
 		return &WrongClusterError{Env: env.Name, Reason: fmt.Sprintf("its kube context %q (from kship.yaml) is not in the kubeconfig", env.Context),
 			Fix: "Add that context to your kubeconfig (e.g. aws eks update-kubeconfig --alias " + env.Context + "), or pass --kubeconfig."}

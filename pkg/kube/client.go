@@ -112,13 +112,3 @@ func flags(opts Options) *genericclioptions.ConfigFlags {
 	}
 	return f
 }
-
-// ContextExists reports whether the kubeconfig opts select has a context name.
-func ContextExists(opts Options, name string) (bool, error) {
-	raw, err := Raw(opts)
-	if err != nil {
-		return false, err
-	}
-	_, ok := raw.Contexts[name]
-	return ok, nil
-}

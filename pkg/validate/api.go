@@ -52,7 +52,7 @@ func (c *checker) notServed(av, kind string) string {
 	case removed:
 		return msg
 	}
-	if hint := closestKind(kind, c.cat.KindsOf(av)); hint != "" {
+	if hint := openapi.Suggest(kind, c.cat.KindsOf(av)); hint != "" {
 		return msg + fmt.Sprintf(": did you mean %s?", hint)
 	}
 	if kinds := c.cat.KindsOf(av); len(kinds) == 0 {
@@ -89,39 +89,4 @@ func (c *checker) versionLabel() string {
 		v = DefaultKubernetesVersion
 	}
 	return v
-}
-
-// closestKind returns the kind in kinds that kind most likely misspells.
-func closestKind(kind string, kinds []string) string {
-	best, bestDist := "", len(kind)/3+1
-	for _, k := range kinds {
-		if strings.EqualFold(k, kind) {
-			return k
-		}
-		if d := levenshtein(kind, k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	return best
-}
-
-// levenshtein is the edit distance between a and b.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

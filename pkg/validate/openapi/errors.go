@@ -80,13 +80,22 @@ func (p Path) String() string {
 	return b.String()
 }
 
-// suggest returns the known name closest to name, if it is close enough to
-// be a likely typo.
+// suggest returns the property closest to name, if it is a likely typo.
 func suggest(name string, known map[string]*Schema) string {
-	best, bestDist := "", len(name)/3+1
-	lower := strings.ToLower(name)
+	names := make([]string, 0, len(known))
 	for k := range known {
-		if strings.ToLower(k) == lower {
+		names = append(names, k)
+	}
+	return Suggest(name, names)
+}
+
+// Suggest returns the candidate that name most likely misspells: one that
+// differs only in case, else the nearest within a third of name's length
+// (the alphabetically first on a tie), else "".
+func Suggest(name string, candidates []string) string {
+	best, bestDist := "", len(name)/3+1
+	for _, k := range candidates {
+		if strings.EqualFold(k, name) {
 			return k
 		}
 		if d := distance(name, k); d < bestDist || d == bestDist && best != "" && k < best {
