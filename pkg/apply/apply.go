@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/kship/kship/pkg/kube"
 	"golang.org/x/sync/errgroup"
@@ -16,6 +17,10 @@ import (
 
 // FieldManager is the field manager kship applies as.
 const FieldManager = "kship"
+
+// LabelPartOf is the ApplySet label (KEP-3659) that names the set an object
+// belongs to.
+const LabelPartOf = "applyset.kubernetes.io/part-of"
 
 // Options says how to apply.
 type Options struct {
@@ -30,6 +35,15 @@ type Options struct {
 	Concurrency int
 	// DefaultNamespace is given to namespaced objects that have none.
 	DefaultNamespace string
+	// Owner, when set, is the value of the ApplySet part-of label that the
+	// objects carry: an object that exists with another set's label is
+	// refused (an *OwnedError) unless Adopt is set.
+	Owner string
+	Adopt bool
+	// Scaled are workloads that an autoscaler scales, with its name: when
+	// they exist, spec.replicas is left out of the apply, so that the
+	// autoscaler keeps its count (see replicas.go).
+	Scaled map[Ref]string
 }
 
 // DefaultConcurrency is the number of applies in flight by default: enough to
@@ -62,7 +76,7 @@ type target struct {
 // order given. It applies every object it can; the error joins the failures,
 // each an *Error naming its object.
 func (a *Applier) Apply(ctx context.Context, objs []*unstructured.Unstructured) ([]Result, error) {
-	targets, err := a.resolve(objs)
+	targets, err := a.resolve(ctx, objs)
 	if err != nil {
 		return nil, err
 	}
@@ -70,13 +84,14 @@ func (a *Applier) Apply(ctx context.Context, objs []*unstructured.Unstructured) 
 	if err != nil {
 		return nil, err
 	}
+	began := metav1.NewTime(time.Now().Truncate(time.Second))
 	results := make([]Result, len(targets))
 	errs := make([]error, len(targets))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(a.opts.Concurrency)
 	for i, t := range targets {
 		g.Go(func() error {
-			r, err := a.applyOne(gctx, t, prior)
+			r, err := a.applyOne(gctx, t, prior, began)
 			results[i] = r
 			if err != nil {
 				errs[i] = &Error{Ref: t.ref, Err: err}
@@ -92,8 +107,8 @@ func (a *Applier) Apply(ctx context.Context, objs []*unstructured.Unstructured) 
 // without a namespace get the default one, cluster-scoped ones lose theirs.
 // It fails, naming the objects, when a kind is unknown to the cluster or a
 // namespace is missing.
-func (a *Applier) Prepare(objs []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
-	targets, err := a.resolve(objs)
+func (a *Applier) Prepare(ctx context.Context, objs []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+	targets, err := a.resolve(ctx, objs)
 	out := make([]*unstructured.Unstructured, len(targets))
 	for i, t := range targets {
 		out[i] = t.obj
@@ -103,26 +118,26 @@ func (a *Applier) Prepare(objs []*unstructured.Unstructured) ([]*unstructured.Un
 
 // resolve maps each object to its resource, and gives namespaced objects
 // without a namespace the default one.
-func (a *Applier) resolve(objs []*unstructured.Unstructured) ([]target, error) {
+func (a *Applier) resolve(ctx context.Context, objs []*unstructured.Unstructured) ([]target, error) {
 	targets := make([]target, 0, len(objs))
 	var errs []error
 	for _, o := range objs {
 		o = o.DeepCopy()
 		gvk := o.GroupVersionKind()
-		m, err := a.client.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		m, err := a.client.Mapper.Mapping(ctx, gvk.GroupKind(), gvk.Version)
 		if meta.IsNoMatchError(err) {
-			errs = append(errs, fmt.Errorf("%s: the cluster does not know kind %s: apply its CustomResourceDefinition first, or check apiVersion", RefOf(o), gvk))
+			errs = append(errs, &Error{Ref: RefOf(o), Err: fmt.Errorf("the cluster does not serve kind %s: add its CustomResourceDefinition to the build or install it first, or check apiVersion", gvk)})
 			continue
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: looking up kind %s in the cluster's API discovery: %w", RefOf(o), gvk, err))
+			errs = append(errs, &Error{Ref: RefOf(o), Err: fmt.Errorf("looking up kind %s in the cluster's API discovery: %w", gvk, err)})
 			continue
 		}
 		var ri dynamic.ResourceInterface = a.client.Dynamic.Resource(m.Resource)
 		if m.Scope.Name() == meta.RESTScopeNameNamespace {
 			if o.GetNamespace() == "" {
 				if a.opts.DefaultNamespace == "" {
-					errs = append(errs, fmt.Errorf("%s: has no namespace: set one in the overlay (namespace:) or in kship.yaml", RefOf(o)))
+					errs = append(errs, &Error{Ref: RefOf(o), Err: errors.New("has no namespace: set one in the overlay (namespace:) or in kship.yaml")})
 					continue
 				}
 				o.SetNamespace(a.opts.DefaultNamespace)
@@ -136,8 +151,20 @@ func (a *Applier) resolve(objs []*unstructured.Unstructured) ([]target, error) {
 	return targets, errors.Join(errs...)
 }
 
-func (a *Applier) applyOne(ctx context.Context, t target, prior priorState) (Result, error) {
-	res := Result{Ref: t.ref, Before: prior.objects[key(t.gvr, t.obj.GetNamespace(), t.ref.Name)]}
+func (a *Applier) applyOne(ctx context.Context, t target, prior priorState, began metav1.Time) (Result, error) {
+	before, exists := prior.get(t)
+	res := Result{Ref: t.ref, Before: before.full}
+	if exists && a.opts.Owner != "" && !a.opts.Adopt {
+		if owner := before.labels[LabelPartOf]; owner != "" && owner != a.opts.Owner {
+			return res, &OwnedError{Owner: owner}
+		}
+	}
+	if scaler, ok := a.opts.Scaled[t.ref]; ok && exists {
+		var err error
+		if t, err = a.leaveReplicas(ctx, t, before, scaler); err != nil {
+			return res, err
+		}
+	}
 	live, err := a.ssa(ctx, t)
 	var imm *ImmutableError
 	if errors.As(err, &imm) && (a.opts.Recreate || t.ref.GroupKind() == jobKind) {
@@ -157,7 +184,7 @@ func (a *Applier) applyOne(ctx context.Context, t target, prior priorState) (Res
 	}
 	res.Object = live
 	if res.Action == "" {
-		res.Action = prior.action(t, live)
+		res.Action = prior.action(t, live, began)
 	}
 	return res, nil
 }

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -12,21 +13,37 @@ import (
 	"k8s.io/client-go/dynamic"
 )
 
+// ErrStillThere is wrapped by DeleteAndWait when ctx ends while the
+// object, its deletion accepted, still exists (a finalizer holds it).
+var ErrStillThere = errors.New("still being deleted")
+
+// ChangedError says a conditional delete found the object changed.
+type ChangedError struct{ Err error }
+
+func (e *ChangedError) Error() string { return "changed since it was read: " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *ChangedError) Unwrap() error { return e.Err }
+
 // DeleteAndWait deletes name (its dependents in the background, as kubectl
-// does) and watches until it is gone.
-func DeleteAndWait(ctx context.Context, ri dynamic.ResourceInterface, name string) error {
-	return deleteAndWait(ctx, ri, name, metav1.DeletePropagationBackground)
+// does), if it still matches pre (when not nil), and watches until it is
+// gone. A deletion refused by pre is a *ChangedError.
+func DeleteAndWait(ctx context.Context, ri dynamic.ResourceInterface, name string, pre *metav1.Preconditions) error {
+	return deleteAndWait(ctx, ri, name, metav1.DeletePropagationBackground, pre)
 }
 
 // deleteForRecreate deletes name in the foreground, so that the object (a
 // Job) is gone only once its dependents (its pods) are: a recreated Job's
 // pods never run beside the old one's.
 func deleteForRecreate(ctx context.Context, ri dynamic.ResourceInterface, name string) error {
-	return deleteAndWait(ctx, ri, name, metav1.DeletePropagationForeground)
+	return deleteAndWait(ctx, ri, name, metav1.DeletePropagationForeground, nil)
 }
 
-func deleteAndWait(ctx context.Context, ri dynamic.ResourceInterface, name string, policy metav1.DeletionPropagation) error {
-	err := ri.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &policy})
+func deleteAndWait(ctx context.Context, ri dynamic.ResourceInterface, name string, policy metav1.DeletionPropagation, pre *metav1.Preconditions) error {
+	err := ri.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &policy, Preconditions: pre})
+	if apierrors.IsConflict(err) && pre != nil {
+		return &ChangedError{Err: err}
+	}
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("delete: %w", err)
 	}
@@ -38,6 +55,9 @@ func waitGone(ctx context.Context, ri dynamic.ResourceInterface, name string) er
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("waiting for %s to be deleted: %w (%w)", name, ErrStillThere, ctx.Err())
+	}
 	if err != nil {
 		return err
 	}
@@ -45,6 +65,9 @@ func waitGone(ctx context.Context, ri dynamic.ResourceInterface, name string) er
 		FieldSelector:   fields.OneTermEqualSelector("metadata.name", name).String(),
 		ResourceVersion: live.GetResourceVersion(),
 	})
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("waiting for %s to be deleted: %w (%w)", name, ErrStillThere, ctx.Err())
+	}
 	if err != nil {
 		return err
 	}
@@ -52,7 +75,7 @@ func waitGone(ctx context.Context, ri dynamic.ResourceInterface, name string) er
 	for {
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s to be deleted: %w", name, ctx.Err())
+			return fmt.Errorf("waiting for %s to be deleted: %w (%w)", name, ErrStillThere, ctx.Err())
 		case ev, ok := <-w.ResultChan():
 			if !ok {
 				return waitGone(ctx, ri, name) // the watch closed; look again

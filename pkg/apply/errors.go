@@ -3,6 +3,7 @@ package apply
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -25,12 +26,49 @@ type ConflictError struct {
 	// Conflicts are the API server's words with the field, e.g.
 	// `conflict with "kubectl-edit" using apps/v1: .spec.replicas`.
 	Conflicts []string
+	// Managers are the managers named, in order of first mention.
+	Managers []string
 }
 
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("fields are owned by another field manager:\n  %s\n"+
-		"  Re-run with --force-conflicts to make kship their owner, or remove those fields from the manifest.",
-		strings.Join(e.Conflicts, "\n  "))
+	msg := fmt.Sprintf("fields are owned by another field manager:\n  %s\n", strings.Join(e.Conflicts, "\n  "))
+	var controllers []string
+	for _, m := range e.Managers {
+		if isController(m) {
+			controllers = append(controllers, m)
+		}
+	}
+	if len(controllers) == 0 {
+		return msg + "  Re-run with --force-conflicts to make kship their owner, or remove those fields from the manifest."
+	}
+	return msg + fmt.Sprintf("  %s is a controller that keeps setting these fields: taking them with --force-conflicts would undo its work, and it would set them again.\n", strings.Join(controllers, ", ")) +
+		"  Remove the fields from the manifest. For spec.replicas of an autoscaled workload, kship leaves the field out by itself when a HorizontalPodAutoscaler in the build or the cluster targets the workload; " +
+		"if none does any more, --force-conflicts takes the field back."
+}
+
+// isController reports whether a field manager's name is that of a
+// controller, which sets fields continuously, rather than of a person or a
+// one-off tool.
+func isController(manager string) bool {
+	switch {
+	case manager == "kube-controller-manager", manager == "kube-scheduler",
+		strings.HasSuffix(manager, "-controller"), strings.HasSuffix(manager, "-operator"),
+		strings.Contains(manager, "autoscaler"), strings.HasPrefix(manager, "keda"):
+		return true
+	}
+	return false
+}
+
+// OwnedError says that the object belongs to another ApplySet: another
+// environment or another app deploys it.
+type OwnedError struct {
+	// Owner is the other set's ID (the object's part-of label).
+	Owner string
+}
+
+func (e *OwnedError) Error() string {
+	return fmt.Sprintf("the object belongs to another ApplySet (label %s=%s): another environment or app deploys an object of this name here.\n"+
+		"  Rename one of them, deploy them to different namespaces, or, if this environment is to take the object over, re-run with --adopt.", LabelPartOf, e.Owner)
 }
 
 // ImmutableError says that the manifest changes a field that cannot change.
@@ -46,6 +84,8 @@ func (e *ImmutableError) Error() string {
 		strings.Join(e.Fields, ", "))
 }
 
+var conflictManager = regexp.MustCompile(`conflict with "([^"]+)"`)
+
 // classify turns API errors users hit most into typed errors that say what
 // to do; others pass through.
 func classify(err error) error {
@@ -60,15 +100,20 @@ func classify(err error) error {
 	}
 	switch {
 	case apierrors.IsConflict(err):
-		var cs []string
+		ce := &ConflictError{}
+		seen := map[string]bool{}
 		for _, c := range causes {
 			if c.Type == metav1.CauseTypeFieldManagerConflict {
 				// The cause's message names the manager, its Field the field.
-				cs = append(cs, strings.TrimSuffix(c.Message+": "+c.Field, ": "))
+				ce.Conflicts = append(ce.Conflicts, strings.TrimSuffix(c.Message+": "+c.Field, ": "))
+				if m := conflictManager.FindStringSubmatch(c.Message); m != nil && !seen[m[1]] {
+					seen[m[1]] = true
+					ce.Managers = append(ce.Managers, m[1])
+				}
 			}
 		}
-		if len(cs) > 0 {
-			return &ConflictError{Conflicts: cs}
+		if len(ce.Conflicts) > 0 {
+			return ce
 		}
 	case apierrors.IsInvalid(err):
 		var fields []string
@@ -88,7 +133,7 @@ func classify(err error) error {
 // and the fields concerned but not the server's message, which can quote the
 // Secret's values (e.g. a type error on stringData).
 func redact(err error) error {
-	if errors.As(err, new(*ConflictError)) || errors.As(err, new(*ImmutableError)) {
+	if errors.As(err, new(*ConflictError)) || errors.As(err, new(*ImmutableError)) || errors.As(err, new(*OwnedError)) {
 		return err
 	}
 	var status apierrors.APIStatus

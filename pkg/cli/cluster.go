@@ -40,8 +40,9 @@ type invTarget struct {
 var notLabel = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // inventoryOf names t's inventory: its environment and namespace, or, for a
-// bare directory, the directory's name and the build's first namespace.
-func inventoryOf(t *target, objs []*unstructured.Unstructured) (invTarget, error) {
+// bare directory (or an environment without a namespace), the directory's
+// name and the kube context's namespace, else the build's first namespace.
+func inventoryOf(t *target, objs []*unstructured.Unstructured, client *kube.Client) (invTarget, error) {
 	if t.Env != nil && t.Env.Namespace != "" {
 		return invTarget{t.Env.Name, t.Env.Namespace}, nil
 	}
@@ -49,12 +50,15 @@ func inventoryOf(t *target, objs []*unstructured.Unstructured) (invTarget, error
 	if t.Env != nil {
 		name = t.Env.Name
 	}
+	if client != nil && client.Namespace != "" {
+		return invTarget{name, client.Namespace}, nil
+	}
 	for _, o := range objs {
 		if ns := o.GetNamespace(); ns != "" {
 			return invTarget{name, ns}, nil
 		}
 	}
-	return invTarget{}, fmt.Errorf("%s: kship keeps its inventory and deploy lock in the environment's namespace, and none is known: set 'namespace' in kship.yaml or in the overlay", t.Name())
+	return invTarget{}, fmt.Errorf("%s: kship keeps its inventory and deploy lock in the environment's namespace, and none is known: set 'namespace' in kship.yaml, in the overlay, or in the kube context", t.Name())
 }
 
 func lockFlags() []ucli.Flag {

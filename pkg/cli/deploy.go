@@ -39,6 +39,8 @@ func deployCommand() *ucli.Command {
 		&ucli.BoolFlag{Name: "recreate", Usage: "delete and re-create objects whose immutable fields changed (Jobs always are)"},
 		&ucli.IntFlag{Name: "concurrency", Value: apply.DefaultConcurrency, Usage: "applies in flight at once"},
 		&ucli.BoolFlag{Name: "prune", Value: true, Usage: "delete objects that left the build, after the rollout is ready (--prune=false keeps them)"},
+		&ucli.DurationFlag{Name: "prune-timeout", Usage: "how long the prune may wait for deleted objects to go (default: half of --timeout, at least 30s); objects a finalizer holds are reported, not waited for"},
+		&ucli.BoolFlag{Name: "adopt", Usage: "take over objects that another environment or app (another ApplySet) deploys, instead of refusing"},
 		&ucli.Float64Flag{Name: "max-prune-share", Value: prune.DefaultMaxShare, Usage: "refuse to prune more than this share of the managed objects", EnvVars: []string{"KSHIP_MAX_PRUNE_SHARE"}},
 		&ucli.BoolFlag{Name: "allow-mass-prune", Usage: "allow a prune larger than --max-prune-share, or of every object"},
 		&ucli.BoolFlag{Name: "rollback-on-failure", Usage: "when the rollout fails, re-apply the last good deploy (and still exit non-zero)"},
@@ -71,8 +73,24 @@ Examples:
 func runDeploy(c *ucli.Context) error {
 	t, err := resolveTarget(c)
 	if err != nil || t == nil {
-		return unmapped(c, err)
+		if err == nil {
+			err = unmapped(c, nil)
+			writeEarlyJSON(c, nil, "nothing-to-do", err)
+			return err
+		}
+		writeEarlyJSON(c, nil, "", err)
+		return err
 	}
+	err = deployTarget(c, t)
+	var written *resultsWritten
+	if err != nil && !errors.As(err, &written) {
+		writeEarlyJSON(c, t, "", err)
+	}
+	return err
+}
+
+// deployTarget builds, validates, connects and deploys t.
+func deployTarget(c *ucli.Context, t *target) error {
 	reports, err := parseReports(c.StringSlice("report"))
 	if err != nil {
 		return err
@@ -100,15 +118,20 @@ func runDeploy(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	inv, err := inventoryOf(t, objs)
+	inv, err := inventoryOf(t, objs, client)
 	if err != nil {
 		return exitcode.Wrap(exitcode.Build, err)
 	}
-	if objs, err = rollout.DefaultNamespaces(client, objs, inv.namespace); err != nil {
+	if objs, err = rollout.DefaultNamespaces(c.Context, client, objs, inv.namespace); err != nil {
 		return exitcode.Wrap(exitcode.Build, err)
 	}
 	return deployTo(c, t, client, objs, inv, reports)
 }
+
+// resultsWritten marks an error whose results (JSON, reports) were written.
+type resultsWritten struct{ error }
+
+func (e *resultsWritten) Unwrap() error { return e.error }
 
 func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructured.Unstructured, inv invTarget, reports map[string]string) error {
 	p := progressPrinter(c)
@@ -128,20 +151,22 @@ func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructu
 			},
 			OnEvent: p.Event,
 		},
-		Prune: c.Bool("prune"), MaxPruneShare: c.Float64("max-prune-share"), AllowMassPrune: c.Bool("allow-mass-prune"),
+		Prune: c.Bool("prune"), PruneTimeout: c.Duration("prune-timeout"),
+		MaxPruneShare: c.Float64("max-prune-share"), AllowMassPrune: c.Bool("allow-mass-prune"),
+		Adopt:             c.Bool("adopt"),
 		RollbackOnFailure: c.Bool("rollback-on-failure"),
 		Lock:              lockOptions(c, p),
 		By:                holder(c), Images: rollout.Images(objs),
 		OnNote: p.Note,
 	})
 	p.Close()
-	code := deployCode(c.Context, err)
+	code := deployCode(c.Context, err, res)
 	werr := writeDeployResults(c, t, res, err, code, reports)
 	if err != nil {
-		return exitcode.Wrap(code, explainDeployError(c.Context, t, res, err))
+		return &resultsWritten{exitcode.Wrap(code, explainDeployError(c.Context, t, res, err))}
 	}
 	if werr != nil {
-		return exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was deployed, but the report could not be written: %w", t.Name(), werr))
+		return &resultsWritten{exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was deployed, but the report could not be written: %w", t.Name(), werr))}
 	}
 	return nil
 }
@@ -155,20 +180,25 @@ func holder(c *ucli.Context) string {
 	return lock.DefaultHolder()
 }
 
-// deployCode maps a deploy error to its exit code.
-func deployCode(ctx context.Context, err error) int {
+// deployCode maps a deploy error to its exit code: 5 when objects were
+// applied but did not become ready, 6 when the rollback after that failed
+// too, 3 for a refused mass prune, 4 for every other failure to apply, lock,
+// prune or talk to the cluster.
+func deployCode(ctx context.Context, err error, res *rollout.Result) int {
 	var de *deploy.Error
 	switch {
 	case err == nil:
 		return exitcode.OK
 	case ctx.Err() != nil:
 		return interruptCode(ctx)
-	case errors.As(err, &de) && de.Stage == deploy.StageApply, errors.As(err, new(*rollout.LockError)), errors.As(err, new(*rollout.PruneError)):
-		return exitcode.Apply
+	case res != nil && res.Rollback != nil && res.Rollback.Outcome == rollout.RollbackFailed:
+		return exitcode.RollbackFailed
 	case errors.As(err, new(*prune.MassPruneError)):
 		return exitcode.Build
+	case errors.As(err, &de) && de.Stage == deploy.StageWait:
+		return exitcode.NotReady
 	}
-	return exitcode.NotReady
+	return exitcode.Apply
 }
 
 func explainDeployError(ctx context.Context, t *target, res *rollout.Result, err error) error {
@@ -178,20 +208,33 @@ func explainDeployError(ctx context.Context, t *target, res *rollout.Result, err
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted (%v) while deploying %s: the objects listed as applied are in the cluster; those not ready may still be rolling out: %w", context.Cause(ctx), t.Name(), err)
 	}
-	if res != nil && res.RolledBackTo != 0 {
-		return fmt.Errorf("deploy %s failed, and kship rolled back to revision %d: %w", t.Name(), res.RolledBackTo, err)
+	if res == nil || res.Rollback == nil {
+		return fmt.Errorf("deploy %s failed: %w", t.Name(), err)
 	}
-	return fmt.Errorf("deploy %s failed: %w", t.Name(), err)
+	switch rb := res.Rollback; rb.Outcome {
+	case rollout.RolledBack:
+		return fmt.Errorf("deploy %s failed, and kship rolled back to revision %d: %w", t.Name(), rb.To, err)
+	case rollout.RollbackFailed:
+		return fmt.Errorf("deploy %s failed: %w\nThe rollback to revision %d failed too: %s\nThe environment is in a mixed state, part the failed revision %d, part revision %d: see kship status %s",
+			t.Name(), err, rb.To, rb.Reason, res.Revision, rb.To, t.Name())
+	default:
+		return fmt.Errorf("deploy %s failed, and kship did not roll back (%s): %w", t.Name(), rb.Reason, err)
+	}
 }
 
 func writeDeployResults(c *ucli.Context, t *target, rr *rollout.Result, runErr error, code int, reports map[string]string) error {
 	if rr == nil || rr.Deploy == nil {
+		writeEarlyJSON(c, t, "", exitcode.Wrap(code, runErr))
 		return nil
 	}
 	res := rr.Deploy
 	if c.String("output") == "json" {
 		doc := report.JSONResult{Environment: t.Name(), Outcome: outcome(res, code), Result: res,
-			Revision: rr.Revision, Pruned: rr.Pruned, WouldPrune: rr.WouldPrune, KeptFromPrune: rr.KeptFromPrune, RolledBackTo: rr.RolledBackTo}
+			Revision: rr.Revision, Pruned: rr.Pruned, WouldPrune: rr.WouldPrune, KeptFromPrune: rr.KeptFromPrune,
+			Terminating: rr.Terminating, Rollback: rr.Rollback}
+		if rr.Rollback.Succeeded() {
+			doc.RolledBackTo = rr.Rollback.To
+		}
 		if runErr != nil {
 			doc.Error = runErr.Error()
 		}
@@ -202,7 +245,8 @@ func writeDeployResults(c *ucli.Context, t *target, rr *rollout.Result, runErr e
 		if err := report.Summary(c.App.Writer, res); err != nil {
 			return err
 		}
-		report.Prune(c.App.Writer, rr.Pruned, rr.WouldPrune, rr.KeptFromPrune)
+		report.Prune(c.App.Writer, rr.Pruned, rr.WouldPrune, rr.KeptFromPrune, rr.Terminating)
+		report.Rollback(c.App.Writer, rr.Rollback)
 	}
 	if path, ok := reports["junit"]; ok {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -213,7 +257,7 @@ func writeDeployResults(c *ucli.Context, t *target, rr *rollout.Result, runErr e
 			return fmt.Errorf("--report junit=%s: %w", path, err)
 		}
 		defer f.Close()
-		if err := report.JUnit(f, t.Name(), res); err != nil {
+		if err := report.JUnit(f, t.Name(), res, rr.Rollback); err != nil {
 			return fmt.Errorf("--report junit=%s: %w", path, err)
 		}
 		return f.Close()
@@ -221,16 +265,47 @@ func writeDeployResults(c *ucli.Context, t *target, rr *rollout.Result, runErr e
 	return nil
 }
 
+// writeEarlyJSON prints, with -o json, the document of a deploy that ended
+// before it had results: nothing to do, or a failure before the deploy
+// began (usage, build, guard, lock).
+func writeEarlyJSON(c *ucli.Context, t *target, outcomeName string, err error) {
+	if c.String("output") != "json" {
+		return
+	}
+	doc := report.JSONResult{Outcome: outcomeName}
+	if t != nil {
+		doc.Environment = t.Name()
+	}
+	if doc.Outcome == "" {
+		doc.Outcome = outcomeOf(exitcode.Of(err))
+	}
+	if err != nil {
+		doc.Error = err.Error()
+	}
+	_ = report.JSON(c.App.Writer, doc)
+}
+
 func outcome(res *deploy.Result, code int) string {
-	switch {
-	case code == exitcode.OK && res.DryRun:
+	if code == exitcode.OK && res.DryRun {
 		return "dry-run"
-	case code == exitcode.OK:
+	}
+	return outcomeOf(code)
+}
+
+func outcomeOf(code int) string {
+	switch code {
+	case exitcode.OK:
 		return "ready"
-	case code == exitcode.Apply:
+	case exitcode.Usage:
+		return "usage-error"
+	case exitcode.Build:
+		return "build-failed"
+	case exitcode.Apply:
 		return "apply-failed"
-	case code == exitcode.NotReady:
+	case exitcode.NotReady:
 		return "not-ready"
+	case exitcode.RollbackFailed:
+		return "rollback-failed"
 	}
 	return "interrupted"
 }

@@ -42,7 +42,7 @@ func liveDiff(c *ucli.Context, opts build.Options, show bool) (*diff.Report, err
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", t.Name(), err)
 	}
-	in, set, err := asDeployed(t, client, objs)
+	in, set, err := asDeployed(c.Context, t, client, objs)
 	if err != nil {
 		return nil, err
 	}
@@ -70,12 +70,12 @@ func liveDiff(c *ucli.Context, opts build.Options, show bool) (*diff.Report, err
 
 // asDeployed returns objs as a deploy applies them: namespaces defaulted,
 // labelled as members of the environment's inventory.
-func asDeployed(t *target, client *kube.Client, objs []*unstructured.Unstructured) (*liveObjects, *inventory.Inventory, error) {
-	it, err := inventoryOf(t, objs)
+func asDeployed(ctx context.Context, t *target, client *kube.Client, objs []*unstructured.Unstructured) (*liveObjects, *inventory.Inventory, error) {
+	it, err := inventoryOf(t, objs, client)
 	if err != nil {
 		return nil, nil, exitcode.Wrap(exitcode.Build, err)
 	}
-	if objs, err = rollout.DefaultNamespaces(client, objs, it.namespace); err != nil {
+	if objs, err = rollout.DefaultNamespaces(ctx, client, objs, it.namespace); err != nil {
 		return nil, nil, exitcode.Wrap(exitcode.Build, err)
 	}
 	set := inventory.New(client, it.name, it.namespace)
@@ -95,7 +95,7 @@ type liveObjects struct {
 // as created, unchecked. The error names the objects that failed.
 func (l *liveObjects) dryRun(ctx context.Context, opts apply.Options) error {
 	applier := apply.New(l.client, opts)
-	newKinds := newCRDKinds(l.client, l.objs)
+	newKinds := newCRDKinds(ctx, l.client, l.objs)
 	var namespaces, rest []int
 	for i, o := range l.objs {
 		switch gk := o.GroupVersionKind().GroupKind(); {
@@ -155,17 +155,11 @@ func (l *liveObjects) pairs() []diff.Pair {
 }
 
 // newCRDKinds returns the kinds that CRDs in objs define and the cluster
-// does not know yet.
-func newCRDKinds(client *kube.Client, objs []*unstructured.Unstructured) map[schema.GroupKind]bool {
+// does not serve yet.
+func newCRDKinds(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured) map[schema.GroupKind]bool {
 	kinds := map[schema.GroupKind]bool{}
-	for _, o := range objs {
-		if o.GroupVersionKind().GroupKind() != (schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}) {
-			continue
-		}
-		group, _, _ := unstructured.NestedString(o.Object, "spec", "group")
-		kind, _, _ := unstructured.NestedString(o.Object, "spec", "names", "kind")
-		gk := schema.GroupKind{Group: group, Kind: kind}
-		if _, err := client.Mapper.RESTMapping(gk); err != nil {
+	for gk := range apply.DefinedKinds(objs) {
+		if _, err := client.Mapper.Mapping(ctx, gk); err != nil {
 			kinds[gk] = true
 		}
 	}

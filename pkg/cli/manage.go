@@ -1,24 +1,19 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/exitcode"
-	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
 	"github.com/kship/kship/pkg/rollout"
 	"github.com/kship/kship/pkg/status"
 	ucli "github.com/urfave/cli/v2"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // envCommand resolves ENV, connects with the guard, and names the inventory;
@@ -68,10 +63,7 @@ Example:
 				Deploy: deploy.Options{OnEvent: p.Event}, Lock: lockOptions(c, p), By: holder(c), OnNote: p.Note,
 			})
 			p.Close()
-			code := deployCode(c.Context, err)
-			if res != nil {
-				res.Deploy = res.Rollback // what was applied is the rollback
-			}
+			code := deployCode(c.Context, err, nil)
 			werr := writeDeployResults(c, t, res, err, code, nil)
 			if err != nil {
 				return exitcode.Wrap(code, fmt.Errorf("rollback of %s: %w", t.Name(), err))
@@ -79,7 +71,7 @@ Example:
 			if werr != nil {
 				return exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was rolled back, but the result could not be written: %w", t.Name(), werr))
 			}
-			fmt.Fprintf(c.App.ErrWriter, "kship: %s rolled back to revision %d (now revision %d)\n", t.Name(), res.RolledBackTo, res.Revision)
+			fmt.Fprintf(c.App.ErrWriter, "kship: %s rolled back to revision %d (now revision %d)\n", t.Name(), res.Rollback.To, res.Revision)
 			return nil
 		},
 	}
@@ -110,22 +102,6 @@ func unlockCommand() *ucli.Command {
 	}
 }
 
-// statusDoc is `kship status -o json`.
-type statusDoc struct {
-	Environment string             `json:"environment"`
-	Inventory   string             `json:"inventory"`
-	LastDeploy  *inventory.Record  `json:"lastDeploy,omitempty"`
-	History     []inventory.Record `json:"history,omitempty"`
-	Lock        *lock.Info         `json:"lock,omitempty"`
-	Objects     []statusObject     `json:"objects"`
-}
-
-type statusObject struct {
-	Ref     apply.Ref     `json:"object"`
-	Status  status.Status `json:"status"`
-	Message string        `json:"message,omitempty"`
-}
-
 func statusCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "status",
@@ -141,7 +117,7 @@ Example:
 			if err != nil || t == nil {
 				return err
 			}
-			doc, err := collectStatus(c.Context, client, inv)
+			doc, err := rollout.Status(c.Context, client, inv.name, inv.namespace)
 			if err != nil {
 				return exitcode.Wrap(exitcode.Apply, fmt.Errorf("status of %s: %w", t.Name(), err))
 			}
@@ -165,35 +141,7 @@ Example:
 	}
 }
 
-func collectStatus(ctx context.Context, client *kube.Client, it invTarget) (*statusDoc, error) {
-	inv := inventory.New(client, it.name, it.namespace)
-	state, err := inv.Load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	doc := &statusDoc{Environment: it.name, Inventory: inv.String(), LastDeploy: state.Last(), History: state.History, Objects: []statusObject{}}
-	if doc.Lock, err = lock.Current(ctx, client, it.namespace, it.name); err != nil {
-		return nil, err
-	}
-	members, err := inv.Members(ctx, state)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range members {
-		live, err := client.Dynamic.Resource(m.Resource).Namespace(m.Ref.Namespace).Get(ctx, m.Ref.Name, metav1.GetOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			return nil, fmt.Errorf("%s: %w", m.Ref, err)
-		}
-		if apierrors.IsNotFound(err) {
-			live = nil
-		}
-		r := status.Compute(live)
-		doc.Objects = append(doc.Objects, statusObject{Ref: m.Ref, Status: r.Status, Message: r.Message})
-	}
-	return doc, nil
-}
-
-func printStatus(c *ucli.Context, doc *statusDoc) error {
+func printStatus(c *ucli.Context, doc *rollout.StatusReport) error {
 	w := c.App.Writer
 	fmt.Fprintf(w, "environment %s (inventory %s)\n", doc.Environment, doc.Inventory)
 	if d := doc.LastDeploy; d != nil {
@@ -209,6 +157,9 @@ func printStatus(c *ucli.Context, doc *statusDoc) error {
 		fmt.Fprintf(w, "lock: held by %s since %s\n", l.Holder, l.Acquired.Format(time.RFC3339))
 	} else {
 		fmt.Fprintln(w, "lock: free")
+	}
+	for _, u := range doc.Unlisted {
+		fmt.Fprintf(w, "not listed: %s\n", u)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nOBJECT\tSTATUS\tMESSAGE")

@@ -78,3 +78,12 @@ func phaseOf(o *unstructured.Unstructured) string {
 func waitsInPhase(phase string, o *unstructured.Unstructured) bool {
 	return !(phase == PhaseConfig && o.GetKind() == "PersistentVolumeClaim" && o.GroupVersionKind().Group == "")
 }
+
+// objsOf returns the objects of every phase, in order.
+func objsOf(phases []Phase) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, p := range phases {
+		out = append(out, p.Objects...)
+	}
+	return out
+}

@@ -73,6 +73,8 @@ const (
 	ObjectApplied EventType = "ObjectApplied"
 	ObjectUpdate  EventType = "ObjectUpdate"
 	PhaseFinished EventType = "PhaseFinished"
+	// Note is a line worth showing that is about no one object.
+	Note EventType = "Note"
 )
 
 // Event is progress, for a printer to show.
@@ -85,6 +87,8 @@ type Event struct {
 	Applied *apply.Result
 	// Update is set for ObjectUpdate.
 	Update *wait.Update
+	// Message is set for Note.
+	Message string
 	// Elapsed is the time since the deploy began.
 	Elapsed time.Duration
 }

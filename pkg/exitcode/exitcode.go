@@ -23,6 +23,9 @@ const (
 	Apply = 4
 	// NotReady means everything was applied but the rollout failed or timed out.
 	NotReady = 5
+	// RollbackFailed means a deploy failed and the automatic rollback after it
+	// failed too: the environment is in a mixed state.
+	RollbackFailed = 6
 	// Interrupted means SIGINT stopped the command (128+2).
 	Interrupted = 130
 	// Terminated means SIGTERM stopped the command (128+15).

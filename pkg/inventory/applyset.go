@@ -6,13 +6,15 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kship/kship/pkg/apply"
+
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // The ApplySet labels and annotations (KEP-3659).
 const (
 	LabelID              = "applyset.kubernetes.io/id"
-	LabelPartOf          = "applyset.kubernetes.io/part-of"
+	LabelPartOf          = apply.LabelPartOf
 	AnnotationTooling    = "applyset.kubernetes.io/tooling"
 	AnnotationGKs        = "applyset.kubernetes.io/contains-group-kinds"
 	AnnotationNamespaces = "applyset.kubernetes.io/additional-namespaces"

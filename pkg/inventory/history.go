@@ -1,6 +1,9 @@
 package inventory
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // maxHistory bounds the records kept on the parent.
 const maxHistory = 20
@@ -11,6 +14,9 @@ const (
 	OutcomeReady      = "ready"
 	OutcomeFailed     = "failed"
 	OutcomeRolledBack = "rolled-back"
+	// OutcomeInterrupted is a deploy that stopped without recording how it
+	// ended (killed, or cut off): the next deploy to hold the lock says so.
+	OutcomeInterrupted = "interrupted"
 )
 
 // Record is one deploy in an environment's history.
@@ -39,8 +45,17 @@ func (s *State) Next() int {
 }
 
 // Add appends r, or replaces the record of the same revision, keeping the
-// history bounded.
+// history bounded. The revision counts as this process's when the parent is
+// written (see Write).
 func (s *State) Add(r Record) {
+	if s.mine == nil {
+		s.mine = map[int]bool{}
+	}
+	s.mine[r.Revision] = true
+	s.add(r)
+}
+
+func (s *State) add(r Record) {
 	for i := range s.History {
 		if s.History[i].Revision == r.Revision {
 			s.History[i] = r
@@ -92,4 +107,8 @@ func (s *State) LastGood() *Record {
 		}
 	}
 	return nil
+}
+
+func sortHistory(h []Record) {
+	sort.SliceStable(h, func(i, j int) bool { return h[i].Revision < h[j].Revision })
 }

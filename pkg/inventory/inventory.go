@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
 )
 
 // fieldManager is the manager of the parent's fields; kship's apply of
@@ -20,6 +20,9 @@ const fieldManager = "kship"
 
 // annotationHistory holds the JSON deploy history on the parent.
 const annotationHistory = "kship.dev/history"
+
+// ParentType is the type of the parent Secret.
+const ParentType = corev1.SecretType("kship.dev/applyset")
 
 // Inventory is one environment's ApplySet.
 type Inventory struct {
@@ -36,6 +39,13 @@ func New(client *kube.Client, env, namespace string) *Inventory {
 	return &Inventory{client: client, Env: env, Namespace: namespace, Name: name, ID: ID(name, namespace)}
 }
 
+// With returns the same inventory, read and written through client.
+func (inv *Inventory) With(client *kube.Client) *Inventory {
+	c := *inv
+	c.client = client
+	return &c
+}
+
 // String names the parent as kubectl's --applyset flag wants it.
 func (inv *Inventory) String() string { return "secrets/" + inv.Name + " -n " + inv.Namespace }
 
@@ -46,13 +56,35 @@ type State struct {
 	// GroupKinds and Namespaces are where members may be.
 	GroupKinds map[schema.GroupKind]bool
 	Namespaces map[string]bool
+	// Members are the objects of the set, as the last write recorded them:
+	// a deploy records the union of the old and the new members before it
+	// applies anything, and what remains after its prune.
+	Members map[apply.Ref]Recorded
 	// History is the recent deploys, newest last.
 	History []Record
+
+	// parent is the Secret as read; writes are conditional on it.
+	parent *corev1.Secret
+	// mine are the revisions this process recorded: on a concurrent write,
+	// its records of them win, and every other record is kept.
+	mine map[int]bool
+}
+
+// Recorded is what the inventory knows of a member besides its name.
+type Recorded struct {
+	// Ephemeral members may delete themselves once done: a Job with
+	// ttlSecondsAfterFinished. Their absence after a good deploy is no fault.
+	Ephemeral bool `json:"ephemeral,omitempty"`
+}
+
+func newState(namespace string) *State {
+	return &State{GroupKinds: map[schema.GroupKind]bool{}, Namespaces: map[string]bool{namespace: true},
+		Members: map[apply.Ref]Recorded{}, mine: map[int]bool{}}
 }
 
 // Load reads the parent.
 func (inv *Inventory) Load(ctx context.Context) (*State, error) {
-	s := &State{GroupKinds: map[schema.GroupKind]bool{}, Namespaces: map[string]bool{inv.Namespace: true}}
+	s := newState(inv.Namespace)
 	sec, err := inv.client.Typed.CoreV1().Secrets(inv.Namespace).Get(ctx, inv.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return s, nil
@@ -63,7 +95,7 @@ func (inv *Inventory) Load(ctx context.Context) (*State, error) {
 	if got := sec.Labels[LabelID]; got != inv.ID {
 		return nil, fmt.Errorf("Secret/%s/%s is not kship's inventory of %q (its %s label is %q): rename or delete it", inv.Namespace, inv.Name, inv.Env, LabelID, got)
 	}
-	s.Exists = true
+	s.Exists, s.parent = true, sec
 	s.GroupKinds = parseGKs(sec.Annotations[AnnotationGKs])
 	for ns := range parseSet(sec.Annotations[AnnotationNamespaces]) {
 		s.Namespaces[ns] = true
@@ -73,30 +105,104 @@ func (inv *Inventory) Load(ctx context.Context) (*State, error) {
 			return nil, fmt.Errorf("Secret/%s/%s: annotation %s: %w", inv.Namespace, inv.Name, annotationHistory, err)
 		}
 	}
+	if s.Members, err = decodeMembers(sec.Data[dataMembers]); err != nil {
+		return nil, fmt.Errorf("Secret/%s/%s: %s: %w", inv.Namespace, inv.Name, dataMembers, err)
+	}
 	return s, nil
 }
 
-// Write records gks and namespaces (and history) on the parent, creating it
-// if needed, with server-side apply.
+// maxWriteAttempts bounds the re-reads of a parent that others keep writing.
+const maxWriteAttempts = 5
+
+// Write records s on the parent, creating it if needed. The write is
+// conditional on the parent being as s was read: when another process wrote
+// it since, Write reads it again and merges, keeping every record, kind,
+// namespace and member the other wrote, and tries again.
 func (inv *Inventory) Write(ctx context.Context, s *State) error {
+	for attempt := 1; ; attempt++ {
+		err := inv.write(ctx, s)
+		if err == nil || !(apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err)) || attempt == maxWriteAttempts {
+			if err != nil {
+				return fmt.Errorf("writing inventory Secret/%s/%s: %w", inv.Namespace, inv.Name, err)
+			}
+			return nil
+		}
+		fresh, lerr := inv.Load(ctx)
+		if lerr != nil {
+			return lerr
+		}
+		s.merge(fresh)
+	}
+}
+
+func (inv *Inventory) write(ctx context.Context, s *State) error {
 	hist, err := json.Marshal(s.History)
 	if err != nil {
 		return err
 	}
-	ac := applycorev1.Secret(inv.Name, inv.Namespace).
-		WithType(corev1.SecretType("kship.dev/applyset")).
-		WithLabels(map[string]string{LabelID: inv.ID, "app.kubernetes.io/managed-by": "kship"}).
-		WithAnnotations(map[string]string{
-			AnnotationTooling:    Tooling,
-			AnnotationGKs:        formatGKs(s.GroupKinds),
-			AnnotationNamespaces: formatSet(s.Namespaces, inv.Namespace),
-			annotationHistory:    string(hist),
-		})
-	_, err = inv.client.Typed.CoreV1().Secrets(inv.Namespace).Apply(ctx, ac, metav1.ApplyOptions{FieldManager: fieldManager, Force: true})
+	members, err := encodeMembers(s.Members)
 	if err != nil {
-		return fmt.Errorf("writing inventory Secret/%s/%s: %w", inv.Namespace, inv.Name, err)
+		return err
 	}
+	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: inv.Name, Namespace: inv.Namespace}}
+	if s.parent != nil {
+		sec = s.parent.DeepCopy()
+	}
+	sec.Type = ParentType
+	if sec.Labels == nil {
+		sec.Labels = map[string]string{}
+	}
+	sec.Labels[LabelID], sec.Labels["app.kubernetes.io/managed-by"] = inv.ID, "kship"
+	if sec.Annotations == nil {
+		sec.Annotations = map[string]string{}
+	}
+	sec.Annotations[AnnotationTooling] = Tooling
+	sec.Annotations[AnnotationGKs] = formatGKs(s.GroupKinds)
+	sec.Annotations[AnnotationNamespaces] = formatSet(s.Namespaces, inv.Namespace)
+	sec.Annotations[annotationHistory] = string(hist)
+	if sec.Data == nil {
+		sec.Data = map[string][]byte{}
+	}
+	sec.Data[dataMembers] = members
+	secrets := inv.client.Typed.CoreV1().Secrets(inv.Namespace)
+	var out *corev1.Secret
+	if s.parent == nil {
+		out, err = secrets.Create(ctx, sec, metav1.CreateOptions{FieldManager: fieldManager})
+	} else {
+		out, err = secrets.Update(ctx, sec, metav1.UpdateOptions{FieldManager: fieldManager})
+	}
+	if err != nil {
+		return err
+	}
+	s.Exists, s.parent = true, out
 	return nil
+}
+
+// merge folds fresh, the parent as another process left it, into s.
+func (s *State) merge(fresh *State) {
+	for gk := range fresh.GroupKinds {
+		s.GroupKinds[gk] = true
+	}
+	for ns := range fresh.Namespaces {
+		s.Namespaces[ns] = true
+	}
+	for r, m := range fresh.Members {
+		if _, ok := s.Members[r]; !ok {
+			s.Members[r] = m
+		}
+	}
+	ours := map[int]Record{}
+	for _, r := range s.History {
+		if s.mine[r.Revision] {
+			ours[r.Revision] = r
+		}
+	}
+	s.History = append([]Record(nil), fresh.History...)
+	for _, r := range ours {
+		s.add(r)
+	}
+	sortHistory(s.History)
+	s.Exists, s.parent = fresh.Exists, fresh.parent
 }
 
 // Label returns copies of objs labelled as members of the set.
@@ -127,13 +233,32 @@ func Span(objs []*unstructured.Unstructured) (map[schema.GroupKind]bool, map[str
 	return gks, nss
 }
 
-// Union adds gks and namespaces to s.
-func (s *State) Union(gks map[schema.GroupKind]bool, nss map[string]bool) {
+// Union adds objs to the members, and their kinds and namespaces to where
+// members may be.
+func (s *State) Union(objs []*unstructured.Unstructured) {
+	gks, nss := Span(objs)
 	for gk := range gks {
 		s.GroupKinds[gk] = true
 	}
 	for ns := range nss {
 		s.Namespaces[ns] = true
+	}
+	for _, o := range objs {
+		s.Members[apply.RefOf(o)] = recordOf(o)
+	}
+}
+
+// Narrow sets the members to refs (the objects that remain after a prune,
+// with what they were recorded as), and where members may be to their kinds
+// and namespaces plus home, the parent's namespace.
+func (s *State) Narrow(members map[apply.Ref]Recorded, home string) {
+	s.Members = members
+	s.GroupKinds, s.Namespaces = map[schema.GroupKind]bool{}, map[string]bool{home: true}
+	for r := range members {
+		s.GroupKinds[r.GroupKind()] = true
+		if r.Namespace != "" {
+			s.Namespaces[r.Namespace] = true
+		}
 	}
 }
 

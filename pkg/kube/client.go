@@ -3,8 +3,8 @@ package kube
 import (
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
@@ -27,6 +27,8 @@ type Client struct {
 	Context string
 	// Server is the API server URL of that context.
 	Server string
+	// Namespace is the namespace the context names, "" when it names none.
+	Namespace string
 	// Config is the REST config, unthrottled.
 	Config *rest.Config
 	// Dynamic talks to any resource.
@@ -36,15 +38,7 @@ type Client struct {
 	// Typed is the typed clientset for built-in kinds.
 	Typed kubernetes.Interface
 	// Mapper maps kinds to resources, from the cluster's discovery.
-	Mapper meta.RESTMapper
-}
-
-// ResetMapper forgets cached discovery, so that kinds a deploy just created
-// (CRDs) can be mapped.
-func (c *Client) ResetMapper() {
-	if r, ok := c.Mapper.(meta.ResettableRESTMapper); ok {
-		r.Reset()
-	}
+	Mapper *Mapper
 }
 
 // Raw returns the merged kubeconfig for opts, without connecting.
@@ -76,21 +70,37 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kube context %q: %w", name, err)
 	}
-	mapper, err := f.ToRESTMapper()
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("kube context %q: %w", name, err)
 	}
-	c := &Client{Context: name, Server: cfg.Host, Config: cfg, Mapper: mapper}
-	if c.Dynamic, err = dynamic.NewForConfig(cfg); err != nil {
-		return nil, err
+	c := &Client{Context: name, Server: cfg.Host, Config: cfg, Mapper: NewMapper(disc)}
+	if raw, err := Raw(opts); err == nil && raw.Contexts[name] != nil {
+		c.Namespace = raw.Contexts[name].Namespace
 	}
-	if c.Metadata, err = metadata.NewForConfig(cfg); err != nil {
-		return nil, err
+	return c, c.connect()
+}
+
+// Derive returns a client for the same cluster whose REST config is c's
+// changed by change (e.g. a transport wrapper); it shares c's Mapper.
+func (c *Client) Derive(change func(*rest.Config)) (*Client, error) {
+	cfg := rest.CopyConfig(c.Config)
+	change(cfg)
+	d := &Client{Context: c.Context, Server: c.Server, Namespace: c.Namespace, Config: cfg, Mapper: c.Mapper}
+	return d, d.connect()
+}
+
+// connect makes the clients of c.Config.
+func (c *Client) connect() error {
+	var err error
+	if c.Dynamic, err = dynamic.NewForConfig(c.Config); err != nil {
+		return err
 	}
-	if c.Typed, err = kubernetes.NewForConfig(cfg); err != nil {
-		return nil, err
+	if c.Metadata, err = metadata.NewForConfig(c.Config); err != nil {
+		return err
 	}
-	return c, nil
+	c.Typed, err = kubernetes.NewForConfig(c.Config)
+	return err
 }
 
 func flags(opts Options) *genericclioptions.ConfigFlags {

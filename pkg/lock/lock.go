@@ -3,6 +3,15 @@
 // releases it at the end; a second deploy waits, then fails naming the
 // holder. A holder that crashed stops renewing, and its lease expires, so
 // nothing can wedge the way Helm's pending-upgrade does.
+//
+// The lock is a fence, not a courtesy. A holder that has not renewed within
+// its renew deadline (two thirds of the lease duration), by its own clock,
+// stops acting: Held.Fence cuts every request of the client it wraps, those
+// in flight included, so a deploy that was paused (a suspended CI VM, Ctrl-Z,
+// a network partition) cannot write over the deploy that took over. Another
+// deploy judges the lease expired as client-go's leader election does: only
+// once it has itself watched the lease go unrenewed for the whole lease
+// duration, so a holder whose clock runs behind is not taken over early.
 package lock
 
 import (
@@ -14,7 +23,6 @@ import (
 	"os"
 	"os/user"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kship/kship/pkg/kube"
@@ -44,13 +52,15 @@ type Options struct {
 
 // Info describes a held lease.
 type Info struct {
-	Holder   string
-	Acquired time.Time
-	Renewed  time.Time
-	TTL      time.Duration
+	Holder   string        `json:"holder"`
+	Acquired time.Time     `json:"acquired"`
+	Renewed  time.Time     `json:"renewed"`
+	TTL      time.Duration `json:"ttlNanos"`
 }
 
-// Expired reports whether the holder stopped renewing.
+// Expired reports whether, by the clock that reads now, the holder has not
+// renewed within the lease duration. Only for display: deciding to take a
+// lease over must not trust another machine's clock (see Acquire).
 func (i Info) Expired(now time.Time) bool { return i.Renewed.Add(i.TTL).Before(now) }
 
 // HeldError says the lock is held by someone else.
@@ -61,19 +71,8 @@ type HeldError struct {
 
 func (e *HeldError) Error() string {
 	return fmt.Sprintf("environment %q is being deployed by %s (since %s, lease renewed %s): wait for it, raise --lock-timeout, "+
-		"or if that deploy is gone, its lease expires by itself within %s (kship unlock %s forces it)",
+		"or if that deploy is gone, its lease expires by itself %s after its last renewal (kship unlock %s forces it)",
 		e.Env, e.Info.Holder, e.Info.Acquired.Format(time.RFC3339), e.Info.Renewed.Format(time.RFC3339), e.Info.TTL, e.Env)
-}
-
-// Held is a lock this process holds; Release it when done.
-type Held struct {
-	client *kube.Client
-	ns     string
-	name   string
-	holder string
-	stop   context.CancelFunc
-	wg     sync.WaitGroup
-	lost   chan error
 }
 
 // DefaultHolder names this process: the CI job's URL when there is one,
@@ -92,26 +91,29 @@ func DefaultHolder() string {
 	return fmt.Sprintf("%s@%s (pid %d)", name, host, os.Getpid())
 }
 
-// Acquire takes env's lock in namespace ns, waiting up to opts.Wait.
+// Acquire takes env's lock in namespace ns, waiting up to opts.Wait. The
+// lease of another holder is taken over only once this process has seen it
+// go unrenewed for its whole duration.
 func Acquire(ctx context.Context, client *kube.Client, ns, env string, opts Options) (*Held, error) {
 	switch {
 	case opts.TTL == 0:
 		opts.TTL = DefaultTTL
-	case opts.TTL < time.Second:
-		opts.TTL = time.Second // leases count whole seconds
+	case opts.TTL < 3*time.Second:
+		opts.TTL = 3 * time.Second // leases count whole seconds; renewals need room
 	}
 	if opts.Holder == "" {
 		opts.Holder = DefaultHolder()
 	}
 	// The token tells two deploys with the same holder name apart (parallel
 	// steps of one CI job): the lease is re-entrant only for this process.
-	h := &Held{client: client, ns: ns, name: Name(env), holder: opts.Holder + tokenSep + token(), lost: make(chan error, 1)}
+	h := newHeld(client, ns, Name(env), opts.Holder+tokenSep+token(), opts.TTL)
 	deadline := time.Now().Add(opts.Wait)
+	var seen observation
 	told := false
 	for {
-		info, err := h.try(ctx, opts.TTL)
+		info, err := h.try(ctx, &seen)
 		if err == nil {
-			h.renew(ctx, opts.TTL)
+			h.start()
 			return h, nil
 		}
 		if ctx.Err() != nil {
@@ -140,44 +142,71 @@ func Acquire(ctx context.Context, client *kube.Client, ns, env string, opts Opti
 	}
 }
 
-// try takes the lease if it is free or expired.
-func (h *Held) try(ctx context.Context, ttl time.Duration) (Info, error) {
+// observation is what this process last saw of another holder's lease,
+// and when by its own monotonic clock.
+type observation struct {
+	record string
+	at     time.Time
+}
+
+// expired reports whether l has stayed unchanged for its whole duration
+// since this process first saw it as it is now.
+func (o *observation) expired(l *coordinationv1.Lease) bool {
+	record := fmt.Sprintf("%s|%v|%v|%d", ptr.Deref(l.Spec.HolderIdentity, ""), l.Spec.RenewTime, l.Spec.AcquireTime, ptr.Deref(l.Spec.LeaseDurationSeconds, 0))
+	if record != o.record {
+		o.record, o.at = record, time.Now()
+		return false
+	}
+	ttl := time.Duration(ptr.Deref(l.Spec.LeaseDurationSeconds, 0)) * time.Second
+	return time.Since(o.at) > ttl
+}
+
+// try takes the lease if it is free, this process's, or seen expired.
+func (h *Held) try(ctx context.Context, seen *observation) (Info, error) {
 	leases := h.client.Typed.CoordinationV1().Leases(h.ns)
-	now := metav1.NewMicroTime(time.Now())
+	sent := time.Now()
 	l, err := leases.Get(ctx, h.name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		l = &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: h.name, Namespace: h.ns,
 			Labels: map[string]string{"app.kubernetes.io/managed-by": "kship"}}}
-		h.fill(l, now, ttl)
+		h.fill(l, true)
 		if _, err := leases.Create(ctx, l, metav1.CreateOptions{FieldManager: "kship"}); err != nil {
 			if apierrors.IsAlreadyExists(err) {
-				return Info{Holder: "another deploy", Acquired: time.Now()}, &HeldError{Info: Info{Holder: "another deploy", Acquired: time.Now()}}
+				info := Info{Holder: "another deploy", Acquired: time.Now(), TTL: h.ttl}
+				return info, &HeldError{Info: info}
 			}
 			return Info{}, fmt.Errorf("creating Lease/%s/%s: %w", h.ns, h.name, err)
 		}
+		h.renewed(sent)
 		return Info{}, nil
 	}
 	if err != nil {
 		return Info{}, fmt.Errorf("reading Lease/%s/%s: %w", h.ns, h.name, err)
 	}
 	info := infoOf(l)
-	if raw := ptr.Deref(l.Spec.HolderIdentity, ""); raw != "" && raw != h.holder && !info.Expired(time.Now()) {
+	raw := ptr.Deref(l.Spec.HolderIdentity, "")
+	if raw != "" && raw != h.holder && !seen.expired(l) {
 		return info, &HeldError{Info: info}
 	}
-	h.fill(l, now, ttl)
+	h.fill(l, raw != h.holder)
 	if _, err := leases.Update(ctx, l, metav1.UpdateOptions{FieldManager: "kship"}); err != nil {
 		if apierrors.IsConflict(err) {
 			return info, &HeldError{Info: info}
 		}
 		return Info{}, fmt.Errorf("taking Lease/%s/%s: %w", h.ns, h.name, err)
 	}
+	h.renewed(sent)
 	return Info{}, nil
 }
 
-func (h *Held) fill(l *coordinationv1.Lease, now metav1.MicroTime, ttl time.Duration) {
+// fill makes l this process's, renewed now (and acquired now, if new).
+func (h *Held) fill(l *coordinationv1.Lease, acquire bool) {
+	now := metav1.NewMicroTime(time.Now())
 	l.Spec.HolderIdentity = ptr.To(h.holder)
-	l.Spec.LeaseDurationSeconds = ptr.To(int32(ttl.Seconds()))
-	l.Spec.AcquireTime = &now
+	l.Spec.LeaseDurationSeconds = ptr.To(int32(h.ttl.Seconds()))
+	if acquire || l.Spec.AcquireTime == nil {
+		l.Spec.AcquireTime = &now
+	}
 	l.Spec.RenewTime = &now
 }
 
@@ -206,4 +235,30 @@ func infoOf(l *coordinationv1.Lease) Info {
 		i.TTL = time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second
 	}
 	return i
+}
+
+// Current returns who holds env's lock, or nil when nobody does.
+func Current(ctx context.Context, client *kube.Client, ns, env string) (*Info, error) {
+	l, err := client.Typed.CoordinationV1().Leases(ns).Get(ctx, Name(env), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	i := infoOf(l)
+	return &i, nil
+}
+
+// Break deletes env's lock whoever holds it, for `kship unlock`.
+func Break(ctx context.Context, client *kube.Client, ns, env string) (*Info, error) {
+	info, err := Current(ctx, client, ns, env)
+	if err != nil || info == nil {
+		return info, err
+	}
+	err = client.Typed.CoordinationV1().Leases(ns).Delete(ctx, Name(env), metav1.DeleteOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	return info, err
 }

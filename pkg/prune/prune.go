@@ -18,7 +18,9 @@ import (
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"golang.org/x/sync/errgroup"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // Annotation, set to Disabled on an object, keeps it from being pruned.
@@ -100,9 +102,24 @@ func (p *Plan) Check(maxShare float64, allowMass bool) error {
 	return nil
 }
 
+// Outcome is what a prune did.
+type Outcome struct {
+	// Deleted are the objects that are gone.
+	Deleted []apply.Ref
+	// Terminating are objects whose deletion was accepted but that were
+	// still there when ctx ended (held by a finalizer).
+	Terminating []apply.Ref
+	// Skipped are objects left alone because they changed since they were
+	// listed (another set may have adopted them), with why.
+	Skipped []Kept
+}
+
 // Execute deletes the plan's objects, workloads before what they use, and
-// waits until each is gone. It returns the refs it deleted.
-func Execute(ctx context.Context, client *kube.Client, p *Plan) ([]apply.Ref, error) {
+// waits until each is gone or ctx ends. Each deletion is conditional on the
+// object being the one listed (same UID and resourceVersion): an object
+// that changed meanwhile, relabelled by another deploy say, is left alone.
+// Objects still terminating when ctx ends are reported, not an error.
+func Execute(ctx context.Context, client *kube.Client, p *Plan) (Outcome, error) {
 	byRank := map[int][]inventory.Member{}
 	for _, m := range p.Delete {
 		byRank[rank(m.Ref)] = append(byRank[rank(m.Ref)], m)
@@ -112,32 +129,52 @@ func Execute(ctx context.Context, client *kube.Client, p *Plan) ([]apply.Ref, er
 		ranks = append(ranks, r)
 	}
 	sort.Ints(ranks)
-	var done []apply.Ref
-	for _, r := range ranks {
+	var out Outcome
+	for i, r := range ranks {
+		batch := byRank[r]
+		results := make([]error, len(batch))
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(16)
-		errs := make([]error, len(byRank[r]))
-		for i, m := range byRank[r] {
+		for j, m := range batch {
 			g.Go(func() error {
 				ri := client.Dynamic.Resource(m.Resource).Namespace(m.Ref.Namespace)
-				if err := apply.DeleteAndWait(gctx, ri, m.Ref.Name); err != nil {
-					errs[i] = fmt.Errorf("%s: prune failed: %w", m.Ref, err)
-				}
+				results[j] = apply.DeleteAndWait(gctx, ri, m.Ref.Name, &metav1.Preconditions{UID: ptr(types.UID(m.UID)), ResourceVersion: ptr(m.ResourceVersion)})
 				return nil
 			})
 		}
 		_ = g.Wait()
-		for i, m := range byRank[r] {
-			if errs[i] == nil {
-				done = append(done, m.Ref)
+		var errs []error
+		for j, m := range batch {
+			err := results[j]
+			var changed *apply.ChangedError
+			switch {
+			case err == nil:
+				out.Deleted = append(out.Deleted, m.Ref)
+			case errors.As(err, &changed):
+				out.Skipped = append(out.Skipped, Kept{Ref: m.Ref, Reason: "it changed since kship listed it (another deploy may have taken it over)"})
+			case errors.Is(err, apply.ErrStillThere) && ctx.Err() != nil:
+				out.Terminating = append(out.Terminating, m.Ref)
+			default:
+				errs = append(errs, fmt.Errorf("%s: prune failed: %w", m.Ref, err))
 			}
 		}
 		if err := errors.Join(errs...); err != nil {
-			return done, err
+			return out, err
+		}
+		if ctx.Err() != nil {
+			// The time is up: what a later rank would delete waits for the next deploy.
+			for _, r := range ranks[i+1:] {
+				for _, m := range byRank[r] {
+					out.Skipped = append(out.Skipped, Kept{Ref: m.Ref, Reason: "the prune's time was up before its turn; the next deploy prunes it"})
+				}
+			}
+			return out, nil
 		}
 	}
-	return done, nil
+	return out, nil
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // rank orders deletion: workloads, then configuration, then namespaces and
 // CRDs, the reverse of the deploy's phases.

@@ -7,12 +7,15 @@ import (
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/prune"
+	"github.com/kship/kship/pkg/rollout"
 )
 
 // JSONResult is the -o json document of a deploy.
 type JSONResult struct {
 	Environment string `json:"environment,omitempty"`
-	// Outcome is "ready", "dry-run", "apply-failed", "not-ready" or "interrupted".
+	// Outcome is "ready", "dry-run", "nothing-to-do", "usage-error",
+	// "build-failed", "apply-failed", "not-ready", "rollback-failed" or
+	// "interrupted".
 	Outcome string `json:"outcome"`
 	Error   string `json:"error,omitempty"`
 	// Revision is the deploy's number in the environment's history.
@@ -21,7 +24,12 @@ type JSONResult struct {
 	Pruned        []apply.Ref  `json:"pruned,omitempty"`
 	WouldPrune    []apply.Ref  `json:"wouldPrune,omitempty"`
 	KeptFromPrune []prune.Kept `json:"keptFromPrune,omitempty"`
-	RolledBackTo  int          `json:"rolledBackTo,omitempty"`
+	// Terminating are pruned objects still being deleted at the prune's end.
+	Terminating []apply.Ref `json:"terminating,omitempty"`
+	// RolledBackTo is the revision a successful automatic rollback returned
+	// to; Rollback says what the rollback did, whatever its outcome.
+	RolledBackTo int                     `json:"rolledBackTo,omitempty"`
+	Rollback     *rollout.RollbackReport `json:"rollback,omitempty"`
 }
 
 // JSON writes the deploy's result as indented JSON.

@@ -8,11 +8,13 @@ import (
 
 	"github.com/kship/kship/internal/junit"
 	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/rollout"
 )
 
 // JUnit writes the deploy as JUnit XML, one test case per object, grouped in
-// one suite per phase; a failure carries the root cause and the logs.
-func JUnit(w io.Writer, env string, res *deploy.Result) error {
+// one suite per phase; a failure carries the root cause and the logs. An
+// automatic rollback (rb, when not nil) is one more suite with one case.
+func JUnit(w io.Writer, env string, res *deploy.Result, rb *rollout.RollbackReport) error {
 	doc := junit.Suites{Name: "kship deploy " + env, Time: junit.Seconds(res.Duration.Seconds())}
 	index := map[string]int{}
 	seconds := map[string]float64{}
@@ -38,7 +40,32 @@ func JUnit(w io.Writer, env string, res *deploy.Result) error {
 		seconds[o.Phase] += o.Duration.Seconds()
 		s.Time = junit.Seconds(seconds[o.Phase])
 	}
+	if rb != nil {
+		doc.Suites = append(doc.Suites, junit.Suite{Name: env + "/rollback", Cases: []junit.Case{rollbackCase(env, rb)}})
+	}
 	return junit.Write(w, doc)
+}
+
+func rollbackCase(env string, rb *rollout.RollbackReport) junit.Case {
+	c := junit.Case{Name: fmt.Sprintf("rollback to revision %d", rb.To), Classname: "kship." + env + ".rollback"}
+	switch rb.Outcome {
+	case rollout.RolledBack:
+		c.SystemOut = fmt.Sprintf("rolled back to revision %d", rb.To)
+	case rollout.RollbackFailed:
+		text := rb.Reason + "\nThe environment is in a mixed state.\n"
+		if rb.Result != nil {
+			for _, o := range rb.Result.Objects {
+				if o.Error != "" || !o.Ready() {
+					text += o.Ref.String() + ": " + details(o) + "\n"
+				}
+			}
+		}
+		c.Failure = &junit.Failure{Message: "the rollback failed: " + firstLine(rb.Reason), Type: "RollbackFailed", Text: text}
+	default:
+		c.Name = "rollback"
+		c.Skipped = &junit.Skipped{Message: "not attempted: " + rb.Reason}
+	}
+	return c
 }
 
 func failureType(o deploy.ObjectResult) string {

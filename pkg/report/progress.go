@@ -53,6 +53,8 @@ func describe(e deploy.Event) string {
 		return fmt.Sprintf("%s: %s", u.Ref, oneLine(msg))
 	case deploy.PhaseFinished:
 		return fmt.Sprintf("phase %s: done", e.Phase)
+	case deploy.Note:
+		return e.Message
 	}
 	return ""
 }

@@ -6,11 +6,12 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/prune"
+	"github.com/kship/kship/pkg/rollout"
 )
 
-// Prune prints what was pruned, what a dry run would prune, and what was
-// kept although it left the build.
-func Prune(w io.Writer, pruned, would []apply.Ref, kept []prune.Kept) {
+// Prune prints what was pruned, what a dry run would prune, what was kept
+// although it left the build, and what is still being deleted.
+func Prune(w io.Writer, pruned, would []apply.Ref, kept []prune.Kept, terminating []apply.Ref) {
 	for _, r := range pruned {
 		fmt.Fprintf(w, "pruned: %s\n", r)
 	}
@@ -19,5 +20,28 @@ func Prune(w io.Writer, pruned, would []apply.Ref, kept []prune.Kept) {
 	}
 	for _, k := range kept {
 		fmt.Fprintf(w, "kept: %s (%s)\n", k.Ref, k.Reason)
+	}
+	for _, r := range terminating {
+		fmt.Fprintf(w, "still terminating: %s (its deletion was accepted; a finalizer holds it)\n", r)
+	}
+}
+
+// Rollback prints what an automatic rollback did, and the rollback's own
+// objects when it failed.
+func Rollback(w io.Writer, rb *rollout.RollbackReport) {
+	if rb == nil {
+		return
+	}
+	switch rb.Outcome {
+	case rollout.RolledBack:
+		fmt.Fprintf(w, "\nrollback: rolled back to revision %d (now revision %d)\n", rb.To, rb.Revision)
+	case rollout.RollbackFailed:
+		fmt.Fprintf(w, "\nrollback: FAILED: the rollback to revision %d did not complete: %s\n"+
+			"  The environment is in a mixed state. The rollback's objects:\n", rb.To, firstLine(rb.Reason))
+		if rb.Result != nil {
+			_ = Summary(w, rb.Result)
+		}
+	default:
+		fmt.Fprintf(w, "\nrollback: not attempted: %s\n", rb.Reason)
 	}
 }

@@ -46,7 +46,7 @@ func TestSummary(t *testing.T) {
 
 func TestJUnit(t *testing.T) {
 	var b bytes.Buffer
-	if err := JUnit(&b, "prod", failed()); err != nil {
+	if err := JUnit(&b, "prod", failed(), nil); err != nil {
 		t.Fatal(err)
 	}
 	golden.Assert(t, "testdata/junit.golden", b.Bytes())

@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 
+	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/prune"
@@ -17,8 +18,10 @@ func (r *runner) dryRun(ctx context.Context, objs []*unstructured.Unstructured) 
 			return err
 		}
 	}
-	res, err := r.applyAndWait(ctx, r.inv.Label(objs), r.opts.Deploy)
-	r.res.Deploy = res
+	opts := r.opts.Deploy
+	opts.Apply.Owner = r.inv.ID
+	plan, err := deploy.Prepare(ctx, r.client, r.inv.Label(objs), opts)
+	r.res.Deploy = plan.Checked
 	return err
 }
 

@@ -10,22 +10,13 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // DefaultNamespaces returns copies of objs where namespaced objects without
 // a namespace get ns. Scope comes from the cluster, or, for kinds a CRD in
 // objs defines, from that CRD.
-func DefaultNamespaces(client *kube.Client, objs []*unstructured.Unstructured, ns string) ([]*unstructured.Unstructured, error) {
-	crdScope := map[schema.GroupKind]string{}
-	for _, o := range objs {
-		if o.GetKind() == "CustomResourceDefinition" {
-			g, _, _ := unstructured.NestedString(o.Object, "spec", "group")
-			k, _, _ := unstructured.NestedString(o.Object, "spec", "names", "kind")
-			s, _, _ := unstructured.NestedString(o.Object, "spec", "scope")
-			crdScope[schema.GroupKind{Group: g, Kind: k}] = s
-		}
-	}
+func DefaultNamespaces(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, ns string) ([]*unstructured.Unstructured, error) {
+	crdScope := apply.DefinedKinds(objs)
 	out := make([]*unstructured.Unstructured, len(objs))
 	for i, o := range objs {
 		c := o.DeepCopy()
@@ -33,14 +24,17 @@ func DefaultNamespaces(client *kube.Client, objs []*unstructured.Unstructured, n
 		if c.GetNamespace() != "" {
 			continue
 		}
-		gk := c.GroupVersionKind().GroupKind()
-		namespaced := crdScope[gk] == "Namespaced"
-		if s, ok := crdScope[gk]; !ok || s == "" {
-			m, err := client.Mapper.RESTMapping(gk, c.GroupVersionKind().Version)
-			if err != nil {
-				return nil, fmt.Errorf("%s: the cluster does not know kind %s: apply its CustomResourceDefinition first, or check apiVersion", apply.RefOf(c), gk)
+		gvk := c.GroupVersionKind()
+		namespaced := crdScope[gvk.GroupKind()] == "Namespaced"
+		if s, ok := crdScope[gvk.GroupKind()]; !ok || s == "" {
+			var err error
+			namespaced, err = client.Mapper.IsNamespaced(ctx, gvk.GroupKind(), gvk.Version)
+			if meta.IsNoMatchError(err) {
+				return nil, fmt.Errorf("%s: the cluster does not know kind %s: add its CustomResourceDefinition to the build or install it first, or check apiVersion", apply.RefOf(c), gvk.GroupKind())
 			}
-			namespaced = m.Scope.Name() == meta.RESTScopeNameNamespace
+			if err != nil {
+				return nil, fmt.Errorf("%s: looking up kind %s in the cluster's API discovery: %w", apply.RefOf(c), gvk.GroupKind(), err)
+			}
 		}
 		if !namespaced {
 			continue
@@ -54,17 +48,24 @@ func DefaultNamespaces(client *kube.Client, objs []*unstructured.Unstructured, n
 }
 
 // ensureNamespace creates the inventory's namespace, from the build's
-// Namespace object when it has one, so the lock and inventory can live there.
-func (r *runner) ensureNamespace(ctx context.Context, objs []*unstructured.Unstructured) error {
+// Namespace object when it has one, so the lock and inventory can live
+// there; it reports whether it created it.
+func (r *runner) ensureNamespace(ctx context.Context, objs []*unstructured.Unstructured) (bool, error) {
 	_, err := r.client.Typed.CoreV1().Namespaces().Get(ctx, r.opts.Namespace, metav1.GetOptions{})
-	if err == nil || !apierrors.IsNotFound(err) {
-		return err
+	if err == nil {
+		return false, nil
+	}
+	if !apierrors.IsNotFound(err) {
+		if d, ok := kube.AsDenied(err); ok {
+			return false, fmt.Errorf("reading namespace %s: %s", r.opts.Namespace, d.Advice())
+		}
+		return false, fmt.Errorf("reading namespace %s: %w", r.opts.Namespace, err)
 	}
 	for _, o := range objs {
 		if o.GetKind() == "Namespace" && o.GroupVersionKind().Group == "" && o.GetName() == r.opts.Namespace {
-			_, err := apply.New(r.client, apply.Options{}).Apply(ctx, []*unstructured.Unstructured{o})
-			return err
+			_, err := apply.New(r.client, apply.Options{}).Apply(ctx, []*unstructured.Unstructured{r.inv.Label([]*unstructured.Unstructured{o})[0]})
+			return err == nil, err
 		}
 	}
-	return fmt.Errorf("namespace %s does not exist and the build does not create it: add a Namespace object to the overlay, or create it", r.opts.Namespace)
+	return false, fmt.Errorf("namespace %s does not exist and the build does not create it: add a Namespace object to the overlay, or create it", r.opts.Namespace)
 }

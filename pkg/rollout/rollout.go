@@ -2,8 +2,8 @@ package rollout
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 
@@ -28,9 +28,15 @@ type Options struct {
 	Timeout time.Duration
 	// Prune deletes members that left the build, after the rollout is ready.
 	Prune bool
+	// PruneTimeout bounds the prune: objects whose deletion is held up (a
+	// finalizer that never clears) are reported, not waited for. 0 means
+	// half of Timeout, at least DefaultPruneTimeout.
+	PruneTimeout time.Duration
 	// MaxPruneShare and AllowMassPrune guard against deleting too much.
 	MaxPruneShare  float64
 	AllowMassPrune bool
+	// Adopt takes over objects that belong to another ApplySet.
+	Adopt bool
 	// RollbackOnFailure re-applies the last good deploy when this one fails.
 	RollbackOnFailure bool
 	// Lock says how to take the deploy lock.
@@ -42,6 +48,9 @@ type Options struct {
 	OnNote func(string)
 }
 
+// DefaultPruneTimeout is the least time a prune gets by default.
+const DefaultPruneTimeout = 30 * time.Second
+
 // Result is what a rollout did.
 type Result struct {
 	Revision int
@@ -51,84 +60,56 @@ type Result struct {
 	WouldPrune []apply.Ref
 	// KeptFromPrune are members not in the build that stayed, with why.
 	KeptFromPrune []prune.Kept
-	// RolledBackTo is the revision a rollback returned to, 0 if none.
-	RolledBackTo int
-	Rollback     *deploy.Result
+	// Terminating are pruned objects still being deleted when the prune's
+	// time was up (held by a finalizer): they stay members until they go.
+	Terminating []apply.Ref
+	// Rollback is what the automatic rollback after a failure did, nil when
+	// none was asked for.
+	Rollback *RollbackReport
+	// NamespaceCreated is set when the deploy created the environment's
+	// namespace before its first phase (to hold its lock and inventory).
+	NamespaceCreated bool
 }
 
 // Run rolls objs out. The objects' namespaces must already be defaulted
 // (see DefaultNamespaces). On failure the error is the deploy's (or the
 // prune's); a rollback's outcome is on the Result and in a note.
 func Run(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, opts Options) (*Result, error) {
-	r := &runner{client: client, opts: opts, inv: inventory.New(client, opts.Env, opts.Namespace), res: &Result{}}
+	r := newRunner(client, opts)
 	if opts.Deploy.Apply.DryRun {
 		return r.res, r.dryRun(ctx, objs)
 	}
-	if err := r.ensureNamespace(ctx, objs); err != nil {
-		return r.res, &deploy.Error{Phase: deploy.PhaseNamespaces, Stage: deploy.StageApply, Err: err}
+	created, err := r.ensureNamespace(ctx, objs)
+	if err != nil {
+		return r.res, &StepError{Step: "namespace", Err: err}
 	}
+	r.res.NamespaceCreated = created
 	ctx, release, err := r.lock(ctx)
 	if err != nil {
 		return r.res, err
 	}
 	defer release()
-	return r.res, r.run(ctx, objs)
-}
-
-// lock takes the deploy lock and returns a context that is cancelled if the
-// lock is lost (taken over, or not renewed in time) while the deploy runs.
-func (r *runner) lock(ctx context.Context) (context.Context, func(), error) {
-	held, err := lock.Acquire(ctx, r.client, r.opts.Namespace, r.opts.Env, r.opts.Lock)
-	if err != nil {
-		return nil, nil, &LockError{Err: err}
+	err = r.run(ctx, objs)
+	if created && r.res.Deploy != nil {
+		markCreated(r.res.Deploy, r.opts.Namespace)
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	go func() {
-		select {
-		case err := <-held.Lost():
-			cancel(&LockError{Err: err})
-		case <-ctx.Done():
-		}
-	}()
-	return ctx, func() {
-		cancel(nil)
-		_ = held.Release(context.WithoutCancel(ctx))
-	}, nil
+	return r.res, r.lostLock(ctx, err)
 }
-
-// lockLost returns the LockError when ctx was cancelled because the deploy
-// lock was lost.
-func lockLost(ctx context.Context) error {
-	var le *LockError
-	if errors.As(context.Cause(ctx), &le) {
-		return le
-	}
-	return nil
-}
-
-// applyAndWait runs one phased deploy of objs within the timeout.
-func (r *runner) applyAndWait(ctx context.Context, objs []*unstructured.Unstructured, opts deploy.Options) (*deploy.Result, error) {
-	if r.opts.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.opts.Timeout)
-		defer cancel()
-	}
-	return deploy.Run(ctx, r.client, objs, opts)
-}
-
-// LockError says the deploy lock could not be taken.
-type LockError struct{ Err error }
-
-func (e *LockError) Error() string { return "deploy lock: " + e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *LockError) Unwrap() error { return e.Err }
 
 type runner struct {
+	// base is the client the lock was taken with; client is fenced by the
+	// lock once it is held.
+	base   *kube.Client
 	client *kube.Client
 	opts   Options
 	inv    *inventory.Inventory
 	res    *Result
+	held   *lock.Held
+}
+
+func newRunner(client *kube.Client, opts Options) *runner {
+	opts.Deploy.Apply.Adopt = opts.Adopt
+	return &runner{base: client, client: client, opts: opts, inv: inventory.New(client, opts.Env, opts.Namespace), res: &Result{}}
 }
 
 func (r *runner) note(format string, a ...any) {
@@ -137,35 +118,37 @@ func (r *runner) note(format string, a ...any) {
 	}
 }
 
+// run is a whole deploy under the lock: each step a function, in order.
 func (r *runner) run(ctx context.Context, objs []*unstructured.Unstructured) error {
-	state, err := r.inv.Load(ctx)
+	state, err := r.load(ctx)
 	if err != nil {
-		return &deploy.Error{Phase: deploy.PhaseNamespaces, Stage: deploy.StageApply, Err: err}
+		return err
 	}
 	if err := r.checkPrune(ctx, state, objs); err != nil {
 		return err
 	}
-	rev := state.Next()
-	r.res.Revision = rev
-	// Record where the new members will be before creating any of them.
-	state.Union(inventory.Span(objs))
-	state.Add(inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: r.opts.Images,
-		Outcome: inventory.OutcomeInProgress, Objects: len(objs)})
-	if err := r.inv.Write(ctx, state); err != nil {
-		return &deploy.Error{Phase: deploy.PhaseNamespaces, Stage: deploy.StageApply, Err: err}
-	}
 	labelled := r.inv.Label(objs)
-	res, deployErr := r.applyAndWait(ctx, labelled, r.opts.Deploy)
-	r.res.Deploy = res
-	if err := lockLost(ctx); err != nil {
-		r.record(ctx, state, rev, inventory.OutcomeFailed, false, 0)
+	plan, err := r.prepare(ctx, labelled)
+	if err != nil {
 		return err
 	}
+	rev := state.Next()
+	r.res.Revision = rev
+	before := maps.Clone(state.Members)
+	if err := r.recordIntent(ctx, state, rev, labelled); err != nil {
+		return err
+	}
+	res, deployErr := r.applyAndWait(ctx, plan)
+	r.res.Deploy = res
+	if lockLost(ctx) != nil {
+		return lockLost(ctx) // nothing more is written: another deploy may own the environment
+	}
 	if deployErr != nil {
+		state.Narrow(remaining(before, res), r.opts.Namespace)
 		r.record(ctx, state, rev, inventory.OutcomeFailed, false, 0)
 		// A timeout rolls back too; an interruption (signal) does not.
-		if r.opts.RollbackOnFailure && ctx.Err() == nil {
-			r.rollbackAfter(ctx, state, rev)
+		if r.opts.RollbackOnFailure {
+			r.rollbackAfter(ctx, state, rev, res)
 		}
 		return deployErr
 	}
@@ -176,132 +159,90 @@ func (r *runner) run(ctx context.Context, objs []*unstructured.Unstructured) err
 	return r.save(ctx, state, rev, labelled, inventory.OutcomeReady, 0)
 }
 
-// checkPrune refuses, before anything is written, a deploy that would
-// prune too much.
-func (r *runner) checkPrune(ctx context.Context, state *inventory.State, objs []*unstructured.Unstructured) error {
-	if !r.opts.Prune || !state.Exists {
-		return nil
-	}
-	plan, err := r.planFor(ctx, state, objs)
+// load reads the inventory, and closes the record of a deploy that stopped
+// without saying how it ended: this one holds the lock, so that one is gone.
+func (r *runner) load(ctx context.Context) (*inventory.State, error) {
+	state, err := r.inv.Load(ctx)
 	if err != nil {
-		return &deploy.Error{Phase: deploy.PhaseNamespaces, Stage: deploy.StageApply, Err: err}
+		return nil, &StepError{Step: "inventory", Err: err}
 	}
-	return plan.Check(r.maxShare(), r.opts.AllowMassPrune)
-}
-
-// planFor lists the members and decides what pruning them against objs
-// would delete: members not in objs, except what retained ReplicaSets use,
-// what is annotated to be kept, and namespaces that still hold objects.
-func (r *runner) planFor(ctx context.Context, state *inventory.State, objs []*unstructured.Unstructured) (*prune.Plan, error) {
-	members, err := r.inv.Members(ctx, state)
-	if err != nil {
-		return nil, err
-	}
-	keep, err := prune.InUse(ctx, r.client, objs)
-	if err != nil {
-		return nil, err
-	}
-	// Deleting a namespace deletes everything in it, the inventory and the
-	// lock included: never prune one the environment still uses.
-	inUse := map[string]bool{r.opts.Namespace: true}
-	for _, o := range objs {
-		inUse[o.GetNamespace()] = true
-	}
-	for ns := range inUse {
-		if ns != "" {
-			keep[apply.Ref{Kind: "Namespace", Name: ns}] = "namespace still holds objects of this environment"
+	for i := range state.History {
+		if h := &state.History[i]; h.Outcome == inventory.OutcomeInProgress {
+			h.Outcome = inventory.OutcomeInterrupted
+			state.Add(*h)
 		}
 	}
-	return prune.NewPlan(members, objs, keep), nil
+	return state, nil
 }
 
-func (r *runner) maxShare() float64 {
-	if r.opts.MaxPruneShare > 0 {
-		return r.opts.MaxPruneShare
+// prepare checks the deploy with the server before anything is written.
+func (r *runner) prepare(ctx context.Context, objs []*unstructured.Unstructured) (*deploy.Plan, error) {
+	opts := r.opts.Deploy
+	opts.Apply.Owner = r.inv.ID
+	opts.BeforePhase = func(string) error {
+		if r.held == nil {
+			return nil
+		}
+		return r.held.Valid()
 	}
-	return prune.DefaultMaxShare
+	plan, err := deploy.Prepare(ctx, r.client, objs, opts)
+	if err != nil {
+		r.res.Deploy = plan.Checked
+	}
+	return plan, err
 }
 
-// pruneAfter deletes what left the build, once the rollout is ready, and
-// narrows the inventory to what remains.
-func (r *runner) pruneAfter(ctx context.Context, state *inventory.State, objs []*unstructured.Unstructured) error {
-	if !r.opts.Prune {
-		return nil // without pruning, the old members stay members
-	}
-	plan, err := r.planFor(ctx, state, objs)
-	if err != nil {
-		return &PruneError{Err: err}
-	}
-	if err := lockLost(ctx); err != nil {
-		return err
-	}
-	r.res.KeptFromPrune = plan.Kept
-	pruned, err := prune.Execute(ctx, r.client, plan)
-	r.res.Pruned = append(r.res.Pruned, pruned...)
-	for _, p := range pruned {
-		r.note("%s pruned", p)
-	}
-	gks, nss := inventory.Span(objs)
-	for _, k := range plan.Kept {
-		r.note("%s kept: %s", k.Ref, k.Reason)
-		gks[k.Ref.GroupKind()] = true
-		nss[k.Ref.Namespace] = true
-	}
-	if err != nil {
-		return &PruneError{Err: err}
-	}
-	state.GroupKinds, state.Namespaces = gks, map[string]bool{r.opts.Namespace: true}
-	for ns := range nss {
-		state.Namespaces[ns] = true
+// recordIntent records, before any member is applied, where the new
+// members will be and that revision rev is in progress: a deploy killed
+// half-way never loses track of an object.
+func (r *runner) recordIntent(ctx context.Context, state *inventory.State, rev int, objs []*unstructured.Unstructured) error {
+	state.Union(objs)
+	state.Add(inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: r.opts.Images,
+		Outcome: inventory.OutcomeInProgress, Objects: len(objs)})
+	if err := r.inv.Write(ctx, state); err != nil {
+		return &StepError{Step: "inventory", Err: err}
 	}
 	return nil
 }
 
-// PruneError says the rollout was ready but pruning failed.
-type PruneError struct{ Err error }
-
-func (e *PruneError) Error() string { return "prune: " + e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *PruneError) Unwrap() error { return e.Err }
-
-// save stores the manifests of a good deploy and records it.
-func (r *runner) save(ctx context.Context, state *inventory.State, rev int, objs []*unstructured.Unstructured, outcome string, rollbackOf int) error {
-	if err := lockLost(ctx); err != nil {
-		return err
+// applyAndWait runs one phased deploy within the timeout.
+func (r *runner) applyAndWait(ctx context.Context, plan *deploy.Plan) (*deploy.Result, error) {
+	if r.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.opts.Timeout)
+		defer cancel()
 	}
-	saved := true
-	if err := r.inv.SaveRelease(ctx, rev, objs); err != nil {
-		saved = false
-		r.note("revision %d is deployed but could not be saved for rollback: %v", rev, err)
-	}
-	if last := state.Last(); last != nil && last.Revision == rev {
-		last.Saved = saved // counted among the releases to keep
-	}
-	keep := map[int]bool{}
-	for i := len(state.History) - 1; i >= 0; i-- {
-		h := &state.History[i]
-		if h.Saved && len(keep) < inventory.KeepReleases {
-			keep[h.Revision] = true
-		} else {
-			h.Saved = false // its manifests are forgotten below
-		}
-	}
-	if err := r.inv.ForgetReleases(ctx, keep); err != nil {
-		r.note("could not delete old saved revisions: %v", err)
-	}
-	r.record(ctx, state, rev, outcome, saved, rollbackOf)
-	return nil
+	return plan.Run(ctx)
 }
 
-func (r *runner) record(ctx context.Context, state *inventory.State, rev int, outcome string, saved bool, rollbackOf int) {
-	rec := inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: r.opts.Images, Outcome: outcome, Saved: saved, RollbackOf: rollbackOf}
-	if last := state.Last(); last != nil && last.Revision == rev {
-		rec.Objects, rec.Images = last.Objects, last.Images
+// remaining is what a failed deploy leaves as members: the members from
+// before, and what it applied.
+func remaining(before map[apply.Ref]inventory.Recorded, res *deploy.Result) map[apply.Ref]inventory.Recorded {
+	out := map[apply.Ref]inventory.Recorded{}
+	for r, m := range before {
+		out[r] = m
 	}
-	state.Add(rec)
-	if err := r.inv.Write(context.WithoutCancel(ctx), state); err != nil {
-		r.note("could not record revision %d in the inventory: %v", rev, err)
+	if res == nil {
+		return out
+	}
+	for _, o := range res.Objects {
+		if o.Action != "" && o.Error == "" {
+			if _, ok := out[o.Ref]; !ok {
+				out[o.Ref] = inventory.Recorded{}
+			}
+		}
+	}
+	return out
+}
+
+// markCreated reports the environment's namespace as created: the deploy
+// created it before its first phase, which then found it there.
+func markCreated(res *deploy.Result, ns string) {
+	for i := range res.Objects {
+		o := &res.Objects[i]
+		if o.Ref.Kind == "Namespace" && o.Ref.Group == "" && o.Ref.Name == ns && o.Action != "" {
+			o.Action = apply.Created
+		}
 	}
 }
 

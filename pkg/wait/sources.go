@@ -66,7 +66,7 @@ func startSources(ctx context.Context, client *kube.Client, targets []*tracked, 
 			continue
 		}
 		gvk := t.obj.GroupVersionKind()
-		m, err := client.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		m, err := client.Mapper.Mapping(ctx, gvk.GroupKind(), gvk.Version)
 		if err != nil {
 			cancel()
 			return nil, fmt.Errorf("%s: %w", t.ref, err)

@@ -1,0 +1,54 @@
+package rollout
+
+import (
+	"context"
+	"time"
+
+	"github.com/kship/kship/pkg/inventory"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// save stores the manifests of a good deploy and records it.
+func (r *runner) save(ctx context.Context, state *inventory.State, rev int, objs []*unstructured.Unstructured, outcome string, rollbackOf int) error {
+	if err := lockLost(ctx); err != nil {
+		return err
+	}
+	saved := true
+	if err := r.inv.SaveRelease(ctx, rev, objs); err != nil {
+		saved = false
+		r.note("revision %d is deployed but could not be saved for rollback: %v", rev, err)
+	}
+	if last := state.Last(); last != nil && last.Revision == rev {
+		last.Saved = saved // counted among the releases to keep
+	}
+	keep := map[int]bool{}
+	for i := len(state.History) - 1; i >= 0; i-- {
+		h := &state.History[i]
+		if h.Saved && len(keep) < inventory.KeepReleases {
+			keep[h.Revision] = true
+		} else {
+			h.Saved = false // its manifests are forgotten below
+		}
+	}
+	if err := r.inv.ForgetReleases(ctx, keep); err != nil {
+		r.note("could not delete old saved revisions: %v", err)
+	}
+	r.record(ctx, state, rev, outcome, saved, rollbackOf)
+	return nil
+}
+
+// record writes revision rev's outcome, and the members as state has them.
+// It goes on after an interruption (the outcome is worth keeping), but not
+// once the lock is lost: the fenced client refuses it then.
+func (r *runner) record(ctx context.Context, state *inventory.State, rev int, outcome string, saved bool, rollbackOf int) {
+	rec := inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: r.opts.Images, Outcome: outcome, Saved: saved, RollbackOf: rollbackOf}
+	for _, h := range state.History {
+		if h.Revision == rev {
+			rec.Objects, rec.Images = h.Objects, h.Images
+		}
+	}
+	state.Add(rec)
+	if err := r.inv.Write(context.WithoutCancel(ctx), state); err != nil {
+		r.note("could not record revision %d in the inventory: %v", rev, err)
+	}
+}
