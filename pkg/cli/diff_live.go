@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/build"
+	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/diff"
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/inventory"
@@ -46,7 +46,7 @@ func liveDiff(c *ucli.Context, opts build.Options, show bool) (*diff.Report, err
 	if err != nil {
 		return nil, err
 	}
-	diffErr := in.dryRun(c.Context, apply.Options{DryRun: true, Force: c.Bool("force-conflicts"), Recreate: c.Bool("recreate")})
+	diffErr := in.dryRun(c.Context, apply.Options{Force: c.Bool("force-conflicts"), Recreate: c.Bool("recreate")}, set.ID)
 	input := diff.Input{Env: t.Name(), Pairs: in.pairs()}
 	if diffErr != nil {
 		input.Note = "incomplete: objects the dry run refused are left out (the error says which and why)"
@@ -80,67 +80,61 @@ func asDeployed(ctx context.Context, t *target, client *kube.Client, objs []*uns
 	}
 	set := inventory.New(client, it.name, it.namespace)
 	objs = set.Label(objs)
-	return &liveObjects{client: client, objs: objs, found: make([]diff.Pair, len(objs))}, set, nil
+	return &liveObjects{client: client, objs: objs, namespace: it.namespace, found: make([]diff.Pair, len(objs))}, set, nil
 }
 
 // liveObjects pairs each object of a build with its live version.
 type liveObjects struct {
-	client *kube.Client
-	objs   []*unstructured.Unstructured
+	client    *kube.Client
+	objs      []*unstructured.Unstructured
+	namespace string // the environment's
 	found  []diff.Pair // by index in objs; empty where the dry run failed
 }
 
-// dryRun fills in the pairs, Namespaces first: an object in a namespace, or
+// dryRun fills in the pairs with the deploy's own preflight: the server's
+// dry run of every object as a deploy would apply it (spec.replicas left to
+// autoscalers, objects of other sets refused). An object in a namespace, or
 // of a kind, that the same deploy creates cannot be dry-run, and is listed
 // as created, unchecked. The error names the objects that failed.
-func (l *liveObjects) dryRun(ctx context.Context, opts apply.Options) error {
-	applier := apply.New(l.client, opts)
-	newKinds := newCRDKinds(ctx, l.client, l.objs)
-	var namespaces, rest []int
+func (l *liveObjects) dryRun(ctx context.Context, opts apply.Options, owner string) error {
+	if err := l.checkNamespace(ctx); err != nil {
+		return err
+	}
+	opts.DryRun, opts.Owner = true, owner
+	plan, err := deploy.Prepare(ctx, l.client, l.objs, deploy.Options{Apply: opts})
+	checked := map[apply.Ref]deploy.ObjectResult{}
+	for _, o := range plan.Checked.Objects {
+		checked[o.Ref] = o
+	}
 	for i, o := range l.objs {
-		switch gk := o.GroupVersionKind().GroupKind(); {
-		case newKinds[gk]:
-			l.found[i] = diff.Pair{After: o, Note: "not checked by the server: kind " + gk.String() + " is defined by a CRD this deploy creates"}
-		case gk == schema.GroupKind{Kind: "Namespace"}:
-			namespaces = append(namespaces, i)
-		default:
-			rest = append(rest, i)
-		}
-	}
-	errNS := l.apply(ctx, applier, namespaces)
-	newNS := map[string]bool{}
-	for _, i := range namespaces {
-		if p := l.found[i]; p.After != nil && p.Before == nil {
-			newNS[l.objs[i].GetName()] = true
-		}
-	}
-	var send []int
-	for _, i := range rest {
-		if ns := l.objs[i].GetNamespace(); newNS[ns] {
-			l.found[i] = diff.Pair{After: l.objs[i], Note: "not checked by the server: namespace " + ns + " is created by this deploy"}
-			continue
-		}
-		send = append(send, i)
-	}
-	return errors.Join(errNS, l.apply(ctx, applier, send))
-}
-
-// apply dry-runs the objects at idx and records what the server returned.
-func (l *liveObjects) apply(ctx context.Context, applier *apply.Applier, idx []int) error {
-	if len(idx) == 0 {
-		return nil
-	}
-	batch := make([]*unstructured.Unstructured, len(idx))
-	for k, i := range idx {
-		batch[k] = l.objs[i]
-	}
-	res, err := applier.Apply(ctx, batch)
-	for k, r := range res {
-		if r.Action != "" {
-			l.found[idx[k]] = diff.Pair{Before: r.Before, After: r.Object, Recreate: r.Action == apply.Recreated}
+		ref := apply.RefOf(o)
+		res := checked[ref]
+		if before, after, ok := plan.Server(ref); ok {
+			l.found[i] = diff.Pair{Before: before, After: after, Recreate: res.Action == apply.Recreated}
+		} else if res.Error == "" && res.Message != "" {
+			l.found[i] = diff.Pair{After: o, Note: res.Message}
 		}
 	}
 	return err
+}
+
+// checkNamespace refuses, with one error, a diff whose environment's
+// namespace neither exists nor is created by the build: a deploy would
+// refuse it too, before applying anything.
+func (l *liveObjects) checkNamespace(ctx context.Context) error {
+	if l.namespace == "" {
+		return nil
+	}
+	_, err := l.client.Typed.CoreV1().Namespaces().Get(ctx, l.namespace, metav1.GetOptions{})
+	if err == nil || !apierrors.IsNotFound(err) {
+		return nil // a read this identity may not make is no reason to stop
+	}
+	for _, o := range l.objs {
+		if o.GetKind() == "Namespace" && o.GroupVersionKind().Group == "" && o.GetName() == l.namespace {
+			return nil
+		}
+	}
+	return fmt.Errorf("namespace %s does not exist and the build does not create it, so a deploy would change nothing: add a Namespace object to the overlay, or create it", l.namespace)
 }
 
 // pairs returns the pairs found, in build order.
@@ -152,18 +146,6 @@ func (l *liveObjects) pairs() []diff.Pair {
 		}
 	}
 	return out
-}
-
-// newCRDKinds returns the kinds that CRDs in objs define and the cluster
-// does not serve yet.
-func newCRDKinds(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured) map[schema.GroupKind]bool {
-	kinds := map[schema.GroupKind]bool{}
-	for gk := range apply.DefinedKinds(objs) {
-		if _, err := client.Mapper.Mapping(ctx, gk); err != nil {
-			kinds[gk] = true
-		}
-	}
-	return kinds
 }
 
 // previousGenerated lists the ConfigMaps and Secrets of the environment's

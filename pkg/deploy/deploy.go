@@ -29,7 +29,17 @@ type Plan struct {
 	// Checked is what the server's dry run of every object said: for a
 	// dry run, the whole result.
 	Checked *Result
-	begun   time.Time
+	// server holds, for each object the server checked, what it returned.
+	server map[apply.Ref]apply.Result
+	begun  time.Time
+}
+
+// Server returns what the server's dry run of ref returned: the live
+// object before (nil when it would be created) and the object as it would
+// be after; ok is false for objects the server did not check or refused.
+func (p *Plan) Server(ref apply.Ref) (before, after *unstructured.Unstructured, ok bool) {
+	r, ok := p.server[ref]
+	return r.Before, r.Object, ok && r.Object != nil
 }
 
 // Prepare checks a deploy of objs before anything is written: it finds the
@@ -44,7 +54,7 @@ type Plan struct {
 // The error is a *Error of stage StagePreflight naming the objects refused;
 // Plan.Checked then says what the server said of each.
 func Prepare(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, opts Options) (*Plan, error) {
-	p := &Plan{client: client, opts: opts, phases: Phases(objs), begun: time.Now()}
+	p := &Plan{client: client, opts: opts, phases: Phases(objs), begun: time.Now(), server: map[apply.Ref]apply.Result{}}
 	scaled, notes := scaledWorkloads(ctx, client, objs)
 	for _, n := range notes {
 		p.emit(Event{Type: Note, Message: n})

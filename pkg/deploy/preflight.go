@@ -60,6 +60,7 @@ func (p *Plan) preflight(ctx context.Context) error {
 				failed = append(failed, &apply.Error{Ref: r.Ref, Err: e})
 			default:
 				sk.learn(r)
+				p.server[r.Ref] = r
 			}
 			res.Objects = append(res.Objects, or)
 			if p.opts.Apply.DryRun && or.Action != "" {
