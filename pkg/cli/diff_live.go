@@ -87,8 +87,8 @@ func asDeployed(ctx context.Context, t *target, client *kube.Client, objs []*uns
 type liveObjects struct {
 	client    *kube.Client
 	objs      []*unstructured.Unstructured
-	namespace string // the environment's
-	found  []diff.Pair // by index in objs; empty where the dry run failed
+	namespace string      // the environment's
+	found     []diff.Pair // by index in objs; empty where the dry run failed
 }
 
 // dryRun fills in the pairs with the deploy's own preflight: the server's
