@@ -107,7 +107,7 @@ func (h *Held) Valid() error {
 	if elapsed := max(mono, wall); elapsed >= h.deadline {
 		h.err = &LostError{Lease: h.ns + "/" + h.name, Reason: fmt.Sprintf(
 			"it was not renewed for %s, past its renew deadline of %s (the process was paused, or cut off from the API server); "+
-				"another deploy may have taken over", elapsed.Round(100*time.Millisecond), h.deadline)}
+				"another deploy may have taken over", elapsed.Round(100*time.Millisecond), h.deadline.Round(100*time.Millisecond))}
 		h.cancel(h.err)
 		return h.err
 	}
