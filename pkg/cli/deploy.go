@@ -215,8 +215,12 @@ func explainDeployError(ctx context.Context, t *target, res *rollout.Result, err
 	case rollout.RolledBack:
 		return fmt.Errorf("deploy %s failed, and kship rolled back to revision %d: %w", t.Name(), rb.To, err)
 	case rollout.RollbackFailed:
-		return fmt.Errorf("deploy %s failed: %w\nThe rollback to revision %d failed too: %s\nThe environment is in a mixed state, part the failed revision %d, part revision %d: see kship status %s",
-			t.Name(), err, rb.To, rb.Reason, res.Revision, rb.To, t.Name())
+		state := fmt.Sprintf("The rollback changed nothing: the environment runs the failed revision %d", res.Revision)
+		if rb.Mixed {
+			state = fmt.Sprintf("The environment is in a mixed state, part the failed revision %d, part revision %d", res.Revision, rb.To)
+		}
+		return fmt.Errorf("deploy %s failed: %w\nThe rollback to revision %d failed too: %s\n%s: see kship status %s",
+			t.Name(), err, rb.To, rb.Reason, state, t.Name())
 	default:
 		return fmt.Errorf("deploy %s failed, and kship did not roll back (%s): %w", t.Name(), rb.Reason, err)
 	}

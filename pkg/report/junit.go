@@ -52,7 +52,10 @@ func rollbackCase(env string, rb *rollout.RollbackReport) junit.Case {
 	case rollout.RolledBack:
 		c.SystemOut = fmt.Sprintf("rolled back to revision %d", rb.To)
 	case rollout.RollbackFailed:
-		text := rb.Reason + "\nThe environment is in a mixed state.\n"
+		text := rb.Reason + "\nIt changed nothing: the environment runs the failed revision.\n"
+		if rb.Mixed {
+			text = rb.Reason + "\nThe environment is in a mixed state.\n"
+		}
 		if rb.Result != nil {
 			for _, o := range rb.Result.Objects {
 				if o.Error != "" || !o.Ready() {

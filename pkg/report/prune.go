@@ -36,8 +36,11 @@ func Rollback(w io.Writer, rb *rollout.RollbackReport) {
 	case rollout.RolledBack:
 		fmt.Fprintf(w, "\nrollback: rolled back to revision %d (now revision %d)\n", rb.To, rb.Revision)
 	case rollout.RollbackFailed:
-		fmt.Fprintf(w, "\nrollback: FAILED: the rollback to revision %d did not complete: %s\n"+
-			"  The environment is in a mixed state. The rollback's objects:\n", rb.To, firstLine(rb.Reason))
+		state := "It changed nothing: the environment runs the failed revision."
+		if rb.Mixed {
+			state = "The environment is in a mixed state."
+		}
+		fmt.Fprintf(w, "\nrollback: FAILED: the rollback to revision %d did not complete: %s\n  %s The rollback's objects:\n", rb.To, firstLine(rb.Reason), state)
 		if rb.Result != nil {
 			_ = Summary(w, rb.Result)
 		}

@@ -38,6 +38,10 @@ type RollbackReport struct {
 	Outcome string `json:"outcome"`
 	// Reason says why it failed or was not attempted.
 	Reason string `json:"reason,omitempty"`
+	// Mixed is set when a failed rollback applied some of the earlier
+	// revision: the environment runs parts of both. When it is not set, a
+	// failed rollback changed nothing.
+	Mixed bool `json:"mixedState,omitempty"`
 	// Result is the rollback's own deploy.
 	Result *deploy.Result `json:"result,omitempty"`
 }
@@ -65,8 +69,12 @@ func (r *runner) rollbackAfter(ctx context.Context, state *inventory.State, fail
 	r.note("rolling back to revision %d (deployed %s by %s)", target.Revision, target.Time.Format(time.RFC3339), target.By)
 	err := r.rollbackTo(ctx, state, target, rep)
 	if err != nil {
-		rep.Outcome, rep.Reason = RollbackFailed, err.Error()
-		r.note("%v: the environment is in a mixed state, part revision %d, part revision %d", &RollbackError{Revision: target.Revision, Err: err}, failed, target.Revision)
+		rep.Outcome, rep.Reason, rep.Mixed = RollbackFailed, err.Error(), appliedAny(rep.Result)
+		if rep.Mixed {
+			r.note("%v: the environment is in a mixed state, part revision %d, part revision %d", &RollbackError{Revision: target.Revision, Err: err}, failed, target.Revision)
+		} else {
+			r.note("%v: it changed nothing; the environment runs the failed revision %d", &RollbackError{Revision: target.Revision, Err: err}, failed)
+		}
 		return
 	}
 	rep.Outcome = RolledBack
@@ -115,6 +123,19 @@ func (r *runner) rollbackTo(ctx context.Context, state *inventory.State, target 
 	}
 	r.opts.Images = Images(objs)
 	return r.save(ctx, state, rev, objs, inventory.OutcomeRolledBack, target.Revision)
+}
+
+// appliedAny reports whether a deploy applied any object.
+func appliedAny(res *deploy.Result) bool {
+	if res == nil || res.DryRun {
+		return false
+	}
+	for _, o := range res.Objects {
+		if o.Action != "" && o.Error == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // withoutPreDeploy returns objs without the pre-deploy Jobs.
