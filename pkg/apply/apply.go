@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/kship/kship/pkg/kube"
@@ -54,6 +55,9 @@ const DefaultConcurrency = 32
 type Applier struct {
 	client *kube.Client
 	opts   Options
+
+	mu      sync.Mutex
+	parents map[string]string // ApplySet ID → its parent, by namespace/ID
 }
 
 // New returns an Applier for client.
@@ -156,7 +160,7 @@ func (a *Applier) applyOne(ctx context.Context, t target, prior priorState, bega
 	res := Result{Ref: t.ref, Before: before.full}
 	if exists && a.opts.Owner != "" && !a.opts.Adopt {
 		if owner := before.labels[LabelPartOf]; owner != "" && owner != a.opts.Owner {
-			return res, &OwnedError{Owner: owner}
+			return res, &OwnedError{Owner: owner, Parent: a.parentOf(ctx, t.obj.GetNamespace(), owner)}
 		}
 	}
 	if scaler, ok := a.opts.Scaled[t.ref]; ok && exists {

@@ -64,11 +64,18 @@ func isController(manager string) bool {
 type OwnedError struct {
 	// Owner is the other set's ID (the object's part-of label).
 	Owner string
+	// Parent names the other set's parent object when kship found it
+	// (kship's parents are Secrets named kship-ENV), else "".
+	Parent string
 }
 
 func (e *OwnedError) Error() string {
-	return fmt.Sprintf("the object belongs to another ApplySet (label %s=%s): another environment or app deploys an object of this name here.\n"+
-		"  Rename one of them, deploy them to different namespaces, or, if this environment is to take the object over, re-run with --adopt.", LabelPartOf, e.Owner)
+	who := "another ApplySet"
+	if e.Parent != "" {
+		who = "the ApplySet of " + e.Parent
+	}
+	return fmt.Sprintf("the object belongs to %s (label %s=%s): another environment or app deploys an object of this name here.\n"+
+		"  Rename one of them, deploy them to different namespaces, or, if this environment is to take the object over, re-run with --adopt.", who, LabelPartOf, e.Owner)
 }
 
 // ImmutableError says that the manifest changes a field that cannot change.

@@ -95,8 +95,8 @@ func Status(ctx context.Context, client *kube.Client, env, ns string) (*StatusRe
 		if found[r] || unlistedKind(unlisted, r) {
 			continue
 		}
-		s := ObjectStatus{Ref: r, Status: status.NotFound, Message: "recorded by the last deploy, but not in the cluster (deleted by hand?): the next deploy creates it again"}
-		if rec.Ephemeral && good {
+		s := missing(ctx, client, inv.ID, r)
+		if s.Status == status.NotFound && rec.Ephemeral && good {
 			s.Status, s.Message = status.Current, "the Job finished and deleted itself (ttlSecondsAfterFinished)"
 		}
 		rep.Objects = append(rep.Objects, s)
@@ -112,4 +112,23 @@ func unlistedKind(unlisted []inventory.Unlisted, r apply.Ref) bool {
 		}
 	}
 	return false
+}
+
+// missing says what became of a member the last deploy recorded that is no
+// longer labelled as one: deleted, or taken over by another set.
+func missing(ctx context.Context, client *kube.Client, id string, r apply.Ref) ObjectStatus {
+	gone := ObjectStatus{Ref: r, Status: status.NotFound, Message: "recorded by the last deploy, but not in the cluster (deleted by hand?): the next deploy creates it again"}
+	m, err := client.Mapper.Mapping(ctx, r.GroupKind())
+	if err != nil {
+		return gone
+	}
+	o, err := client.Metadata.Resource(m.Resource).Namespace(r.Namespace).Get(ctx, r.Name, metav1.GetOptions{})
+	if err != nil {
+		return gone
+	}
+	if owner := o.Labels[inventory.LabelPartOf]; owner != id {
+		return ObjectStatus{Ref: r, Status: status.Failed, Message: fmt.Sprintf(
+			"no longer this environment's: it belongs to another ApplySet (%s=%q), which took it over; a deploy here that still has it refuses it unless --adopt", inventory.LabelPartOf, owner)}
+	}
+	return gone
 }
