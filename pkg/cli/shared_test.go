@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/kship/kship/internal/testcluster"
 	"github.com/kship/kship/pkg/inventory"
+	"github.com/kship/kship/pkg/lock"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -85,4 +87,40 @@ func TestEnvironmentsDoNotTakeEachOthersObjects(t *testing.T) {
 	if env, owner := sharedOwner(t, c, ns); env != "green" || owner != greenID {
 		t.Errorf("blue's prune touched green's object: env=%s owner=%s", env, owner)
 	}
+}
+
+// An object whose finalizer never clears does not hold the deploy past its
+// prune timeout: it is reported as still terminating, the lock is freed,
+// and it stays a member until it goes.
+func TestPruneOfAnObjectHeldByAFinalizerIsBounded(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	dir := t.TempDir()
+	held := "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, finalizers: [kship.test/never]}\ndata: {k: v}\n"
+	cfg := configMaps(t, dir, c.Context(), ns, 1, "x", held)
+	mustCode(t, deployEnv(t, c, cfg), 0)
+	t.Cleanup(func() { // let the namespace go
+		cm, err := c.Clientset().CoreV1().ConfigMaps(ns).Get(context.Background(), "held", metav1.GetOptions{})
+		if err == nil {
+			cm.Finalizers = nil
+			_, _ = c.Clientset().CoreV1().ConfigMaps(ns).Update(context.Background(), cm, metav1.UpdateOptions{})
+		}
+	})
+
+	configMaps(t, dir, c.Context(), ns, 1, "x", "")
+	start := time.Now()
+	r := deployEnv(t, c, cfg, "--prune-timeout", "3s", "-o", "json")
+	mustCode(t, r, 0)
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("the deploy took %s: the prune was not bounded by its 3s", d)
+	}
+	mustContain(t, "stdout", r.stdout, `"terminating"`, "ConfigMap")
+	mustContain(t, "stderr", r.stderr, "ConfigMap/"+ns+"/held is still being deleted")
+	if info, err := lock.Current(context.Background(), kubeClient(t, c), ns, "test"); err != nil || info != nil {
+		t.Errorf("lock after the deploy: %+v, %v; want it freed", info, err)
+	}
+	// Still a member: the next deploy looks again, and does not wait long.
+	r = deployEnv(t, c, cfg, "--prune-timeout", "2s")
+	mustCode(t, r, 0)
+	mustContain(t, "stderr", r.stderr, "ConfigMap/"+ns+"/held")
 }

@@ -43,6 +43,9 @@ type Kept struct {
 type Plan struct {
 	Delete []inventory.Member
 	Kept   []Kept
+	// Terminating are members not in the build that are already being
+	// deleted: nothing to do but report them.
+	Terminating []apply.Ref
 	// Members is the inventory's size before the prune.
 	Members int
 }
@@ -78,7 +81,9 @@ func NewPlan(members []inventory.Member, desired []*unstructured.Unstructured, u
 	p := &Plan{Members: len(members)}
 	for _, m := range members {
 		switch {
-		case want[m.Ref] || m.Terminating:
+		case want[m.Ref]:
+		case m.Terminating:
+			p.Terminating = append(p.Terminating, m.Ref)
 		case m.Annotations[Annotation] == Disabled:
 			p.Kept = append(p.Kept, Kept{Ref: m.Ref, Reason: Annotation + ": " + Disabled})
 		case used[m.Ref] != "":

@@ -85,13 +85,14 @@ func (r *runner) pruneAfter(ctx context.Context, state *inventory.State, objs []
 	pctx, cancel := context.WithTimeout(ctx, r.pruneTimeout())
 	defer cancel()
 	out, err := prune.Execute(pctx, r.client, plan)
+	out.Terminating = append(out.Terminating, plan.Terminating...)
 	r.res.Pruned = append(r.res.Pruned, out.Deleted...)
 	r.res.Terminating = append(r.res.Terminating, out.Terminating...)
 	for _, p := range out.Deleted {
 		r.note("%s pruned", p)
 	}
 	for _, p := range out.Terminating {
-		r.note("%s is still being deleted after %s (a finalizer holds it): kship stops waiting and checks again on the next deploy", p, r.pruneTimeout())
+		r.note("%s is still being deleted (a finalizer holds it): kship does not wait for it, and checks again on the next deploy", p)
 	}
 	for _, s := range out.Skipped {
 		r.note("%s not pruned: %s", s.Ref, s.Reason)
