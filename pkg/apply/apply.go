@@ -202,6 +202,9 @@ func (a *Applier) ssa(ctx context.Context, t target) (*unstructured.Unstructured
 	}
 	live, err := t.ri.Apply(ctx, t.ref.Name, t.obj, opts)
 	err = classify(err)
+	if d, ok := kube.AsDenied(err); ok {
+		err = &DeniedError{Denied: d}
+	}
 	if err != nil && t.ref.GroupKind() == secretKind {
 		err = redact(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/kship/kship/pkg/kube"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -58,6 +59,17 @@ func isController(manager string) bool {
 	}
 	return false
 }
+
+// DeniedError says that the identity kship runs as may not write the
+// object, and what RBAC rule would allow it.
+type DeniedError struct{ Denied *kube.Denied }
+
+func (e *DeniedError) Error() string {
+	return "refused by RBAC: " + e.Denied.Advice() + "\n  Or leave the object out of the build, if another identity manages it."
+}
+
+// Unwrap returns the API server's error.
+func (e *DeniedError) Unwrap() error { return e.Denied.Err }
 
 // OwnedError says that the object belongs to another ApplySet: another
 // environment or another app deploys it.
@@ -140,7 +152,7 @@ func classify(err error) error {
 // and the fields concerned but not the server's message, which can quote the
 // Secret's values (e.g. a type error on stringData).
 func redact(err error) error {
-	if errors.As(err, new(*ConflictError)) || errors.As(err, new(*ImmutableError)) || errors.As(err, new(*OwnedError)) {
+	if errors.As(err, new(*ConflictError)) || errors.As(err, new(*ImmutableError)) || errors.As(err, new(*OwnedError)) || errors.As(err, new(*DeniedError)) {
 		return err
 	}
 	var status apierrors.APIStatus

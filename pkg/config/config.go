@@ -44,6 +44,11 @@ type Environment struct {
 	// ClusterID, when set, pins the cluster's identity: the UID of its
 	// kube-system namespace, which survives renamed contexts and moved URLs.
 	ClusterID string `yaml:"clusterID" json:"clusterID,omitempty"`
+	// ClusterCA, when set, pins the cluster's certificate authority, as
+	// "sha256:" and the hex SHA-256 of the first CA certificate the context
+	// trusts: a pin that needs no read from the cluster, for identities
+	// that may not read kube-system.
+	ClusterCA string `yaml:"clusterCA" json:"clusterCA,omitempty"`
 	// Production marks the environment as production for validation's
 	// production rules; when unset, names matching prod* are production.
 	Production *bool `yaml:"production" json:"production,omitempty"`

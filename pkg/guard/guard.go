@@ -9,6 +9,7 @@ package guard
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/kship/kship/pkg/config"
 	"github.com/kship/kship/pkg/kube"
@@ -70,10 +71,31 @@ func Cluster(ctx context.Context, env *config.Environment, c *kube.Client) error
 			Reason: fmt.Sprintf("context %q points at %s, but kship.yaml pins the environment to %s", c.Context, c.Server, env.Server),
 			Fix:    "Fix the context's cluster in your kubeconfig, or 'server' in kship.yaml if the cluster moved."}
 	}
+	if env.ClusterCA != "" {
+		got, err := c.CAFingerprint()
+		if err != nil {
+			return &WrongClusterError{Env: env.Name, Reason: "kship.yaml pins its certificate authority (clusterCA), but " + err.Error(),
+				Fix: "Use a kubeconfig that names the cluster's CA, or pin the cluster with 'server' or 'clusterID' instead."}
+		}
+		if !strings.EqualFold(got, env.ClusterCA) {
+			return &WrongClusterError{Env: env.Name,
+				Reason: fmt.Sprintf("context %q trusts certificate authority %s, but kship.yaml pins the environment to %s", c.Context, got, env.ClusterCA),
+				Fix:    "Point the context at the right cluster. If the cluster's CA was rotated, update 'clusterCA' in kship.yaml."}
+		}
+	}
 	if env.ClusterID == "" {
 		return nil
 	}
 	ns, err := c.Typed.CoreV1().Namespaces().Get(ctx, "kube-system", metav1.GetOptions{})
+	if d, ok := kube.AsDenied(err); ok {
+		alt := "clusterCA: <the SHA-256 of the context's CA certificate>"
+		if ca, err := c.CAFingerprint(); err == nil {
+			alt = "clusterCA: " + ca
+		}
+		return fmt.Errorf("the clusterID pin of environment %q reads namespace kube-system, which %s may not: "+
+			"grant it with a ClusterRole holding\n  - apiGroups: [\"\"]\n    resources: [namespaces]\n    resourceNames: [kube-system]\n    verbs: [get]\n"+
+			"bound to %s with a ClusterRoleBinding, or pin the cluster without a read, with\n  %s\nin kship.yaml instead of clusterID; nothing was changed", env.Name, d.User, d.User, alt)
+	}
 	if err != nil {
 		return fmt.Errorf("reading the cluster's identity (namespace kube-system) through context %q: %w", c.Context, err)
 	}

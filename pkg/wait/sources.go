@@ -24,6 +24,10 @@ type sources struct {
 	rsets   map[string]cache.SharedIndexInformer
 	where   map[*tracked]groupKey
 	cancel  context.CancelFunc
+	// poll reads, one by one, the objects of kinds this identity may not
+	// list or watch (a namespace-scoped CI identity, and a cluster-scoped
+	// kind such as its own Namespace).
+	poll *poller
 }
 
 type groupKey struct {
@@ -54,6 +58,7 @@ func startSources(ctx context.Context, client *kube.Client, targets []*tracked, 
 		rsets:   map[string]cache.SharedIndexInformer{},
 		where:   map[*tracked]groupKey{},
 		cancel:  cancel,
+		poll:    newPoller(client),
 	}
 	handler := cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(any) { poke() },
@@ -73,6 +78,9 @@ func startSources(ctx context.Context, client *kube.Client, targets []*tracked, 
 		}
 		k := groupKey{m.Resource, t.obj.GetNamespace()}
 		s.where[t] = k
+		if s.polled(ctx, k, t) {
+			continue
+		}
 		if _, ok := s.objects[k]; !ok {
 			inf := dynamicinformer.NewFilteredDynamicInformer(client.Dynamic, k.gvr, k.ns, 0, cache.Indexers{}, nil).Informer()
 			if _, err := inf.AddEventHandler(handler); err != nil {
@@ -88,6 +96,9 @@ func startSources(ctx context.Context, client *kube.Client, targets []*tracked, 
 	}
 	for _, inf := range s.objects {
 		go inf.RunWithContext(ctx)
+	}
+	if len(s.poll.targets) > 0 {
+		go s.poll.run(ctx, poke)
 	}
 	if !cache.WaitForCacheSync(ctx.Done(), all...) {
 		cancel()
@@ -118,6 +129,9 @@ func (s *sources) stop() { s.cancel() }
 
 // get returns t's live object from the cache, or nil.
 func (s *sources) get(t *tracked) *unstructured.Unstructured {
+	if o, ok := s.poll.get(t); ok {
+		return o
+	}
 	inf := s.objects[s.where[t]]
 	if inf == nil {
 		return nil

@@ -87,10 +87,11 @@ func newWatcher(client *kube.Client, objs []*unstructured.Unstructured, opts Opt
 	for _, o := range objs {
 		t := &tracked{ref: apply.RefOf(o), obj: o}
 		t.outcome = Outcome{Ref: t.ref, Status: status.InProgress}
-		if status.Static(o.GroupVersionKind().GroupKind()) {
-			// Nothing reconciles it: the applied object is the final word,
-			// and a watch of every ConfigMap in the namespace is saved.
-			r := status.Compute(o)
+		// Nothing reconciles a static kind: the applied object is the final
+		// word, and a watch of every ConfigMap in the namespace is saved.
+		// An object the apply left Current (unchanged and ready, a new
+		// Namespace) needs no watch either.
+		if r := status.Compute(o); status.Static(o.GroupVersionKind().GroupKind()) || r.Status == status.Current {
 			t.outcome.Status, t.outcome.Message, t.done = r.Status, r.Message, true
 		}
 		w.targets = append(w.targets, t)
