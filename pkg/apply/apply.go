@@ -9,6 +9,7 @@ import (
 
 	"github.com/kship/kship/pkg/kube"
 	"golang.org/x/sync/errgroup"
+	admissionv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -58,6 +59,10 @@ type Applier struct {
 
 	mu      sync.Mutex
 	parents map[string]string // ApplySet ID → its parent, by namespace/ID
+
+	webhookOnce sync.Once
+	validating  []admissionv1.ValidatingWebhookConfiguration
+	mutating    []admissionv1.MutatingWebhookConfiguration
 }
 
 // New returns an Applier for client.
@@ -205,6 +210,7 @@ func (a *Applier) ssa(ctx context.Context, t target) (*unstructured.Unstructured
 	if d, ok := kube.AsDenied(err); ok {
 		err = &DeniedError{Denied: d}
 	}
+	err = a.explainWebhook(ctx, err)
 	if err != nil && t.ref.GroupKind() == secretKind {
 		err = redact(err)
 	}

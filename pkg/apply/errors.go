@@ -155,6 +155,11 @@ func redact(err error) error {
 	if errors.As(err, new(*ConflictError)) || errors.As(err, new(*ImmutableError)) || errors.As(err, new(*OwnedError)) || errors.As(err, new(*DeniedError)) {
 		return err
 	}
+	var we *WebhookError
+	if errors.As(err, &we) {
+		we.Cause = "its message is withheld because it may quote Secret data"
+		return we
+	}
 	var status apierrors.APIStatus
 	if !errors.As(err, &status) {
 		return errors.New("the request failed; its message is withheld because it may quote Secret data")
