@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -99,4 +100,38 @@ func TestStatusOfCustomResources(t *testing.T) {
 	r = status()
 	mustCode(t, r, 5)
 	mustContain(t, "stdout", r.stdout, "InProgress", "ProvisioningStorage: waiting for volume data-orders-0")
+}
+
+// TestDeployCRDAndItsResourceTogether deploys, three times, a CRD the
+// cluster has never seen together with a resource of its kind: the deploy
+// must map the new kind once the CRD is Established, whatever discovery it
+// cached while waiting for it.
+func TestDeployCRDAndItsResourceTogether(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	crds := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	dyn := dynamic.NewForConfigOrDie(c.RESTConfig())
+	for i := range 3 {
+		group := fmt.Sprintf("g%d.%s.kship.dev", i, ns)
+		t.Cleanup(func() { _ = dyn.Resource(crds).Delete(context.Background(), "gadgets."+group, metav1.DeleteOptions{}) })
+		dir := t.TempDir()
+		writeFile(t, dir, "app/kustomization.yaml", "namespace: "+ns+"\nresources: [crd.yaml, gadget.yaml]\n")
+		writeFile(t, dir, "app/crd.yaml", `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.`+group+`}
+spec:
+  group: `+group+`
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`)
+		writeFile(t, dir, "app/gadget.yaml", "apiVersion: "+group+"/v1\nkind: Gadget\nmetadata: {name: g}\nspec: {size: 1}\n")
+		cfg := writeFile(t, dir, "kship.yaml", fmt.Sprintf("environments:\n  test:\n    overlay: app\n    context: %s\n    namespace: %s\n", c.Context(), ns))
+		r := deployEnv(t, c, cfg, "--allow-mass-prune")
+		mustCode(t, r, 0)
+	}
 }

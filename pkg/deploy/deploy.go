@@ -139,6 +139,11 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 	if err != nil {
 		return &Error{Phase: p.Name, Stage: StageWait, Err: err}
 	}
+	if p.Name == PhaseNamespaces {
+		// Again, now that the CRDs are Established: the wait looked kinds up
+		// before they were served, and that discovery is cached.
+		d.client.ResetMapper()
+	}
 	d.emit(Event{Type: PhaseFinished, Phase: p.Name})
 	return nil
 }
