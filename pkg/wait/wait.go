@@ -203,7 +203,8 @@ func problemsChanged(a, b []status.Problem) bool {
 }
 
 // finish gathers what a person needs to see: logs of crashed containers and
-// finished Jobs, and readiness-probe messages for pods that never got ready.
+// finished Jobs, readiness-probe messages for pods that never got ready, and
+// mount failures of pods that never started.
 func (w *watcher) finish(ctx context.Context, runErr error) []Outcome {
 	out := make([]Outcome, len(w.targets))
 	for i, t := range w.targets {
@@ -211,8 +212,9 @@ func (w *watcher) finish(ctx context.Context, runErr error) []Outcome {
 		if !t.done {
 			w.judge(t)
 			o = t.outcome
-			if runErr != nil && o.Status == status.InProgress {
+			if live := w.sources.get(t); runErr != nil && o.Status == status.InProgress && live != nil {
 				o.Problems = w.sources.explainNotReady(ctx, t.obj.GetNamespace(), o.Problems)
+				o.Problems = w.sources.explainNotStarted(ctx, live, o.Problems)
 			}
 		}
 		o.Logs = w.sources.logs(ctx, w.sources.get(t), o, w.opts)
