@@ -9,7 +9,7 @@
 #   etcd                                                           (tools/cmd/etcd, tools/go.mod)
 #   kwok                                                           (sigs.k8s.io/kwok, KWOK_VERSION)
 #   kustomize                                                      (sigs.k8s.io/kustomize, KUSTOMIZE_VERSION)
-#   certs clusterctl                                               (tools/cmd/*, kship's own helpers)
+#   certs clusterctl podrefs                                       (tools/cmd/*, kship's own helpers)
 #
 # The Kubernetes and etcd versions are pinned in tools/go.mod, kwok's and kustomize's
 # below. Binaries live in ${KSHIP_TOOLS_CACHE:-$HOME/.cache/kship/tools}/<key>/bin,
@@ -29,7 +29,7 @@ TOOLS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly TOOLS_DIR
 readonly CACHE_ROOT=${KSHIP_TOOLS_CACHE:-$HOME/.cache/kship/tools}
 readonly UPSTREAM_BINS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kustomize)
-readonly LOCAL_CMDS=(certs clusterctl)
+readonly LOCAL_CMDS=(certs clusterctl podrefs)
 
 log() { printf 'bin.sh: %s\n' "$*" >&2; }
 die() {

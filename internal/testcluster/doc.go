@@ -23,5 +23,9 @@
 // Pods on the fake nodes behave as kwok's stages in tools/cluster/stages make
 // them: they become Ready shortly after they are scheduled, Job pods succeed,
 // and annotations (see the Annotation constants) make them fail the way a
-// real kubelet reports failures.
+// real kubelet reports failures. As on a kubelet, a pod whose ConfigMap or
+// Secret (or one of its keys) is missing does not start: its container waits
+// with CreateContainerConfigError (env, envFrom), or the pod stays
+// ContainerCreating with a FailedMount event (volumes), until the object
+// appears; optional references may be missing.
 package testcluster

@@ -107,7 +107,9 @@ func statusCommand() *ucli.Command {
 		Name:      "status",
 		Usage:     "the health of every object kship manages in the environment, the last deploy and the lock holder",
 		ArgsUsage: "ENV",
-		Description: `Exit code 0 when every object is Current, 5 when one is not.
+		Description: `Exit code 0 when every object is Current or Unknown (a custom resource
+whose status kship cannot judge; its message says what kship saw), 5 when one
+is not.
 
 Example:
    kship status stage`,
@@ -132,7 +134,7 @@ Example:
 				return err
 			}
 			for _, o := range doc.Objects {
-				if o.Status != status.Current {
+				if o.Status != status.Current && o.Status != status.Unknown {
 					return exitcode.Wrap(exitcode.NotReady, fmt.Errorf("%s: %s is %s", t.Name(), o.Ref, o.Status))
 				}
 			}

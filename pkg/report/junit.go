@@ -9,11 +9,14 @@ import (
 	"github.com/kship/kship/internal/junit"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/rollout"
+	"github.com/kship/kship/pkg/status"
 )
 
 // JUnit writes the deploy as JUnit XML, one test case per object, grouped in
 // one suite per phase; a failure carries the root cause and the logs. An
-// automatic rollback (rb, when not nil) is one more suite with one case.
+// object kship could not judge (Unknown) is a skipped case: its readiness was
+// not checked, which is neither a pass nor a failure. An automatic rollback
+// (rb, when not nil) is one more suite with one case.
 func JUnit(w io.Writer, env string, res *deploy.Result, rb *rollout.RollbackReport) error {
 	doc := junit.Suites{Name: "kship deploy " + env, Time: junit.Seconds(res.Duration.Seconds())}
 	index := map[string]int{}
@@ -30,6 +33,8 @@ func JUnit(w io.Writer, env string, res *deploy.Result, rb *rollout.RollbackRepo
 		switch {
 		case o.Action == "" && o.Error == "":
 			c.Skipped = &junit.Skipped{Message: o.Message}
+		case o.Error == "" && o.Status == status.Unknown:
+			c.Skipped = &junit.Skipped{Message: "readiness Unknown: " + oneLine(o.Message)}
 		case o.Error != "" || (!o.Ready() && !res.DryRun):
 			c.Failure = &junit.Failure{Message: details(o), Type: failureType(o), Text: failureText(o)}
 		}

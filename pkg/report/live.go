@@ -62,7 +62,11 @@ func (l *Live) Close() {
 	l.erase()
 }
 
-func settled(s status.Status) bool { return s == status.Current || s == status.Failed }
+// settled reports whether an object is no longer waited on: Current,
+// Failed, or Unknown (kship cannot judge it).
+func settled(s status.Status) bool {
+	return s == status.Current || s == status.Failed || s == status.Unknown
+}
 
 func (l *Live) erase() {
 	if l.drawn > 0 {

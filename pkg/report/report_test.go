@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"strings"
 	"testing"
@@ -31,6 +32,8 @@ func failed() *deploy.Result {
 				Message:  `Waiting for deployment "api" rollout to finish: 0 of 2 updated replicas are available...`,
 				Problems: []status.Problem{{Pod: "api-7d9f-x2", Container: "api", Reason: "CrashLoopBackOff", ExitCode: exit(3), ExitReason: "Error", Restarts: 4, Fatal: true}},
 				Logs:     map[string][]string{"api-7d9f-x2/api": {"panic: DATABASE_URL is not set"}}, Duration: 2 * time.Second},
+			{Ref: apply.Ref{Group: "ops.kship.dev", Kind: "Database", Namespace: "shop", Name: "orders"}, Phase: deploy.PhaseWorkloads, Action: apply.Created, Status: status.Unknown,
+				Message: `kship cannot judge database "orders": its status (phase "Provisioning", endpoint) has neither a condition kship knows (Ready, Available, ...) nor an observedGeneration`, Duration: 40 * time.Millisecond},
 			{Ref: apply.Ref{Group: "autoscaling", Kind: "HorizontalPodAutoscaler", Namespace: "shop", Name: "api"}, Phase: deploy.PhaseWorkloads, Error: "HorizontalPodAutoscaler/shop/api: apply failed: forbidden\nmore"},
 		},
 	}
@@ -54,8 +57,11 @@ func TestJUnit(t *testing.T) {
 	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatalf("not valid XML: %v", err)
 	}
-	if doc.Tests != 5 || doc.Failures != 2 {
-		t.Errorf("tests=%d failures=%d, want 5 and 2", doc.Tests, doc.Failures)
+	if doc.Tests != 6 || doc.Failures != 2 {
+		t.Errorf("tests=%d failures=%d, want 6 and 2", doc.Tests, doc.Failures)
+	}
+	if s := doc.Suites[len(doc.Suites)-1]; s.Skipped != 1 || s.Cases[1].Skipped == nil {
+		t.Errorf("the Unknown custom resource is not a skipped case: %+v", s)
 	}
 }
 
@@ -84,12 +90,36 @@ func TestLiveRedrawsOnlyTheWaitingBlock(t *testing.T) {
 	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Elapsed: time.Second, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "0 of 1"}})
 	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Elapsed: 2 * time.Second, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "1 of 2"}})
 	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Elapsed: 3 * time.Second, Update: &wait.Update{Ref: ref, Status: status.Current, Message: "rolled out"}})
+	cr := apply.Ref{Group: "ops.kship.dev", Kind: "Database", Namespace: "shop", Name: "orders"}
+	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Elapsed: 3 * time.Second, Update: &wait.Update{Ref: cr, Status: status.Unknown, Message: "kship cannot judge it"}})
 	l.Close()
 	want := "phase workloads: applying 1 object\n" +
 		"\x1b[2m⧗ Deployment/shop/api: 0 of 1 [1s]\x1b[0m\n" +
 		"\x1b[1A\x1b[J\x1b[2m⧗ Deployment/shop/api: 1 of 2 [2s]\x1b[0m\n" +
-		"\x1b[1A\x1b[JDeployment/shop/api: rolled out\n"
+		"\x1b[1A\x1b[JDeployment/shop/api: rolled out\n" +
+		"Database/shop/orders: kship cannot judge it\n"
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestJSONCarriesUnknown(t *testing.T) {
+	var b bytes.Buffer
+	if err := JSON(&b, JSONResult{Environment: "prod", Outcome: "not-ready", Result: failed()}); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Objects []struct {
+			Object  apply.Ref     `json:"object"`
+			Status  status.Status `json:"status"`
+			Message string        `json:"message"`
+		} `json:"objects"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("not valid JSON: %v\n%s", err, b.String())
+	}
+	o := doc.Objects[4]
+	if o.Object.Kind != "Database" || o.Status != status.Unknown || !strings.HasPrefix(o.Message, "kship cannot judge") {
+		t.Errorf("objects[4] = %+v, want the Database, Unknown, with what kship saw", o)
 	}
 }

@@ -9,10 +9,22 @@
 //
 // # Vocabulary
 //
-// [Status] uses the vocabulary of kstatus (sigs.k8s.io/cli-utils/pkg/kstatus):
-// InProgress, Current, Failed, Terminating and NotFound. For Deployments,
-// StatefulSets and DaemonSets the rules and the messages are those of
-// `kubectl rollout status`.
+// [Status] uses the vocabulary of kstatus (sigs.k8s.io/cli-utils/pkg/kstatus).
+// For Deployments, StatefulSets and DaemonSets the rules and the messages are
+// those of `kubectl rollout status`.
+//
+//	status       meaning                                        a wait
+//	InProgress   still changing towards its desired state       keeps waiting
+//	Current      reached its desired state, or nothing to wait  is done with it
+//	Failed       cannot get there without someone changing it   fails at once
+//	Terminating  being deleted                                  keeps waiting
+//	NotFound     does not exist                                 keeps waiting
+//	Unknown      a custom resource kship cannot judge           is done with it
+//
+// Unknown is for a custom resource whose status has fields but neither a
+// condition kship knows nor an observedGeneration: waiting would not tell
+// more, and calling it Current would claim a readiness kship did not see.
+// Its message names the fields kship saw.
 //
 // # Decisions that differ from kstatus or kubectl
 //
@@ -41,9 +53,24 @@
 //   - HorizontalPodAutoscalers are Current: their ScalingActive condition is
 //     False on any cluster without metrics-server, which says nothing about
 //     the rollout.
-//   - For custom resources a Ready=False condition is InProgress, never
+//   - Kinds without rules of their own (custom resources above all) are
+//     judged by status.observedGeneration and by the conditions whose
+//     meaning is the same across the ecosystem (see knownConditions):
+//     Ready, Available, Synced, Accepted, Programmed, Complete and
+//     Succeeded must be True; Reconciling=True and Degraded=True keep the
+//     object InProgress. A Ready=False condition is InProgress, never
 //     Failed, whatever its reason: many controllers report transient errors
-//     that way. Only Stalled=True is Failed.
+//     that way. Failed are only Stalled=True (kstatus), Failed=True (the Job
+//     convention) and Succeeded=False (Knative's and Tekton's convention for
+//     a finished run), which state an outcome. kstatus calls a custom
+//     resource with none of these Current; kship says Unknown unless it has
+//     no status at all, or only empty fields, which many (ServiceMonitors,
+//     configuration objects) never get: those have nothing to wait for.
+//   - An aggregated APIService waits for Available=True, and shows the
+//     condition's reason (MissingEndpoints, FailedDiscoveryCheck...) while
+//     it is False; it is never Failed, as its Service's pods usually roll
+//     out in the same deploy. A local APIService (no spec.service) is
+//     Current.
 //   - A ReplicaFailure=True condition (for example a ResourceQuota refusing
 //     new pods) keeps a Deployment or ReplicaSet InProgress; its reason and
 //     message are appended to the message, as they are the likely root cause.

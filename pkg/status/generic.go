@@ -1,45 +1,41 @@
 package status
 
 import (
-	"fmt"
-
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // computeGeneric judges any kind without rules of its own, as kstatus does
-// for custom resources:
+// for custom resources, with more conditions and an honest Unknown:
 //   - status.observedGeneration present and below metadata.generation:
 //     InProgress;
-//   - Stalled=True: Failed;
-//   - Reconciling=True: InProgress;
-//   - Ready=True: Current, unless the condition's own observedGeneration is
-//     behind metadata.generation; Ready False or Unknown: InProgress, with
-//     its reason and message;
-//   - otherwise, including no status at all (ConfigMap, Secret, RBAC...):
-//     Current.
+//   - the conditions of knownConditions, when it reports any (Stalled=True
+//     Failed, Ready=False InProgress, Available=True Current...);
+//   - status.observedGeneration caught up: Current, its controller has seen
+//     the spec;
+//   - no status, or only empty fields (ConfigMap, RBAC, ServiceMonitor...):
+//     Current, nothing to wait for;
+//   - a custom resource whose status has fields kship cannot read: Unknown,
+//     naming them. A built-in kind is Current: kship knows which of them
+//     have a rollout worth waiting for, and has rules for those.
 func computeGeneric(u *unstructured.Unstructured) Result {
 	r := ref(u)
 	gen := generation(u)
-	if observed, ok := intField(u, 0, "status", "observedGeneration"); ok && observed < gen {
+	observed, hasObserved := intField(u, 0, "status", "observedGeneration")
+	if hasObserved && observed < gen {
 		return inProgress("Waiting for %s spec update to be observed...", r)
 	}
-	conds := conditions(u)
-	if c := findCondition(conds, "Stalled"); c != nil && c.Status == "True" {
-		return Result{Status: Failed, Message: withExplanation(fmt.Sprintf("%s is stalled", r), c)}
+	if res, ok := judgeConditions(u, r); ok {
+		return res
 	}
-	if c := findCondition(conds, "Reconciling"); c != nil && c.Status == "True" {
-		return Result{Status: InProgress, Message: withExplanation(fmt.Sprintf("Waiting for %s to reconcile", r), c)}
+	fields := statusFields(u)
+	switch {
+	case hasObserved:
+		return current("%s has nothing to wait for: its controller observed generation %d and reports no condition kship knows", r, observed)
+	case len(fields) == 0 || !custom(u.GroupVersionKind().Group):
+		return current("%s has nothing to wait for", r)
 	}
-	if c := findCondition(conds, "Ready"); c != nil {
-		if c.ObservedGeneration != 0 && c.ObservedGeneration < gen {
-			return inProgress("Waiting for %s spec update to be observed...", r)
-		}
-		if c.Status == "True" {
-			return current("%s is ready", r)
-		}
-		return Result{Status: InProgress, Message: withExplanation(fmt.Sprintf("Waiting for %s to be ready", r), c)}
-	}
-	return current("%s has nothing to wait for", r)
+	return Result{Status: Unknown, Message: "kship cannot judge " + r + ": its status (" + fields +
+		") has neither a condition kship knows (" + knownNames + ") nor an observedGeneration"}
 }
 
 // withExplanation appends ": reason: message" of c to msg when it has any.

@@ -25,6 +25,11 @@ const (
 	Terminating Status = "Terminating"
 	// NotFound means the object does not exist.
 	NotFound Status = "NotFound"
+	// Unknown means kship cannot judge the object: it is a custom resource
+	// whose status has fields, but neither a condition kship knows nor an
+	// observedGeneration. Waiting would not tell more, so a wait settles on
+	// it, and the message says what kship saw.
+	Unknown Status = "Unknown"
 )
 
 // Result is the judgement of one object.
@@ -62,6 +67,7 @@ var kinds = map[string]computeFunc{
 	"policy/PodDisruptionBudget":          computePDB,
 	"autoscaling/HorizontalPodAutoscaler": computeHPA,
 	"apiextensions.k8s.io/CustomResourceDefinition": computeCRD,
+	"apiregistration.k8s.io/APIService":             computeAPIService,
 }
 
 // Compute judges obj (nil means NotFound).
@@ -70,8 +76,10 @@ var kinds = map[string]computeFunc{
 // StatefulSets and DaemonSets follow `kubectl rollout status`; Jobs are
 // Current only once complete; other built-in kinds have rules of their own
 // (see the package documentation); any other kind follows the generic rules
-// of kstatus: status.observedGeneration, then the Stalled, Reconciling and
-// Ready conditions, and Current when there is nothing to wait for.
+// of kstatus, widened: status.observedGeneration, then the conditions of
+// knownConditions (Stalled, Reconciling, Ready, Available...), Current when
+// there is nothing to wait for, and Unknown for a custom resource whose
+// status kship cannot read.
 func Compute(obj *unstructured.Unstructured) Result {
 	if obj == nil {
 		return Result{Status: NotFound, Message: "not found"}

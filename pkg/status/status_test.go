@@ -522,7 +522,7 @@ status:
 			want: Result{Status: InProgress, Message: `Waiting for kustomization "apps" to reconcile: Progressing: Building manifests`},
 		},
 		{
-			name: "custom resource with status but no known condition",
+			name: "custom resource not synced",
 			manifest: `
 apiVersion: example.com/v1
 kind: Widget
@@ -531,7 +531,7 @@ status:
   observedGeneration: 1
   conditions: [{type: Synced, status: "False"}]
 `,
-			want: Result{Status: Current, Message: `widget "w" has nothing to wait for`},
+			want: Result{Status: InProgress, Message: `Waiting for widget "w" to be synced`},
 		},
 		{
 			name: "kind named Deployment in another group is generic",
@@ -541,7 +541,7 @@ kind: Deployment
 metadata: {name: api}
 status: {replicas: 3}
 `,
-			want: Result{Status: Current, Message: `deployment "api" has nothing to wait for`},
+			want: Result{Status: Unknown, Message: `kship cannot judge deployment "api": its status (replicas) has neither a condition kship knows (Ready, Available, ...) nor an observedGeneration`},
 		},
 	})
 }

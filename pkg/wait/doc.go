@@ -1,6 +1,8 @@
 // Package wait watches applied objects until each is ready (kstatus
-// "Current"), one fails, or the context ends, and explains every failure with
-// its root cause: the pod, the container and why.
+// "Current") or cannot be judged ("Unknown": a custom resource whose status
+// kship cannot read, reported and not waited for), one fails, or the context
+// ends, and explains every failure with its root cause: the pod, the
+// container and why.
 //
 // It watches through informers, so it notices a change within milliseconds
 // instead of polling. For workloads it also watches their pods (and a

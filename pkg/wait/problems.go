@@ -104,6 +104,45 @@ func (s *sources) explainNotReady(ctx context.Context, ns string, ps []status.Pr
 	return out
 }
 
+// explainNotStarted adds, for pods of live still waiting to start their
+// containers (ContainerCreating, PodInitializing) with no problem of their
+// own, the kubelet's latest FailedMount event: a volume's ConfigMap or Secret
+// that does not exist keeps a pod there without any other sign. A kubelet
+// retries mounts, so this is said at the timeout, not earlier.
+func (s *sources) explainNotStarted(ctx context.Context, live *unstructured.Unstructured, ps []status.Problem) []status.Problem {
+	out := append([]status.Problem(nil), ps...)
+	named := map[string]bool{}
+	for _, p := range ps {
+		named[p.Pod] = true
+	}
+	for _, pod := range s.podsOf(live) {
+		if len(out) >= maxProblems {
+			break
+		}
+		if named[pod.Name] || !starting(pod) {
+			continue
+		}
+		if msg := s.lastEvent(ctx, pod.Namespace, pod.Name, "FailedMount"); msg != "" {
+			out = append(out, status.Problem{Pod: pod.Name, Reason: "FailedMount", Message: msg})
+		}
+	}
+	return out
+}
+
+// starting reports whether pod is Pending with containers that wait to be
+// created.
+func starting(pod *corev1.Pod) bool {
+	if pod.Status.Phase != corev1.PodPending || pod.DeletionTimestamp != nil {
+		return false
+	}
+	for _, st := range append(append([]corev1.ContainerStatus(nil), pod.Status.InitContainerStatuses...), pod.Status.ContainerStatuses...) {
+		if w := st.State.Waiting; w != nil && (w.Reason == "ContainerCreating" || w.Reason == "PodInitializing") {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *sources) lastEvent(ctx context.Context, ns, pod, reason string) string {
 	sel := fields.Set{"involvedObject.name": pod, "reason": reason}.AsSelector().String()
 	list, err := s.client.Typed.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: sel})

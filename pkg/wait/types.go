@@ -33,3 +33,8 @@ type Outcome struct {
 
 // Ready reports whether the object reached Current.
 func (o Outcome) Ready() bool { return o.Status == status.Current }
+
+// Settled reports whether waiting longer would not tell more: the object is
+// Current, or Unknown (kship cannot judge its kind; the message says what it
+// saw). A wait ends without error once every object is settled.
+func (o Outcome) Settled() bool { return o.Status == status.Current || o.Status == status.Unknown }

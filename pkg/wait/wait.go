@@ -43,10 +43,11 @@ func (e *FailedError) Error() string {
 	return fmt.Sprintf("%d objects failed (the summary says why): %s", len(names), strings.Join(names, ", "))
 }
 
-// Wait watches objs (as applied) until all are Current, one fails, or ctx
-// ends. It returns an Outcome per object, in the order given. The error is
-// nil when all are ready, a *FailedError when one failed, and wraps
-// ErrTimeout (or ctx's error) when time ran out.
+// Wait watches objs (as applied) until all are settled (Current, or Unknown:
+// a custom resource kship cannot judge), one fails, or ctx ends. It returns
+// an Outcome per object, in the order given. The error is nil when all are
+// settled, a *FailedError when one failed, and wraps ErrTimeout (or ctx's
+// error) when time ran out.
 func Wait(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, opts Options) ([]Outcome, error) {
 	if opts.LogLines == 0 {
 		opts.LogLines = 20
@@ -143,7 +144,7 @@ func (w *watcher) run(ctx context.Context) error {
 }
 
 // evaluate judges every target not yet done; it reports whether all are
-// Current, or the failure when one has failed.
+// settled, or the failure when one has failed.
 func (w *watcher) evaluate() (bool, error) {
 	all := true
 	var failed []apply.Ref
@@ -152,7 +153,7 @@ func (w *watcher) evaluate() (bool, error) {
 			w.judge(t)
 		}
 		switch t.outcome.Status {
-		case status.Current:
+		case status.Current, status.Unknown:
 		case status.Failed:
 			failed = append(failed, t.ref)
 			all = false
@@ -171,7 +172,7 @@ func (w *watcher) judge(t *tracked) {
 	live := w.sources.get(t)
 	r := status.Compute(live)
 	next := Outcome{Ref: t.ref, Status: r.Status, Message: r.Message, Elapsed: time.Since(w.begun)}
-	if live != nil && r.Status != status.Current {
+	if live != nil && r.Status != status.Current && r.Status != status.Unknown {
 		next.Problems = w.sources.problems(live)
 		if r.Status == status.InProgress && status.IsFatal(next.Problems) {
 			next.Status = status.Failed
@@ -180,7 +181,7 @@ func (w *watcher) judge(t *tracked) {
 	if live == nil {
 		next.Status, next.Message = status.InProgress, "waiting for the object to appear"
 	}
-	if next.Status == status.Current || next.Status == status.Failed {
+	if next.Settled() || next.Status == status.Failed {
 		t.done = true
 	}
 	prev := t.outcome
@@ -203,7 +204,8 @@ func problemsChanged(a, b []status.Problem) bool {
 }
 
 // finish gathers what a person needs to see: logs of crashed containers and
-// finished Jobs, and readiness-probe messages for pods that never got ready.
+// finished Jobs, readiness-probe messages for pods that never got ready, and
+// mount failures of pods that never started.
 func (w *watcher) finish(ctx context.Context, runErr error) []Outcome {
 	out := make([]Outcome, len(w.targets))
 	for i, t := range w.targets {
@@ -211,8 +213,9 @@ func (w *watcher) finish(ctx context.Context, runErr error) []Outcome {
 		if !t.done {
 			w.judge(t)
 			o = t.outcome
-			if runErr != nil && o.Status == status.InProgress {
+			if live := w.sources.get(t); runErr != nil && o.Status == status.InProgress && live != nil {
 				o.Problems = w.sources.explainNotReady(ctx, t.obj.GetNamespace(), o.Problems)
+				o.Problems = w.sources.explainNotStarted(ctx, live, o.Problems)
 			}
 		}
 		o.Logs = w.sources.logs(ctx, w.sources.get(t), o, w.opts)

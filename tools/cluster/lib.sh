@@ -26,8 +26,9 @@ CLUSTER_NODES=${KSHIP_CLUSTER_NODES:-3}
 CLUSTER_TIMEOUT=${KSHIP_CLUSTER_TIMEOUT:-120}
 CONTEXT_NAME=kship-local
 
-# Components in start order; they are stopped in reverse.
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+# Components in start order; they are stopped in reverse. podrefs
+# (tools/cmd/podrefs) resolves pods' ConfigMaps and Secrets for kwok.
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok podrefs)
 
 LOG_DIR=$CLUSTER_DIR/logs
 PID_DIR=$CLUSTER_DIR/pids

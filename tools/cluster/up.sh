@@ -5,8 +5,12 @@
 # "kship-local" at .cluster/kubeconfig.
 #
 # Idempotent: if the cluster is already up and healthy (and was started with
-# the same binaries and settings), it returns at once. Otherwise it stops any
-# leftover processes of this cluster, wipes etcd's data and starts afresh.
+# the same binaries and settings), it returns at once. If some components died
+# and the others still run, it starts only the dead ones again, on the
+# cluster's existing state (a dead etcd restarts on its data), and checks the
+# cluster is healthy. Otherwise (settings changed, nothing running, or a
+# restart that did not bring the cluster back) it stops any leftover
+# processes of this cluster, wipes etcd's data and starts afresh.
 # Settings: see lib.sh. Logs: .cluster/logs/<component>.log.
 set -euo pipefail
 
@@ -27,40 +31,53 @@ fingerprint() {
 	printf 'config=%s\n' "$(cat "$STAGES_DIR"/*.yaml "$LOGS_DIR_SRC"/*.log "$HERE/up.sh" "$HERE/lib.sh" | sha256sum | cut -c1-16)"
 }
 
-# healthy reports whether a cluster started with the same fingerprint is up,
-# and if one was started but is not, says why.
-healthy() {
+# same_settings reports whether the cluster in CLUSTER_DIR was started with
+# the binaries and settings of this run, and says why not.
+same_settings() {
 	[[ -f "$ENV_FILE" && -f "$KUBECONFIG_FILE" ]] || return 1
 	if [[ "$(<"$ENV_FILE")" != "$(fingerprint)" ]]; then
 		log "restarting: binaries or settings changed since the running cluster was started"
 		return 1
 	fi
+}
+
+# dead_components prints, in start order, the components that are not
+# running.
+dead_components() {
 	local c
 	for c in "${COMPONENTS[@]}"; do
-		if ! pid_of "$c" >/dev/null; then
-			log "restarting: $c is not running (see $LOG_DIR/$c.log)"
-			return 1
-		fi
+		pid_of "$c" >/dev/null || printf '%s\n' "$c"
 	done
-	if ! "$BIN/clusterctl" wait-ready -kubeconfig "$KUBECONFIG_FILE" -nodes "$CLUSTER_NODES" -timeout 5s 2>/dev/null; then
-		log "restarting: the cluster is running but not healthy"
-		return 1
-	fi
+	return 0
+}
+
+cluster_ready() {
+	"$BIN/clusterctl" wait-ready -kubeconfig "$KUBECONFIG_FILE" -nodes "$CLUSTER_NODES" -timeout "$1" 2>/dev/null
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# ports_of NAME prints "port variable" for each port component NAME binds.
+ports_of() {
+	case $1 in
+	etcd) printf '%s\n' "$ETCD_PORT KSHIP_ETCD_PORT" "$ETCD_PEER_PORT KSHIP_ETCD_PEER_PORT" ;;
+	kube-apiserver) printf '%s\n' "$APISERVER_PORT KSHIP_APISERVER_PORT" ;;
+	kube-controller-manager) printf '%s\n' "$CONTROLLER_MANAGER_PORT KSHIP_CONTROLLER_MANAGER_PORT" ;;
+	kube-scheduler) printf '%s\n' "$SCHEDULER_PORT KSHIP_SCHEDULER_PORT" ;;
+	kwok) printf '%s\n' "$KWOK_PORT KSHIP_KWOK_PORT" ;;
+	esac
+}
+
+# check_ports NAME... fails if a port the given components need is taken.
 check_ports() {
-	local spec name port var
-	for spec in "etcd:$ETCD_PORT:KSHIP_ETCD_PORT" "etcd-peer:$ETCD_PEER_PORT:KSHIP_ETCD_PEER_PORT" \
-		"kube-apiserver:$APISERVER_PORT:KSHIP_APISERVER_PORT" \
-		"kube-controller-manager:$CONTROLLER_MANAGER_PORT:KSHIP_CONTROLLER_MANAGER_PORT" \
-		"kube-scheduler:$SCHEDULER_PORT:KSHIP_SCHEDULER_PORT" "kwok:$KWOK_PORT:KSHIP_KWOK_PORT"; do
-		IFS=: read -r name port var <<<"$spec"
-		[[ "$port" =~ ^[0-9]+$ ]] || die "$var=$port is not a port number"
-		if port_in_use "$port"; then
-			die "port 127.0.0.1:$port for $name is used by another process; stop it or set $var to a free port"
-		fi
+	local c port var
+	for c in "$@"; do
+		while read -r port var; do
+			[[ "$port" =~ ^[0-9]+$ ]] || die "$var=$port is not a port number"
+			if port_in_use "$port"; then
+				die "port 127.0.0.1:$port for $c is used by another process; stop it or set $var to a free port"
+			fi
+		done < <(ports_of "$c")
 	done
 }
 
@@ -71,6 +88,7 @@ start() {
 	shift
 	log "starting $name"
 	STARTED_COMPONENTS+=("$name")
+	rm -f "$PID_DIR/$name.pid" # a dead one's, when restarting
 	# The inner shell records its own PID and then execs the component, so the
 	# PID is the component's; the outer subshell exits at once, detaching it.
 	# fd 8 holds the cluster lock and must not be inherited.
@@ -79,9 +97,15 @@ start() {
 		setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$PID_DIR/$name.pid" "$@" \
 			</dev/null >>"$LOG_DIR/$name.log" 2>&1 8>&- &
 	)
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[[ -s "$PID_DIR/$name.pid" ]] && return 0
+	# Until the inner shell has exec'd, the PID is a bash's, which pid_of
+	# (and so check_alive) does not count as the component's.
+	local i pid
+	for ((i = 0; i < 250; i++)); do
+		if [[ -s "$PID_DIR/$name.pid" ]]; then
+			pid_of "$name" >/dev/null && return 0
+			pid=$(<"$PID_DIR/$name.pid")
+			kill -0 "$pid" 2>/dev/null || break
+		fi
 		sleep 0.02
 	done
 	die "$name did not start; see $LOG_DIR/$name.log"
@@ -114,8 +138,8 @@ spec:
 EOF
 }
 
-start_components() {
-	local pki=$PKI_DIR kc=$CLUSTER_DIR/kubeconfigs run=$CLUSTER_DIR/run
+# start_COMPONENT starts one component; start_component NAME calls it.
+start_etcd() {
 	start etcd "$BIN/etcd" \
 		--name=kship --data-dir="$CLUSTER_DIR/etcd" \
 		--listen-client-urls="http://127.0.0.1:$ETCD_PORT" \
@@ -124,6 +148,10 @@ start_components() {
 		--initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
 		--initial-cluster="kship=http://127.0.0.1:$ETCD_PEER_PORT" \
 		--unsafe-no-fsync --log-level=warn
+}
+
+start_kube_apiserver() {
+	local pki=$PKI_DIR run=$CLUSTER_DIR/run
 	start kube-apiserver "$BIN/kube-apiserver" \
 		--bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
 		--etcd-servers="http://127.0.0.1:$ETCD_PORT" \
@@ -142,8 +170,12 @@ start_components() {
 	# exit on their first "forbidden".
 	run_step "waiting for kube-apiserver" \
 		"$BIN/clusterctl" wait-apiserver -kubeconfig "$KUBECONFIG_FILE" -timeout "${CLUSTER_TIMEOUT}s"
+}
+
+start_kube_controller_manager() {
+	local pki=$PKI_DIR run=$CLUSTER_DIR/run
 	start kube-controller-manager "$BIN/kube-controller-manager" \
-		--kubeconfig="$kc/kube-controller-manager.kubeconfig" \
+		--kubeconfig="$CLUSTER_DIR/kubeconfigs/kube-controller-manager.kubeconfig" \
 		--use-service-account-credentials=true \
 		--bind-address=127.0.0.1 --secure-port="$CONTROLLER_MANAGER_PORT" \
 		--cert-dir="$run/kube-controller-manager" \
@@ -152,20 +184,41 @@ start_components() {
 		--cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" \
 		--service-cluster-ip-range=10.96.0.0/16 \
 		--leader-elect=false --kube-api-qps=200 --kube-api-burst=400 --profiling=false
+}
+
+start_kube_scheduler() {
 	start kube-scheduler "$BIN/kube-scheduler" \
-		--kubeconfig="$kc/kube-scheduler.kubeconfig" \
+		--kubeconfig="$CLUSTER_DIR/kubeconfigs/kube-scheduler.kubeconfig" \
 		--bind-address=127.0.0.1 --secure-port="$SCHEDULER_PORT" \
-		--cert-dir="$run/kube-scheduler" \
+		--cert-dir="$CLUSTER_DIR/run/kube-scheduler" \
 		--leader-elect=false --profiling=false
+}
+
+start_kwok() {
+	local pki=$PKI_DIR
 	write_kwok_logs_config
 	local configs=() f
 	for f in "$STAGES_DIR"/*.yaml "$CLUSTER_DIR/kwok/logs.yaml"; do configs+=("--config=$f"); done
 	KWOK_WORKDIR="$CLUSTER_DIR/kwok" start kwok "$BIN/kwok" \
-		--kubeconfig="$kc/kwok.kubeconfig" "${configs[@]}" \
+		--kubeconfig="$CLUSTER_DIR/kubeconfigs/kwok.kubeconfig" "${configs[@]}" \
 		--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
 		--node-ip=127.0.0.1 --cidr=10.244.0.0/16 --node-lease-duration-seconds=40 \
 		--server-address="127.0.0.1:$KWOK_PORT" \
 		--tls-cert-file="$pki/kwok.crt" --tls-private-key-file="$pki/kwok.key"
+}
+
+# podrefs plays the kubelet's part that stages cannot: resolving a pod's
+# ConfigMaps and Secrets (see stages/refs.yaml). It acts for kwok, with
+# kwok's credentials.
+start_podrefs() {
+	start podrefs "$BIN/podrefs" -kubeconfig "$CLUSTER_DIR/kubeconfigs/kwok.kubeconfig"
+}
+
+start_component() { "start_${1//-/_}"; }
+
+start_components() {
+	local c
+	for c in "${COMPONENTS[@]}"; do start_component "$c"; done
 }
 
 # run_step DESC CMD... runs a clusterctl step, failing early if a component
@@ -197,18 +250,34 @@ on_exit() {
 	fi
 }
 
-main() {
-	lock_cluster
-	BIN=$("$REPO_ROOT/tools/bin.sh") || die "building the cluster binaries failed (tools/bin.sh)"
-	[[ -f "$STAGES_DIR/pods.yaml" && -f "$LOGS_DIR_SRC/container.log" ]] || die "missing files under $HERE"
-	if healthy; then
-		log "cluster already running: kubeconfig $KUBECONFIG_FILE, context $CONTEXT_NAME"
-		return 0
-	fi
+# restart NAME... starts the given dead components again on the cluster's
+# state as it is (etcd on its data), leaving the running ones alone, and
+# waits for the cluster to be healthy. It fails, rather than exits, so that
+# the caller can start afresh instead.
+restart() {
+	local rc=0
+	set +e
+	(
+		set -e
+		log "restarting $*; the other components are running"
+		check_ports "$@"
+		local c
+		for c in "$@"; do start_component "$c"; done
+		run_step "waiting for the cluster to become ready" \
+			"$BIN/clusterctl" wait-ready -kubeconfig "$KUBECONFIG_FILE" -nodes "$CLUSTER_NODES" -timeout "${CLUSTER_TIMEOUT}s"
+		check_alive
+	)
+	rc=$?
+	set -e
+	return "$rc"
+}
 
+# fresh_start stops whatever is left of the cluster, wipes etcd and starts
+# every component.
+fresh_start() {
 	local t0=$SECONDS
 	stop_all
-	check_ports
+	check_ports "${COMPONENTS[@]}"
 	rm -rf "$CLUSTER_DIR/etcd" "$CLUSTER_DIR/run" "$ENV_FILE" "$LOG_DIR/previous"
 	mkdir -p "$LOG_DIR/previous" "$PID_DIR" "$CLUSTER_DIR/run" "$CLUSTER_DIR/kwok"
 	# Keep the logs of the previous run, for post-mortems.
@@ -227,6 +296,31 @@ main() {
 		"$BIN/clusterctl" wait-ready -kubeconfig "$KUBECONFIG_FILE" -nodes "$CLUSTER_NODES" -timeout "$timeout"
 	fingerprint >"$ENV_FILE"
 	log "cluster ready in $((SECONDS - t0))s: kubeconfig $KUBECONFIG_FILE, context $CONTEXT_NAME, server https://127.0.0.1:$APISERVER_PORT"
+}
+
+main() {
+	lock_cluster
+	BIN=$("$REPO_ROOT/tools/bin.sh") || die "building the cluster binaries failed (tools/bin.sh)"
+	[[ -f "$STAGES_DIR/pods.yaml" && -f "$LOGS_DIR_SRC/container.log" ]] || die "missing files under $HERE"
+	if same_settings; then
+		local dead=()
+		mapfile -t dead < <(dead_components)
+		if ((${#dead[@]} == 0)) && cluster_ready 5s; then
+			log "cluster already running: kubeconfig $KUBECONFIG_FILE, context $CONTEXT_NAME"
+			return 0
+		fi
+		if ((${#dead[@]} == 0)); then
+			log "restarting: the cluster is running but not healthy"
+		elif ((${#dead[@]} == ${#COMPONENTS[@]})); then
+			log "starting afresh: no component of the cluster is running"
+		elif restart "${dead[@]}"; then
+			log "cluster ready again after restarting ${dead[*]}: kubeconfig $KUBECONFIG_FILE, context $CONTEXT_NAME"
+			return 0
+		else
+			log "restarting ${dead[*]} did not bring the cluster back; starting afresh (logs are in $LOG_DIR)"
+		fi
+	fi
+	fresh_start
 }
 
 # Keep the exit on this line: bash reads a script as it runs, and this must not
