@@ -3,6 +3,7 @@ package build
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -162,5 +163,25 @@ func TestBudgetReadAll(t *testing.T) {
 	}
 	if _, err := b.ReadAll("b", strings.NewReader(strings.Repeat("b", 1000))); !errors.As(err, &le) || le.What != "build size" {
 		t.Fatalf("past the total: %v", err)
+	}
+}
+
+// TestRemoteBaseGoesThroughLimits builds an overlay whose base is a git
+// URL: kustomize clones it into a temporary directory and reads it through
+// the same checks.
+func TestRemoteBaseGoesThroughLimits(t *testing.T) {
+	remote := writeTree(t, map[string]string{"app/kustomization.yaml": "resources: [bomb.yaml]\n", "app/bomb.yaml": aliasBomb(9)})
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "bomb"}} {
+		cmd := exec.Command("git", append([]string{"-C", remote, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	dir := writeTree(t, map[string]string{"kustomization.yaml": "resources: [\"file://" + remote + "//app?ref=main\"]\n"})
+	_, err := Build(dir, Options{})
+	var le *LimitError
+	if !errors.As(err, &le) || le.What != "alias expansion" || filepath.Base(le.Path) != "bomb.yaml" {
+		t.Fatalf("err = %v, want the remote base's bomb.yaml refused", err)
 	}
 }

@@ -192,8 +192,16 @@ func readCRDs(c *ucli.Context) ([]*unstructured.Unstructured, error) {
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	objs, err := validate.ReadManifestFiles(paths, os.Stdin)
+	cfg, err := loadConfig(c, false)
 	if err != nil {
+		return nil, err
+	}
+	objs, err := validate.ReadManifestFiles(paths, os.Stdin, build.NewBudget(limitsOf(cfg)).ReadAll)
+	var le *build.LimitError
+	switch {
+	case errors.As(err, &le):
+		return nil, exitcode.Wrap(exitcode.Build, fmt.Errorf("--crds: %w", err))
+	case err != nil:
 		return nil, usagef("--crds: %v", err)
 	}
 	return objs, nil
@@ -206,7 +214,8 @@ func validateTarget(c *ucli.Context, t *target, crds []*unstructured.Unstructure
 	name := t.Name()
 	if files := c.StringSlice("filename"); len(files) > 0 {
 		var err error
-		if objs, err = validate.ReadManifestFiles(files, os.Stdin); err != nil {
+		read := build.NewBudget(limitsOf(t.Config)).ReadAll
+		if objs, err = validate.ReadManifestFiles(files, os.Stdin, read); err != nil {
 			return nil, exitcode.Wrap(exitcode.Build, err)
 		}
 		if t.Env == nil {
