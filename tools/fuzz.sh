@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every Go fuzz target of the kship module (func FuzzXxx in a _test.go
 # file) for a short while each, so that targets anyone adds are fuzzed on
-# every `make test` without being listed anywhere. The targets share one
-# time budget, besides the few seconds go test takes to build each: FUZZ_BUDGET seconds of fuzzing (default 30) split evenly, at least
-# FUZZ_MIN seconds (default 3) per target. A failing input is saved by go
+# every `make test` without being listed anywhere. The targets share
+# FUZZ_BUDGET seconds of fuzzing (default 30), split evenly but at least
+# FUZZ_MIN seconds (default 3) each, besides the seconds go test takes to
+# build each package's instrumented test binary. A failing input is saved by go
 # test under the package's testdata/fuzz/, where it becomes a seed: commit
 # it with the fix.
 set -euo pipefail
