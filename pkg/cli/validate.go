@@ -48,7 +48,8 @@ func validateCommand() *ucli.Command {
 cluster: against the OpenAPI schemas of the Kubernetes version kship ships
 (unknown fields, types, required fields, enums, quantities, names, labels,
 removed apiVersions), custom resources against the CRDs in the build or in
---crds; then that workloads refer only to ConfigMaps, Secrets,
+--crds, and the limits the API server enforces besides (object size,
+ConfigMap and Secret keys and data size, annotations size); then that workloads refer only to ConfigMaps, Secrets,
 ServiceAccounts and PVCs the build has or kship.yaml declares external, that
 Services, PDBs and HPAs target something; then policy: readiness probes,
 resource requests, pinned image tags and, in production, 2+ replicas and a
@@ -64,6 +65,9 @@ environment, and declares what exists outside the build:
      prod:
        external: {secrets: [db-credentials], configMaps: [], serviceAccounts: [], persistentVolumeClaims: []}
        validation: {rules: {policy/image-tag: off}}
+
+Files are read within kship.yaml's limits (maxFileSize, maxAliasExpansion,
+maxBuildSize), -f and --crds included: a file over one is refused (exit 3).
 
 Exit codes: 0 no errors (warnings allowed); 2 usage; 3 errors found or build failed.
 
