@@ -2,8 +2,8 @@ package build
 
 import (
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/kship/kship/internal/treegen"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
