@@ -25,7 +25,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-## fuzz: every Fuzz* target of the module, briefly (FUZZ_BUDGET seconds of fuzzing in all, default 30)
+## fuzz: every Fuzz* target of the module, briefly (FUZZ_BUDGET seconds of fuzzing in all, default 24)
 fuzz:
 	@GO=$(GO) tools/fuzz.sh
 

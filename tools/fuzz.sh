@@ -2,7 +2,7 @@
 # Runs every Go fuzz target of the kship module (func FuzzXxx in a _test.go
 # file) for a short while each, so that targets anyone adds are fuzzed on
 # every `make test` without being listed anywhere. The targets share
-# FUZZ_BUDGET seconds of fuzzing (default 30), split evenly but at least
+# FUZZ_BUDGET seconds of fuzzing (default 24), split evenly but at least
 # FUZZ_MIN seconds (default 3) each, besides the seconds go test takes to
 # build each package's instrumented test binary. A failing input is saved by go
 # test under the package's testdata/fuzz/, where it becomes a seed: commit
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-budget=${FUZZ_BUDGET:-30}
+budget=${FUZZ_BUDGET:-24}
 floor=${FUZZ_MIN:-3}
 go=${GO:-go}
 
