@@ -8,7 +8,7 @@ BIN     := bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/kship/kship/pkg/cli.Version=$(VERSION)
 
-.PHONY: build test unit lint tools cluster-up cluster-down bench demo schemas clean
+.PHONY: build test unit lint fuzz tools cluster-up cluster-down bench demo schemas clean
 
 ## build: compile bin/kship
 # Static, stripped: what a release ships. Without cgo the binary also drops
@@ -25,12 +25,16 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+## fuzz: every Fuzz* target of the module, briefly (FUZZ_BUDGET seconds of fuzzing in all, default 24)
+fuzz:
+	@GO=$(GO) tools/fuzz.sh
+
 ## unit: the tests that need no cluster
 unit:
 	$(GO) test -count=1 -short ./...
 
-## test: lint, then every test against a local control plane it starts and stops
-test: lint tools
+## test: lint and fuzz, then every test against a local control plane it starts and stops
+test: lint fuzz tools
 	@tools/cluster/up.sh
 	@status=0; \
 	bin="$$(tools/bin.sh)"; \

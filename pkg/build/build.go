@@ -32,6 +32,10 @@ type Options struct {
 	// and the annotations they add are removed again, so the objects are
 	// the same as without Origins.
 	Origins Origins
+	// Limits bound what the build reads: every file kustomize reads is
+	// checked (its size, its YAML aliases' expansion, the build's total)
+	// before kustomize parses it. Zero fields take the defaults.
+	Limits Limits
 }
 
 // Error is a build failure; Dir names the kustomization that failed.
@@ -61,6 +65,7 @@ func BuildFS(fSys filesys.FileSystem, dir string, opts Options) (resmap.ResMap, 
 }
 
 func run(disk filesys.FileSystem, dir string, opts Options) (resmap.ResMap, error) {
+	disk = limited(disk, opts.Limits)
 	kfile, err := kustomizationFile(disk, dir)
 	if err != nil {
 		return nil, err
@@ -82,6 +87,9 @@ func run(disk filesys.FileSystem, dir string, opts Options) (resmap.ResMap, erro
 		fSys = &overlayFS{FileSystem: disk, path: kfile, data: edited}
 	}
 	m, err := krusty.MakeKustomizer(opts.krusty()).Run(fSys, dir)
+	if refused := refusal(disk); refused != nil {
+		return nil, refused // what kustomize made of it says less
+	}
 	if err != nil && strings.Contains(err.Error(), "plugins disabled") {
 		err = fmt.Errorf("%w (KRM functions and plugins are off by default: pass --enable-alpha-plugins, and --enable-exec for exec functions, only for trees you trust)", err)
 	}

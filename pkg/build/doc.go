@@ -4,5 +4,15 @@
 // With default Options its output is byte-identical to `kustomize build` of
 // the same kustomize/api version. On top of that it can override images in
 // memory, with the semantics of `kustomize edit set image`, without touching
-// the tree on disk. It does not read kship.yaml or talk to a cluster.
+// the tree on disk.
+//
+// Trees can be hostile (a pull request's), so every file kustomize reads
+// goes through a filesystem layer that checks it first against Limits: its
+// size (before reading it, where the filesystem can tell), the expansion of
+// its YAML aliases (AliasExpansion, computed on the parsed nodes without
+// expanding them), and the total one build reads. A refusal is a
+// *LimitError naming the file and the kship.yaml setting that raises the
+// limit. Budget applies the same checks to manifests read outside a build.
+//
+// It does not read kship.yaml or talk to a cluster.
 package build

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kship/kship/pkg/build"
+	"github.com/kship/kship/pkg/config"
 	"github.com/kship/kship/pkg/exitcode"
 	ucli "github.com/urfave/cli/v2"
 	"sigs.k8s.io/kustomize/api/types"
@@ -101,7 +102,22 @@ func buildOptions(c *ucli.Context) (build.Options, error) {
 		}
 		opts.Images = append(opts.Images, img)
 	}
+	cfg, err := loadConfig(c, false)
+	if err != nil {
+		return opts, err
+	}
+	opts.Limits = limitsOf(cfg)
 	return opts, nil
+}
+
+// limitsOf is what kship.yaml's limits: section sets; nil, or an unset
+// field, keeps the default.
+func limitsOf(cfg *config.Config) build.Limits {
+	if cfg == nil {
+		return build.Limits{}
+	}
+	l := cfg.Limits
+	return build.Limits{MaxFileSize: int64(l.MaxFileSize), MaxAliasExpansion: int64(l.MaxAliasExpansion), MaxBuildSize: int64(l.MaxBuildSize)}
 }
 
 // outputFlag is -o/--output restricted to formats; the first is the default.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -37,9 +38,10 @@ With --base REF it needs no cluster: it builds the tree at
 git merge-base REF HEAD (read from git, the work tree untouched) and the
 working tree, and diffs the two builds; --all does every environment.
 
---show-secrets shows Secret values. It is refused under CI (CI set and not
-false/0) and with -o markdown, whose output outlives the run in logs and
-pull-request comments, unless given as --show-secrets=force.
+--show-secrets shows Secret values, at a terminal only: it is refused when
+standard output is not a terminal (a file, a pipe), under CI (CI set and
+not false/0) and with -o markdown, whose output outlives the run in files,
+logs and pull-request comments, unless given as --show-secrets=force.
 
 Exit codes: 0 no changes; 1 changes; 2 usage; 3 build failed; 4 cluster error
 or wrong cluster.
@@ -109,16 +111,15 @@ func writeDiff(c *ucli.Context, rep *diff.Report) error {
 	case "markdown":
 		return diff.Markdown(c.App.Writer, rep)
 	}
-	f, ok := c.App.Writer.(*os.File)
-	color := ok && term.IsTerminal(int(f.Fd())) && os.Getenv("NO_COLOR") == ""
+	color := isTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == ""
 	return diff.Text(c.App.Writer, rep, diff.TextOptions{Color: color})
 }
 
 // showSecrets decides whether Secret values may be shown. Plain
-// --show-secrets is for a person at a terminal; under CI (CI set, and not
-// "false" or "0") or with -o markdown the output outlives the run, in build
-// logs and pull-request comments that more people read, so there it takes
-// --show-secrets=force.
+// --show-secrets is for a person at a terminal: when standard output is a
+// file, a pipe or a CI log (CI set, and not "false" or "0"), or with -o
+// markdown, the output outlives the run and more people read it than
+// should, so there it takes --show-secrets=force.
 func showSecrets(c *ucli.Context) (bool, error) {
 	mode, _ := c.Generic("show-secrets").(*secretsMode)
 	if mode == nil || *mode == "" {
@@ -133,7 +134,16 @@ func showSecrets(c *ucli.Context) (bool, error) {
 	if c.String("output") == "markdown" {
 		return false, usagef("--show-secrets is refused with -o markdown, which is meant for pull-request comments; use --show-secrets=force if you mean it")
 	}
+	if !isTerminal(c.App.Writer) {
+		return false, usagef("--show-secrets is refused: standard output is not a terminal, so Secret values would go to a file, a pipe or a log that outlives this run; run it at a terminal, or use --show-secrets=force if you mean it")
+	}
 	return true, nil
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // secretsMode is --show-secrets' value: "" (masked), "true" or "force".
@@ -177,6 +187,6 @@ func showSecretsFlag() ucli.Flag {
 	return boolishFlag{&ucli.GenericFlag{
 		Name:  "show-secrets",
 		Value: &mode,
-		Usage: "show Secret values instead of masking them; under CI or with -o markdown only as --show-secrets=force",
+		Usage: "show Secret values instead of masking them, at a terminal; to a file or a pipe, under CI or with -o markdown only as --show-secrets=force",
 	}}
 }

@@ -62,8 +62,10 @@ func baseDiff(c *ucli.Context, ref string, opts build.Options, show bool) (*diff
 	}
 	rep := &diff.Report{From: at, To: "working tree"}
 	dopts := diff.Options{ShowSecrets: show, From: short, To: "working-tree"}
+	baseOpts := opts
+	baseOpts.Limits = limitsOf(old) // each side's kship.yaml sets its own
 	for _, s := range targets {
-		before, err := buildAt(tree, s.before, opts)
+		before, err := buildAt(tree, s.before, baseOpts)
 		if err != nil {
 			return nil, exitcode.Wrap(exitcode.Build, fmt.Errorf("%s at %s: %w", s.name, at, err))
 		}
@@ -102,6 +104,13 @@ func configAt(tree filesys.FileSystem, root string, head *config.Config) (*confi
 	}
 	if !tree.Exists(path) {
 		return nil, nil
+	}
+	if st, ok := tree.(interface {
+		Stat(string) (os.FileInfo, error)
+	}); ok {
+		if info, err := st.Stat(path); err == nil && info.Size() > config.MaxFileSize {
+			return nil, fmt.Errorf("%s: more than %d bytes: a kship.yaml names environments and is far smaller", path, config.MaxFileSize)
+		}
 	}
 	data, err := tree.ReadFile(path)
 	if err != nil {

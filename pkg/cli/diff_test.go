@@ -140,7 +140,7 @@ func TestDiffLive(t *testing.T) {
 		mustNotLeak(t, "-o "+format, r.stdout+r.stderr)
 		mustContain(t, "-o "+format, r.stdout, "*** (13 bytes)", "*** (13 bytes, changed)")
 	}
-	r = run(t, append(args, "--show-secrets")...)
+	r = run(t, append(args, "--show-secrets=force")...) // stdout is not a terminal here
 	wantCode(t, r, 1)
 	mustContain(t, "--show-secrets", r.stdout, base64.StdEncoding.EncodeToString([]byte(diffNewPassword)))
 
@@ -324,29 +324,39 @@ func TestDiffShowSecretsRule(t *testing.T) {
 	_, cfg := baseRepo(t)
 	plain := base64.StdEncoding.EncodeToString([]byte(diffNewPassword))
 	tests := []struct {
-		name  string
-		ci    string
-		args  []string
-		code  int
-		shows bool
+		name   string
+		ci     string
+		tty    bool // stdout is a terminal
+		args   []string
+		code   int
+		shows  bool
+		stderr string
 	}{
-		{"masked by default", "", nil, 1, false},
-		{"shown on request", "", []string{"--show-secrets"}, 1, true},
-		{"flag before the environment", "", []string{"--show-secrets", "-o", "json"}, 1, true},
-		{"refused under CI", "true", []string{"--show-secrets"}, 2, false},
-		{"refused for markdown", "", []string{"--show-secrets", "-o", "markdown"}, 2, false},
-		{"forced under CI", "true", []string{"--show-secrets=force"}, 1, true},
-		{"forced for markdown", "", []string{"--show-secrets=force", "-o", "markdown"}, 1, true},
-		{"explicitly off under CI", "true", []string{"--show-secrets=false"}, 1, false},
-		{"bad value", "", []string{"--show-secrets=maybe"}, 2, false},
+		{name: "masked by default", args: nil, code: 1},
+		{name: "shown at a terminal", tty: true, args: []string{"--show-secrets"}, code: 1, shows: true},
+		{name: "flag before the environment", tty: true, args: []string{"--show-secrets", "-o", "json"}, code: 1, shows: true},
+		{name: "refused to a file or a pipe", args: []string{"--show-secrets"}, code: 2, stderr: "--show-secrets is refused: standard output is not a terminal"},
+		{name: "refused under CI", ci: "true", tty: true, args: []string{"--show-secrets"}, code: 2, stderr: "refused under CI"},
+		{name: "refused for markdown", tty: true, args: []string{"--show-secrets", "-o", "markdown"}, code: 2, stderr: "refused with -o markdown"},
+		{name: "forced to a pipe", args: []string{"--show-secrets=force"}, code: 1, shows: true},
+		{name: "forced under CI", ci: "true", args: []string{"--show-secrets=force"}, code: 1, shows: true},
+		{name: "forced for markdown", args: []string{"--show-secrets=force", "-o", "markdown"}, code: 1, shows: true},
+		{name: "explicitly off under CI", ci: "true", args: []string{"--show-secrets=false"}, code: 1},
+		{name: "bad value", args: []string{"--show-secrets=maybe"}, code: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("CI", tt.ci)
 			args := append([]string{"--config", cfg, "diff"}, tt.args...)
-			r := run(t, append(args, "test", "--base", "main")...)
-			if r.code != tt.code {
-				t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
+			args = append(args, "test", "--base", "main")
+			var r result
+			if tt.tty {
+				r = runAtTerminal(t, args...)
+			} else {
+				r = run(t, args...)
+			}
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.stderr) {
+				t.Fatalf("exit %d, want %d; stderr %q, want it to contain %q", r.code, tt.code, r.stderr, tt.stderr)
 			}
 			if shows := strings.Contains(r.stdout, plain); shows != tt.shows {
 				t.Errorf("shows the Secret value: %v, want %v", shows, tt.shows)

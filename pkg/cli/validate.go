@@ -48,7 +48,8 @@ func validateCommand() *ucli.Command {
 cluster: against the OpenAPI schemas of the Kubernetes version kship ships
 (unknown fields, types, required fields, enums, quantities, names, labels,
 removed apiVersions), custom resources against the CRDs in the build or in
---crds; then that workloads refer only to ConfigMaps, Secrets,
+--crds, and the limits the API server enforces besides (object size,
+ConfigMap and Secret keys and data size, annotations size); then that workloads refer only to ConfigMaps, Secrets,
 ServiceAccounts and PVCs the build has or kship.yaml declares external, that
 Services, PDBs and HPAs target something; then policy: readiness probes,
 resource requests, pinned image tags and, in production, 2+ replicas and a
@@ -64,6 +65,9 @@ environment, and declares what exists outside the build:
      prod:
        external: {secrets: [db-credentials], configMaps: [], serviceAccounts: [], persistentVolumeClaims: []}
        validation: {rules: {policy/image-tag: off}}
+
+Files are read within kship.yaml's limits (maxFileSize, maxAliasExpansion,
+maxBuildSize), -f and --crds included: a file over one is refused (exit 3).
 
 Exit codes: 0 no errors (warnings allowed); 2 usage; 3 errors found or build failed.
 
@@ -192,8 +196,16 @@ func readCRDs(c *ucli.Context) ([]*unstructured.Unstructured, error) {
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	objs, err := validate.ReadManifestFiles(paths, os.Stdin)
+	cfg, err := loadConfig(c, false)
 	if err != nil {
+		return nil, err
+	}
+	objs, err := validate.ReadManifestFiles(paths, os.Stdin, build.NewBudget(limitsOf(cfg)).ReadAll)
+	var le *build.LimitError
+	switch {
+	case errors.As(err, &le):
+		return nil, exitcode.Wrap(exitcode.Build, fmt.Errorf("--crds: %w", err))
+	case err != nil:
 		return nil, usagef("--crds: %v", err)
 	}
 	return objs, nil
@@ -206,7 +218,8 @@ func validateTarget(c *ucli.Context, t *target, crds []*unstructured.Unstructure
 	name := t.Name()
 	if files := c.StringSlice("filename"); len(files) > 0 {
 		var err error
-		if objs, err = validate.ReadManifestFiles(files, os.Stdin); err != nil {
+		read := build.NewBudget(limitsOf(t.Config)).ReadAll
+		if objs, err = validate.ReadManifestFiles(files, os.Stdin, read); err != nil {
 			return nil, exitcode.Wrap(exitcode.Build, err)
 		}
 		if t.Env == nil {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -24,6 +23,12 @@ type Config struct {
 	Environments map[string]*Environment
 	// Validation is the top-level validation: section.
 	Validation Validation
+	// Limits is the top-level limits: section: what a build may read.
+	Limits Limits
+	// AllowOverlaysOutsideRepository lets overlays lie outside the
+	// repository that holds kship.yaml (its git work tree, or its
+	// directory outside git); otherwise they are refused.
+	AllowOverlaysOutsideRepository bool
 }
 
 // Environment is one deploy target: an overlay, and where it goes.
@@ -60,15 +65,20 @@ type Environment struct {
 }
 
 type file struct {
-	Environments map[string]*Environment `yaml:"environments"`
-	Validation   Validation              `yaml:"validation"`
+	Environments                   map[string]*Environment `yaml:"environments"`
+	Validation                     Validation              `yaml:"validation"`
+	Limits                         Limits                  `yaml:"limits"`
+	AllowOverlaysOutsideRepository bool                    `yaml:"allowOverlaysOutsideRepository"`
 }
-
-var envName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // Load reads and checks the kship.yaml at path.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -78,6 +88,9 @@ func Load(path string) (*Config, error) {
 // Parse checks data, the contents of the kship.yaml at path. Relative overlay
 // paths are resolved against path's directory.
 func Parse(path string, data []byte) (*Config, error) {
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: more than %d bytes: a kship.yaml names environments and is far smaller; point --config at the right file", path, MaxFileSize)
+	}
 	var f file
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -91,13 +104,19 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{Path: abs, Environments: f.Environments, Validation: f.Validation}
+	c := &Config{Path: abs, Environments: f.Environments, Validation: f.Validation, Limits: f.Limits,
+		AllowOverlaysOutsideRepository: f.AllowOverlaysOutsideRepository}
 	if err := c.Validation.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	for name, env := range c.Environments {
-		if err := c.check(name, env); err != nil {
-			return nil, fmt.Errorf("%s: environment %q: %w", path, name, err)
+	pos := findLines(data)
+	for _, name := range c.Names() {
+		if err := c.check(name, c.Environments[name]); err != nil {
+			line := pos.env[name]
+			if errors.As(err, new(*overlayError)) && pos.overlay[name] > 0 {
+				line = pos.overlay[name]
+			}
+			return nil, fmt.Errorf("%s: environment %q: %w", at(path, line), name, err)
 		}
 	}
 	if err := c.checkBranches(); err != nil {
@@ -110,8 +129,8 @@ func (c *Config) check(name string, env *Environment) error {
 	if env == nil {
 		return errors.New("is empty: give it at least 'overlay' and 'context'")
 	}
-	if !envName.MatchString(name) {
-		return errors.New("names must be lowercase letters, digits and '-'")
+	if err := checkName(name); err != nil {
+		return err
 	}
 	env.Name = name
 	if env.Overlay == "" {
@@ -124,6 +143,9 @@ func (c *Config) check(name string, env *Environment) error {
 		env.Overlay = filepath.Join(filepath.Dir(c.Path), env.Overlay)
 	}
 	env.Overlay = filepath.Clean(env.Overlay)
+	if err := c.checkOverlay(env.Overlay); err != nil {
+		return &overlayError{err}
+	}
 	if err := env.Validation.check(); err != nil {
 		return err
 	}

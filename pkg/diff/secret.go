@@ -3,6 +3,7 @@ package diff
 import (
 	"encoding/base64"
 	"fmt"
+	"reflect"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -21,16 +22,28 @@ func isSecret(u *unstructured.Unstructured) bool {
 // maskSecrets replaces every value of data and stringData on both sides (in
 // place; either may be nil) by its size, marking the new side's value when it
 // differs from the old one, so that the diff shows which keys changed and
-// nothing of what they hold.
+// nothing of what they hold. A data or stringData that is not a map (a
+// broken tree's) is masked whole.
 func maskSecrets(before, after map[string]any) {
 	for _, field := range secretFields {
-		b, _ := before[field].(map[string]any)
-		a, _ := after[field].(map[string]any)
+		bv, inBefore := before[field]
+		av, inAfter := after[field]
+		b, bMap := bv.(map[string]any)
+		a, aMap := av.(map[string]any)
+		if inBefore && !bMap || inAfter && !aMap {
+			if inBefore {
+				before[field] = masked(field, bv, false)
+			}
+			if inAfter {
+				after[field] = masked(field, av, inBefore && !reflect.DeepEqual(bv, av))
+			}
+			continue
+		}
 		for k, bv := range b {
 			av, inAfter := a[k]
 			b[k] = masked(field, bv, false)
 			if inAfter {
-				a[k] = masked(field, av, !equalValue(bv, av))
+				a[k] = masked(field, av, !reflect.DeepEqual(bv, av))
 			}
 		}
 		for k, av := range a {
@@ -41,24 +54,23 @@ func maskSecrets(before, after map[string]any) {
 	}
 }
 
-func equalValue(x, y any) bool {
-	xs, xok := x.(string)
-	ys, yok := y.(string)
-	return xok && yok && xs == ys || x == nil && y == nil
-}
-
 // masked is what a diff shows for a Secret value: "*** (N bytes)", with
-// ", changed" when it differs from the other side's.
+// ", changed" when it differs from the other side's; a value that is not a
+// string shows as "***".
 func masked(field string, v any, changed bool) string {
-	s, _ := v.(string)
+	suffix := ""
+	if changed {
+		suffix = ", changed"
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "*** (not a string" + suffix + ")"
+	}
 	n := len(s)
 	if field == "data" {
 		if raw, err := base64.StdEncoding.DecodeString(s); err == nil {
 			n = len(raw)
 		}
 	}
-	if changed {
-		return fmt.Sprintf("*** (%d bytes, changed)", n)
-	}
-	return fmt.Sprintf("*** (%d bytes)", n)
+	return fmt.Sprintf("*** (%d bytes%s)", n, suffix)
 }

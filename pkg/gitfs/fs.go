@@ -20,11 +20,17 @@ type FS struct {
 	disk filesys.FileSystem
 
 	mu      sync.Mutex
-	pending map[string]string // absolute path → blob not read yet
+	pending map[string]blobRef // absolute path → blob not read yet
 	cat     *catFile
 }
 
 var _ filesys.FileSystem = (*FS)(nil)
+
+// blobRef is a blob of the tree and its size, known from the listing.
+type blobRef struct {
+	sha  string
+	size int64
+}
 
 // FS returns commit's tree, mounted at r.Root. ctx bounds the git processes
 // it runs, until Close.
@@ -33,11 +39,12 @@ func (r *Repo) FS(ctx context.Context, commit string) (*FS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the tree of %s: %w", commit, err)
 	}
-	f := &FS{root: r.Root, ctx: ctx, mem: filesys.MakeFsInMemory(), disk: filesys.MakeFsOnDisk(), pending: map[string]string{}}
+	f := &FS{root: r.Root, ctx: ctx, mem: filesys.MakeFsInMemory(), disk: filesys.MakeFsOnDisk(), pending: map[string]blobRef{}}
 	if err := f.mem.MkdirAll(r.Root); err != nil {
 		return nil, err
 	}
 	files, links := map[string]string{}, map[string]string{}
+	sizes := map[string]int64{} // by blob
 	for _, e := range entries {
 		switch {
 		case e.mode == modeSymlink:
@@ -53,6 +60,7 @@ func (r *Repo) FS(ctx context.Context, commit string) (*FS, error) {
 			// Submodules are other repositories; their files are not here.
 		default:
 			files[e.path] = e.sha
+			sizes[e.sha] = e.size
 		}
 	}
 	resolveLinks(files, links)
@@ -62,7 +70,7 @@ func (r *Repo) FS(ctx context.Context, commit string) (*FS, error) {
 			f.Close()
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		f.pending[abs] = sha
+		f.pending[abs] = blobRef{sha, sizes[sha]}
 	}
 	return f, nil
 }
@@ -107,11 +115,11 @@ func (f *FS) local(p string) (string, bool) {
 func (f *FS) load(abs string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	sha, ok := f.pending[abs]
+	ref, ok := f.pending[abs]
 	if !ok {
 		return nil
 	}
-	data, err := f.blob(sha)
+	data, err := f.blob(ref.sha)
 	if err != nil {
 		return fmt.Errorf("%s: %w", abs, err)
 	}

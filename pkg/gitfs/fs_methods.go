@@ -1,7 +1,9 @@
 package gitfs
 
 import (
+	"os"
 	"path/filepath"
+	"time"
 
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
@@ -126,3 +128,38 @@ func (f *FS) Walk(p string, fn filepath.WalkFunc) error {
 	}
 	return f.disk.Walk(p, fn)
 }
+
+// Stat describes the file at p without reading it: a file of the commit
+// not read yet by its size in the tree listing, so that a caller can
+// refuse a huge blob before it is loaded into memory.
+func (f *FS) Stat(p string) (os.FileInfo, error) {
+	abs, in := f.local(p)
+	if !in {
+		return os.Stat(p)
+	}
+	f.mu.Lock()
+	ref, pending := f.pending[abs]
+	f.mu.Unlock()
+	if pending {
+		return blobInfo{name: filepath.Base(abs), size: ref.size}, nil
+	}
+	file, err := f.mem.Open(abs)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	return file.Stat()
+}
+
+// blobInfo describes a file of the commit that is not read yet.
+type blobInfo struct {
+	name string
+	size int64
+}
+
+func (b blobInfo) Name() string       { return b.name }
+func (b blobInfo) Size() int64        { return b.size }
+func (b blobInfo) Mode() os.FileMode  { return 0o444 }
+func (b blobInfo) ModTime() time.Time { return time.Time{} }
+func (b blobInfo) IsDir() bool        { return false }
+func (b blobInfo) Sys() any           { return nil }

@@ -181,3 +181,34 @@ func TestRefErrors(t *testing.T) {
 		t.Errorf("Open outside a repository: %v", err)
 	}
 }
+
+// TestBuildRefusesLargeBlobUnread builds a commit whose resource is over
+// the size limit: the build is refused from the tree listing's size, before
+// the blob is read into memory.
+func TestBuildRefusesLargeBlobUnread(t *testing.T) {
+	ctx := context.Background()
+	repo, dir := testRepo(t)
+	big := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {blob: " + strings.Repeat("x", 4096) + "}\n"
+	write(t, dir, "big/kustomization.yaml", "resources: [big.yaml]\n")
+	write(t, dir, "big/big.yaml", big)
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "big")
+	f, err := repo.FS(ctx, "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	bigPath := filepath.Join(dir, "big", "big.yaml")
+	info, err := f.Stat(bigPath)
+	if err != nil || info.Size() != int64(len(big)) || !info.Mode().IsRegular() {
+		t.Fatalf("Stat = %v, %v; want a regular file of %d bytes", info, err, len(big))
+	}
+	_, err = build.BuildFS(f, filepath.Join(dir, "big"), build.Options{Limits: build.Limits{MaxFileSize: 1024}})
+	var le *build.LimitError
+	if !errors.As(err, &le) || le.Path != bigPath || le.What != "size" || le.Size != int64(len(big)) {
+		t.Fatalf("err = %v, want the size limit refusing %s", err, bigPath)
+	}
+	if _, unread := f.pending[bigPath]; !unread {
+		t.Error("the blob was read before it was refused")
+	}
+}

@@ -7,12 +7,14 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
 // treeEntry is one line of `git ls-tree -r -z`.
 type treeEntry struct {
 	mode, kind, sha, path string // path is slash-separated, relative to the root
+	size                  int64  // a blob's size; -1 for other objects
 }
 
 // File modes git records.
@@ -21,9 +23,9 @@ const (
 	modeSubmodule = "160000"
 )
 
-// listTree lists every file of commit's tree.
+// listTree lists every file of commit's tree, with its size.
 func listTree(ctx context.Context, root, commit string) ([]treeEntry, error) {
-	out, err := git(ctx, root, nil, "ls-tree", "-r", "-z", "--full-tree", commit)
+	out, err := git(ctx, root, nil, "ls-tree", "-r", "-z", "-l", "--full-tree", commit)
 	if err != nil {
 		return nil, err
 	}
@@ -34,10 +36,14 @@ func listTree(ctx context.Context, root, commit string) ([]treeEntry, error) {
 		}
 		meta, p, ok := bytes.Cut(rec, []byte{'\t'})
 		fields := strings.Fields(string(meta))
-		if !ok || len(fields) != 3 {
+		if !ok || len(fields) != 4 {
 			return nil, fmt.Errorf("git ls-tree: unexpected line %q", rec)
 		}
-		entries = append(entries, treeEntry{mode: fields[0], kind: fields[1], sha: fields[2], path: string(p)})
+		size, err := strconv.ParseInt(fields[3], 10, 64)
+		if err != nil {
+			size = -1 // "-" for a submodule
+		}
+		entries = append(entries, treeEntry{mode: fields[0], kind: fields[1], sha: fields[2], path: string(p), size: size})
 	}
 	return entries, nil
 }

@@ -3,9 +3,12 @@ package validate_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,14 +21,21 @@ import (
 //	# check: schema/unknown-field   the rule the case targets
 //	# want: valid|invalid            what the API server says
 //	# claim: no                      optional: a known gap validate does not claim to cover
+//	# fill: data.blob 1048577          optional, repeatable: set the last object's field to that
+//	                                   many bytes ("x"), base64-encoded with a third word "base64";
+//	                                   size cases stay small on disk
+//	# persist: yes                     optional: the oracle creates the objects for real (and
+//	                                   deletes them), for limits a dry run never reaches (etcd's)
 const corpusDir = "../../testdata/validate/corpus"
 
 type corpusCase struct {
-	name  string
-	check string
-	want  string // "valid" or "invalid"
-	claim bool
-	objs  []*unstructured.Unstructured
+	name    string
+	check   string
+	want    string // "valid" or "invalid"
+	claim   bool
+	persist bool
+	fills   []string
+	objs    []*unstructured.Unstructured
 }
 
 func loadCorpus(t *testing.T) []corpusCase {
@@ -55,6 +65,10 @@ func loadCorpus(t *testing.T) []corpusCase {
 				c.want = value
 			case "claim":
 				c.claim = value != "no"
+			case "persist":
+				c.persist = value == "yes"
+			case "fill":
+				c.fills = append(c.fills, value)
 			}
 		}
 		if c.check == "" || (c.want != "valid" && c.want != "invalid") {
@@ -66,16 +80,38 @@ func loadCorpus(t *testing.T) []corpusCase {
 		if c.objs, err = validate.ReadManifests(bytes.NewReader(b), f); err != nil {
 			t.Fatal(err)
 		}
+		for _, fill := range c.fills {
+			if err := fillField(c.objs[len(c.objs)-1], fill); err != nil {
+				t.Fatalf("%s: fill %q: %v", f, fill, err)
+			}
+		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// fillField applies a "# fill: PATH BYTES [base64]" header to u.
+func fillField(u *unstructured.Unstructured, spec string) error {
+	words := strings.Fields(spec)
+	if len(words) < 2 {
+		return fmt.Errorf("want PATH BYTES [base64]")
+	}
+	n, err := strconv.Atoi(words[1])
+	if err != nil {
+		return err
+	}
+	v := strings.Repeat("x", n)
+	if len(words) > 2 && words[2] == "base64" {
+		v = base64.StdEncoding.EncodeToString([]byte(v))
+	}
+	return unstructured.SetNestedField(u.Object, v, strings.Split(words[0], ".")...)
 }
 
 // serverChecked reports whether the API server enforces what rule checks,
 // so that the oracle can judge it.
 func serverChecked(rule string) bool {
 	family, _, _ := strings.Cut(rule, "/")
-	return family == "api" || family == "schema" || family == "metadata" || family == "crd"
+	return family == "api" || family == "schema" || family == "metadata" || family == "crd" || family == "object" || family == "data"
 }
 
 // verdict is validate's verdict on a case: invalid when a server-checked

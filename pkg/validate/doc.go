@@ -17,6 +17,13 @@
 //     resources use the openAPIV3Schema of their CRD, from the build or from
 //     Options.CRDs. oracle_test.go holds these checks to what the API server
 //     says about the corpus in testdata/validate/corpus.
+//   - Limits the API server enforces beyond the schema: an object over the
+//     request body limit (3 MiB as JSON) or over etcd's 1.5 MiB for one
+//     value (built-in kinds measured as the protobuf they are stored as,
+//     custom resources as JSON); ConfigMap and Secret keys that are not
+//     valid key names, or data over 1 MiB in all; annotations over 256 KiB.
+//     The corpus holds cases for each, judged by the oracle for real where
+//     a dry run never reaches etcd.
 //   - References: workloads that refer to ConfigMaps, Secrets (and their
 //     keys), ServiceAccounts or PersistentVolumeClaims that the build does
 //     not contain and that Options.External does not declare, which is how a

@@ -27,6 +27,11 @@ func ReadManifests(r io.Reader, name string) ([]*unstructured.Unstructured, erro
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	return decodeManifests(b, name)
+}
+
+// decodeManifests is ReadManifests of what has been read.
+func decodeManifests(b []byte, name string) ([]*unstructured.Unstructured, error) {
 	if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		var m map[string]any
 		if err := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(t), 4096).Decode(&m); err != nil {
@@ -99,13 +104,22 @@ func flatten(out []*unstructured.Unstructured, m map[string]any) []*unstructured
 	return out
 }
 
+// ReadFunc reads one input to its end; name is for messages. kship's is
+// a build.Budget's ReadAll, which refuses inputs that are too large or
+// whose YAML aliases expand too much before anything decodes them.
+type ReadFunc func(name string, r io.Reader) ([]byte, error)
+
 // ReadManifestFiles reads every path: a file, "-" for stdin, or a
-// directory, whose .yaml, .yml and .json files are read recursively.
-func ReadManifestFiles(paths []string, stdin io.Reader) ([]*unstructured.Unstructured, error) {
+// directory, whose .yaml, .yml and .json files are read recursively. Each
+// input is read with read (io.ReadAll when nil) before it is decoded.
+func ReadManifestFiles(paths []string, stdin io.Reader, read ReadFunc) ([]*unstructured.Unstructured, error) {
+	if read == nil {
+		read = func(_ string, r io.Reader) ([]byte, error) { return io.ReadAll(r) }
+	}
 	var out []*unstructured.Unstructured
 	for _, p := range paths {
 		if p == "-" {
-			objs, err := ReadManifests(stdin, "stdin")
+			objs, err := readInput(read, "stdin", stdin)
 			if err != nil {
 				return nil, err
 			}
@@ -117,11 +131,7 @@ func ReadManifestFiles(paths []string, stdin io.Reader) ([]*unstructured.Unstruc
 			return nil, err
 		}
 		for _, file := range files {
-			b, err := os.ReadFile(file)
-			if err != nil {
-				return nil, err
-			}
-			objs, err := ReadManifests(bytes.NewReader(b), file)
+			objs, err := readFile(read, file)
 			if err != nil {
 				return nil, err
 			}
@@ -129,6 +139,23 @@ func ReadManifestFiles(paths []string, stdin io.Reader) ([]*unstructured.Unstruc
 		}
 	}
 	return out, nil
+}
+
+func readFile(read ReadFunc, file string) ([]*unstructured.Unstructured, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readInput(read, file, f)
+}
+
+func readInput(read ReadFunc, name string, r io.Reader) ([]*unstructured.Unstructured, error) {
+	b, err := read(name, r)
+	if err != nil {
+		return nil, err
+	}
+	return decodeManifests(b, name)
 }
 
 func manifestFiles(p string) ([]string, error) {

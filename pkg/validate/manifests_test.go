@@ -66,7 +66,7 @@ func TestReadManifestFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	objs, err := validate.ReadManifestFiles([]string{dir, "-"}, strings.NewReader("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"))
+	objs, err := validate.ReadManifestFiles([]string{dir, "-"}, strings.NewReader("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestReadManifestFiles(t *testing.T) {
 	if diff := cmp.Diff([]string{"a", "b", "c", "s"}, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if _, err := validate.ReadManifestFiles([]string{filepath.Join(dir, "nope.yaml")}, nil); err == nil {
+	if _, err := validate.ReadManifestFiles([]string{filepath.Join(dir, "nope.yaml")}, nil, nil); err == nil {
 		t.Error("a missing file is not an error")
 	}
 }

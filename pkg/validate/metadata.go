@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/kship/kship/pkg/validate/openapi"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	apipath "k8s.io/apimachinery/pkg/api/validation/path"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -78,24 +79,17 @@ func (c *checker) checkLabels(f *findings, o *object, p openapi.Path, v any) {
 	}
 }
 
-// totalAnnotationSize is the API server's limit on all of an object's
-// annotations together.
-const totalAnnotationSize = 256 * 1024
-
 // checkAnnotations checks annotation keys and their total size. Values
 // are free text, and never quoted.
 func (c *checker) checkAnnotations(f *findings, o *object, p openapi.Path, v any) {
 	annotations, _ := v.(map[string]any)
-	size := 0
-	for k, av := range annotations {
+	for k := range annotations {
 		if errs := validation.IsQualifiedName(strings.ToLower(k)); len(errs) > 0 {
 			f.add(o, p.String(), RuleAnnotations, "annotation key %q: %s", k, strings.Join(errs, "; "))
 		}
-		s, _ := av.(string)
-		size += len(k) + len(s)
 	}
-	if size > totalAnnotationSize {
-		f.add(o, p.String(), RuleAnnotations, "annotations take %d bytes, more than the %d the API server allows", size, totalAnnotationSize)
+	if err := apivalidation.ValidateAnnotationsSize(stringMap(annotations)); err != nil {
+		f.add(o, p.String(), RuleAnnotations, "annotations take more than the %s the API server allows in all (keys and values): move large values elsewhere, e.g. into a ConfigMap", humanSize(apivalidation.TotalAnnotationSizeLimitB))
 	}
 }
 

@@ -58,7 +58,7 @@ func TestOracle(t *testing.T) {
 		for _, cc := range loadCorpus(t) {
 			t.Run(cc.name, func(t *testing.T) {
 				t.Parallel()
-				server, why := o.judge(t, cc.objs)
+				server, why := o.judge(t, cc.objs, cc.persist)
 				rep, err := validate.Run(cc.objs, validate.Options{Environment: "oracle", DefaultNamespace: o.ns})
 				if err != nil {
 					t.Fatal(err)
@@ -101,8 +101,10 @@ func TestOracle(t *testing.T) {
 
 // judge returns the server's verdict on a case and, for a rejection, why.
 // CRDs in the case are created for real (and deleted afterwards), so that
-// their instances can be judged; everything else is a dry run.
-func (o *oracle) judge(t *testing.T, objs []*unstructured.Unstructured) (string, string) {
+// their instances can be judged; everything else is a dry run, unless
+// persist asks for real creates (deleted afterwards): a dry run never
+// reaches etcd, and so never meets its size limit.
+func (o *oracle) judge(t *testing.T, objs []*unstructured.Unstructured, persist bool) (string, string) {
 	ctx := context.Background()
 	crds := map[string]schema.GroupVersionResource{}
 	for _, u := range objs {
@@ -129,6 +131,10 @@ func (o *oracle) judge(t *testing.T, objs []*unstructured.Unstructured) (string,
 			ri = o.dyn.Resource(gvr).Namespace(o.ns)
 		}
 		opts := metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}, FieldValidation: metav1.FieldValidationStrict}
+		if persist {
+			opts.DryRun = nil
+			t.Cleanup(func() { _ = ri.Delete(context.Background(), obj.GetName(), metav1.DeleteOptions{}) })
+		}
 		err = retry(func() error { _, err := ri.Create(ctx, obj, opts); return err })
 		if _, isAPI := err.(apierrors.APIStatus); err != nil && !isAPI {
 			t.Fatalf("the API server did not answer: %v", err)

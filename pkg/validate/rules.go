@@ -34,6 +34,9 @@ const (
 	RuleNamespace       = "metadata/namespace"
 	RuleLabels          = "metadata/labels"
 	RuleAnnotations     = "metadata/annotations"
+	RuleObjectSize      = "object/size"
+	RuleDataKey         = "data/key"
+	RuleDataSize        = "data/size"
 	RuleRefConfigMap    = "ref/config-map"
 	RuleRefSecret       = "ref/secret"
 	RuleRefSA           = "ref/service-account"
@@ -64,7 +67,10 @@ var Rules = []Rule{
 	{ID: RuleName, Severity: Error, Summary: "metadata.name missing or not valid for the kind"},
 	{ID: RuleNamespace, Severity: Error, Summary: "metadata.namespace not a DNS label"},
 	{ID: RuleLabels, Severity: Error, Summary: "label key or value, or selector, not valid"},
-	{ID: RuleAnnotations, Severity: Error, Summary: "annotation key not valid, or annotations too large"},
+	{ID: RuleAnnotations, Severity: Error, Summary: "annotation key not valid, or annotations over 256 KiB in all"},
+	{ID: RuleObjectSize, Severity: Error, Summary: "object over the API server's 3 MiB request limit, or over etcd's 1.5 MiB for one stored value"},
+	{ID: RuleDataKey, Severity: Error, Summary: "ConfigMap or Secret key not a valid key name ([-._a-zA-Z0-9]+, at most 253, not . or ..), or in both data and binaryData"},
+	{ID: RuleDataSize, Severity: Error, Summary: "ConfigMap or Secret data over 1 MiB in all"},
 	{ID: RuleRefConfigMap, Severity: Error, Summary: "workload refers to a ConfigMap (or key) the build does not contain and kship.yaml does not declare external"},
 	{ID: RuleRefSecret, Severity: Error, Summary: "workload refers to a Secret (or key) the build does not contain and kship.yaml does not declare external"},
 	{ID: RuleRefSA, Severity: Error, Summary: "workload runs as a ServiceAccount the build does not contain and kship.yaml does not declare external"},

@@ -155,4 +155,6 @@ func (c *checker) checkObject(f *findings, o *object) {
 	c.checkSchema(f, o, s)
 	c.checkName(f, o)
 	c.checkPodSpec(f, o)
+	c.checkData(f, o)
+	c.checkSize(f, o)
 }
