@@ -34,7 +34,7 @@ func applyDatabase(t *testing.T, k *kube.Client, ns string) *unstructured.Unstru
 	if out, err := applyAndWait(t, k, objects(t, ns, read("crd.yaml")), 60*time.Second); err != nil {
 		t.Fatalf("CRD: %v %+v", err, out)
 	}
-	k.ResetMapper()
+	k.Mapper.Reset()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res, err := apply.New(k, apply.Options{}).Apply(ctx, objects(t, ns, read("database.yaml")))
