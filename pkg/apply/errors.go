@@ -1,10 +1,12 @@
 package apply
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/kship/kship/pkg/kube"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -89,6 +91,11 @@ func classify(err error) error {
 // Secret's values (e.g. a type error on stringData).
 func redact(err error) error {
 	if errors.As(err, new(*ConflictError)) || errors.As(err, new(*ImmutableError)) {
+		return err
+	}
+	// Network failures and deadlines are kship's own words, never the
+	// Secret's: keep them, so they are summarised with the other objects'.
+	if errors.As(err, new(*kube.UnavailableError)) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return err
 	}
 	var status apierrors.APIStatus

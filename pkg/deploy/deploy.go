@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -110,7 +109,10 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 		d.result.Objects = append(d.result.Objects, s)
 	}
 	if err != nil {
-		d.recordApplyErrors(first, err)
+		if grouped := groupFailures(err); grouped != nil {
+			d.recordApplyErrors(first, grouped)
+			err = grouped
+		}
 		return &Error{Phase: p.Name, Stage: StageApply, Err: err}
 	}
 	if p.Name == PhaseNamespaces {
@@ -157,20 +159,12 @@ func firstLine(s string) string {
 }
 
 // recordApplyErrors puts each object's apply error on its result.
-func (d *deployer) recordApplyErrors(first int, err error) {
-	var list interface{ Unwrap() []error }
-	errs := []error{err}
-	if errors.As(err, &list) {
-		errs = list.Unwrap()
-	}
-	for _, e := range errs {
-		var ae *apply.Error
-		if !errors.As(e, &ae) {
-			continue
-		}
+func (d *deployer) recordApplyErrors(first int, err *ApplyError) {
+	for _, e := range err.Unwrap() {
+		ae := e.(*apply.Error)
 		for i := first; i < len(d.result.Objects); i++ {
 			if d.result.Objects[i].Ref == ae.Ref {
-				d.result.Objects[i].Error = ae.Err.Error()
+				d.result.Objects[i].Error = rowText(ae.Err)
 			}
 		}
 	}
