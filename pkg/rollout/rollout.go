@@ -92,7 +92,7 @@ func (r *runner) lock(ctx context.Context) (context.Context, func(), error) {
 	}()
 	return ctx, func() {
 		cancel(nil)
-		_ = held.Release(context.WithoutCancel(ctx))
+		_ = held.Release(kube.Cleanup(ctx))
 	}, nil
 }
 
@@ -300,7 +300,7 @@ func (r *runner) record(ctx context.Context, state *inventory.State, rev int, ou
 		rec.Objects, rec.Images = last.Objects, last.Images
 	}
 	state.Add(rec)
-	if err := r.inv.Write(context.WithoutCancel(ctx), state); err != nil {
+	if err := r.inv.Write(kube.Cleanup(ctx), state); err != nil {
 		r.note("could not record revision %d in the inventory: %v", rev, err)
 	}
 }
