@@ -2,6 +2,8 @@ package testcluster
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -17,6 +19,7 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/tools/clientcmd/api"
 )
 
 // APIServer is a kube-apiserver of one test's own, serving the local
@@ -28,6 +31,7 @@ type APIServer struct {
 	t          testing.TB
 	url        string
 	kubeconfig string
+	user       string
 	args       []string
 	log        string
 
@@ -55,8 +59,15 @@ func (c *Cluster) PrivateAPIServer(t testing.TB) *APIServer {
 	}
 	dir := t.TempDir()
 	args = withFlag(withFlag(args, "secure-port", strconv.Itoa(port)), "cert-dir", filepath.Join(dir, "certs"))
+	token := randomToken()
+	if args, err = withUser(args, dir, token); err != nil {
+		t.Fatal(err)
+	}
 	s := &APIServer{t: t, url: fmt.Sprintf("https://127.0.0.1:%d", port), args: args, log: filepath.Join(dir, "kube-apiserver.log")}
-	if s.kubeconfig, err = c.kubeconfigFor(s.url, dir); err != nil {
+	if s.kubeconfig, err = c.kubeconfigFor(s.url, filepath.Join(dir, "kubeconfig"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if s.user, err = c.kubeconfigFor(s.url, filepath.Join(dir, "user.kubeconfig"), token); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -76,6 +87,20 @@ func (s *APIServer) URL() string { return s.url }
 // Kubeconfig returns the path of an admin kubeconfig for this server, with
 // the cluster's context name (ContextName).
 func (s *APIServer) Kubeconfig() string { return s.kubeconfig }
+
+// PrivateUser and PrivateGroup name the user of UserKubeconfig, whom only
+// private API servers know.
+const (
+	PrivateUser  = "kship-test-ci"
+	PrivateGroup = "kship:test-ci"
+)
+
+// UserKubeconfig returns the path of a kubeconfig for this server as
+// PrivateUser, who, unlike the admin, is not in system:masters: RBAC decides
+// what it may do (bind PrivateGroup to a role first), so that a request
+// right after a restart meets an authorizer that is still loading its
+// rules, as a CI job's service account would.
+func (s *APIServer) UserKubeconfig() string { return s.user }
 
 // Start starts the server, if it is not running, and returns once it
 // passes /readyz.
@@ -175,9 +200,9 @@ func withFlag(args []string, name, value string) []string {
 	return append(out, "--"+name+"="+value)
 }
 
-// kubeconfigFor writes a copy of the cluster's kubeconfig that points at
-// server.
-func (c *Cluster) kubeconfigFor(server, dir string) (string, error) {
+// kubeconfigFor writes to path a copy of the cluster's kubeconfig that
+// points at server, and, when token is set, authenticates with it.
+func (c *Cluster) kubeconfigFor(server, path, token string) (string, error) {
 	raw, err := clientcmd.LoadFromFile(c.kubeconfig)
 	if err != nil {
 		return "", err
@@ -185,8 +210,45 @@ func (c *Cluster) kubeconfigFor(server, dir string) (string, error) {
 	for _, cl := range raw.Clusters {
 		cl.Server = server
 	}
-	path := filepath.Join(dir, "kubeconfig")
+	if token != "" {
+		for name := range raw.AuthInfos {
+			raw.AuthInfos[name] = &api.AuthInfo{Token: token}
+		}
+	}
 	return path, clientcmd.WriteToFile(*raw, path)
+}
+
+// withUser gives the server a copy of the cluster's token file with
+// PrivateUser added, authenticated by token.
+func withUser(args []string, dir, token string) ([]string, error) {
+	var src string
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "--token-auth-file="); ok {
+			src = v
+		}
+	}
+	if src == "" {
+		return nil, errors.New("the cluster's kube-apiserver has no --token-auth-file")
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		b = append(b, '\n')
+	}
+	line := fmt.Sprintf("%s,%s,%s,%s\n", token, PrivateUser, PrivateUser, PrivateGroup)
+	tokens := filepath.Join(dir, "tokens.csv")
+	if err := os.WriteFile(tokens, append(b, line...), 0o600); err != nil {
+		return nil, err
+	}
+	return withFlag(args, "token-auth-file", tokens), nil
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func freePort() (int, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -49,11 +50,13 @@ spec:
 	return writeFile(t, dir, "kship.yaml", fmt.Sprintf("environments:\n  test:\n    overlay: app\n    context: %s\n    namespace: %s\n", testcluster.ContextName, ns))
 }
 
-// deployAsync runs kship deploy against server in the background; the
-// result arrives on the channel, with what client-go wrote to os.Stderr
-// behind kship's back.
-func deployAsync(t *testing.T, cfg string, s *testcluster.APIServer, extra ...string) <-chan result {
-	args := append([]string{"--config", cfg, "deploy", "test", "--kubeconfig", s.Kubeconfig(), "--concurrency", "8"}, extra...)
+// deployAsync runs kship deploy against server in the background, as a
+// user RBAC lets deploy (not in system:masters, as CI's is not); the result
+// arrives on the channel, with what client-go wrote to os.Stderr behind
+// kship's back.
+func deployAsync(t *testing.T, c *testcluster.Cluster, cfg string, s *testcluster.APIServer, extra ...string) <-chan result {
+	grantDeployer(t, c)
+	args := append([]string{"--config", cfg, "deploy", "test", "--kubeconfig", s.UserKubeconfig(), "--concurrency", "8"}, extra...)
 	done := make(chan result, 1)
 	go func() {
 		var r result
@@ -71,6 +74,22 @@ func rows(table string, n int) string {
 		return table
 	}
 	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n... (%d more)\n", len(lines)-2*n) + strings.Join(lines[len(lines)-n:], "\n")
+}
+
+// grantDeployer lets the private API servers' user do what kship does.
+func grantDeployer(t *testing.T, c *testcluster.Cluster) {
+	t.Helper()
+	ctx := context.Background()
+	name := "kship-test-deployer-" + strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-"))
+	crb := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"},
+		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.GroupKind, Name: testcluster.PrivateGroup}},
+	}
+	if _, err := c.Clientset().RbacV1().ClusterRoleBindings().Create(ctx, crb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Clientset().RbacV1().ClusterRoleBindings().Delete(ctx, name, metav1.DeleteOptions{}) })
 }
 
 // waitFor polls the shared API server until cond holds.
@@ -133,7 +152,7 @@ func TestDeployRidesOutAPIServerRestart(t *testing.T) {
 	ns := c.Namespace(t)
 	s := c.PrivateAPIServer(t)
 	cfg := writeConfigMaps(t, t.TempDir(), ns, restartObjects)
-	done := deployAsync(t, cfg, s, "--timeout", "3m")
+	done := deployAsync(t, c, cfg, s, "--timeout", "3m")
 
 	applying(t, c, ns)
 	slowest := restart(t, s)
@@ -217,7 +236,7 @@ func TestDeployGivesUpOnAPIServerOutage(t *testing.T) {
 	cfg := writeConfigMaps(t, t.TempDir(), ns, restartObjects)
 	const timeout = 4 * time.Second
 	begun := time.Now()
-	done := deployAsync(t, cfg, s, "--timeout", timeout.String())
+	done := deployAsync(t, c, cfg, s, "--timeout", timeout.String())
 
 	applying(t, c, ns)
 	s.Stop()

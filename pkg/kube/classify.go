@@ -26,6 +26,9 @@ type failure struct {
 	unsent bool
 	// status is the HTTP status of a failed response, 0 for a transport error.
 	status int
+	// warmup says it is a refusal to authenticate or authorize, retried
+	// only while a server that just came back loads its caches.
+	warmup bool
 }
 
 // transportFailure classifies an error from the transport below. Errors
@@ -96,6 +99,19 @@ func statusFailure(resp *http.Response) (failure, bool) {
 		return f, true
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return f, true
+	}
+	return failure{}, false
+}
+
+// authFailure classifies a 401 or 403, which a restarted API server
+// answers while its authenticator and authorizer load the tokens and RBAC
+// rules it serves without. Authentication and authorization come before
+// any handler, so the request was not processed.
+func authFailure(resp *http.Response) (failure, bool) {
+	switch code := resp.StatusCode; code {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return failure{reason: "answered " + strconv.Itoa(code) + " " + http.StatusText(code) + " while it was starting",
+			status: code, unsent: true, warmup: true}, true
 	}
 	return failure{}, false
 }

@@ -14,6 +14,10 @@
 //     webhook answers 500 "failed calling webhook", which a retry rarely
 //     fixes. A 429 or 5xx that carries Retry-After is left to client-go's rest
 //     client, which waits as asked and retries it up to ten times;
+//   - shortly after an outage, a 401 or 403 too: a restarted API server
+//     serves before its authenticator and authorizer have loaded their
+//     tokens and RBAC rules (system:masters is spared; a CI job's service
+//     account is not);
 //   - for how long: see Retry. The caller's context bounds it all.
 //
 // Creates, updates and other patches whose connection broke after they were

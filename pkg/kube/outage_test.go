@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
 
 // closedPort returns the URL of a port nothing listens on.
@@ -86,30 +88,60 @@ func TestOutageBudgetIsShared(t *testing.T) {
 	}
 }
 
-// An API server that comes back within the budget: the request succeeds.
-func TestServerBackWithinBudget(t *testing.T) {
-	t.Parallel()
-	url, addr := closedPort(t)
-	c := connect(t, url, Retry{First: 20 * time.Millisecond, Max: 100 * time.Millisecond, Request: 5 * time.Second, Outage: 5 * time.Second})
+// comeBack starts, after delay, a server on addr answering as answer does.
+func comeBack(t *testing.T, addr string, delay time.Duration, answer func(n int, w http.ResponseWriter, r *http.Request)) {
+	s := &script{answer: answer}
 	go func() {
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(delay)
 		l, err := net.Listen("tcp", addr)
 		if err != nil {
 			t.Error(err)
 			return
 		}
-		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { configMap(w) }))
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.answer(int(s.calls.Add(1)), w, r)
+		}))
 		_ = srv.Listener.Close()
 		srv.Listener = l
 		srv.Start()
 		t.Cleanup(srv.Close)
 	}()
+}
+
+// An API server that comes back within the budget: the request succeeds,
+// through the 403s a restarted server answers while it loads its RBAC rules.
+func TestServerBackWithinBudget(t *testing.T) {
+	t.Parallel()
+	url, addr := closedPort(t)
+	policy := Retry{First: 20 * time.Millisecond, Max: 100 * time.Millisecond, Request: 5 * time.Second, Outage: 5 * time.Second, Warmup: 2 * time.Second}
+	c := connect(t, url, policy)
+	comeBack(t, addr, 500*time.Millisecond, failFirst(2, answer(403, `RBAC: clusterrole.rbac.authorization.k8s.io "admin" not found`)))
 	start := time.Now()
 	if err := ssa(context.Background(), c); err != nil {
 		t.Fatalf("apply while the server restarts: %v", err)
 	}
 	if took := time.Since(start); took < 400*time.Millisecond {
 		t.Errorf("succeeded after %s, before the server was back", took)
+	}
+}
+
+// A 403 that outlasts the warm-up is the server's answer.
+func TestForbiddenAfterWarmup(t *testing.T) {
+	t.Parallel()
+	url, addr := closedPort(t)
+	policy := Retry{First: 20 * time.Millisecond, Max: 50 * time.Millisecond, Request: 10 * time.Second, Outage: 10 * time.Second, Warmup: 400 * time.Millisecond}
+	c := connect(t, url, policy)
+	comeBack(t, addr, 200*time.Millisecond, func(_ int, w http.ResponseWriter, _ *http.Request) { status(w, 403, "forbidden") })
+	start := time.Now()
+	if err := ssa(context.Background(), c); !apierrors.IsForbidden(err) {
+		t.Fatalf("error %v, want the 403", err)
+	}
+	if took := time.Since(start); took < 500*time.Millisecond || took > 1500*time.Millisecond {
+		t.Errorf("gave up after %s, want the outage plus the 400ms warm-up", took)
+	}
+	start = time.Now()
+	if err := ssa(context.Background(), c); !apierrors.IsForbidden(err) || time.Since(start) > 100*time.Millisecond {
+		t.Errorf("after the warm-up: %v after %s, want the 403 at once", err, time.Since(start))
 	}
 }
 

@@ -26,10 +26,16 @@ type Retry struct {
 	// of a thousand objects thus gives up after Outage, not after a
 	// thousand times Request. Requests made under Cleanup are exempt.
 	Outage time.Duration
+	// Warmup is how long after an outage a 401 or 403 is taken for an API
+	// server that serves before its authenticator and authorizer have
+	// loaded their tokens and RBAC rules (as a restarted one does), and
+	// retried.
+	Warmup time.Duration
 }
 
 // DefaultRetry is what kship uses unless Options.Retry says otherwise.
-var DefaultRetry = Retry{First: 250 * time.Millisecond, Max: 4 * time.Second, Request: 30 * time.Second, Outage: 30 * time.Second}
+var DefaultRetry = Retry{First: 250 * time.Millisecond, Max: 4 * time.Second,
+	Request: 30 * time.Second, Outage: 30 * time.Second, Warmup: 10 * time.Second}
 
 // wait returns how long to wait after the n-th failed attempt (n >= 1).
 func (r Retry) wait(n int) time.Duration {
@@ -62,10 +68,12 @@ func isCleanup(ctx context.Context) bool {
 	return v
 }
 
-// outage remembers since when no request of one client has been answered.
+// outage remembers since when no request of one client has been answered,
+// and when the API server last came back.
 type outage struct {
 	mu    sync.Mutex
 	since time.Time // zero while the API server answers
+	back  time.Time // the first answer after the last outage
 }
 
 // failed notes a failed attempt at now and returns when the outage began.
@@ -78,9 +86,13 @@ func (o *outage) failed(now time.Time) time.Time {
 	return o.since
 }
 
-// answered notes that the API server answered a request.
-func (o *outage) answered() {
+// answered notes that the API server answered at now, and returns when it
+// came back from the last outage (zero if none was seen).
+func (o *outage) answered(now time.Time) time.Time {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.since = time.Time{}
+	if !o.since.IsZero() {
+		o.since, o.back = time.Time{}, now
+	}
+	return o.back
 }

@@ -174,6 +174,7 @@ func TestRetryClassification(t *testing.T) {
 		}},
 		{"a read is not retried on 500", get, failFirst(1, answer(500, "boom")), 1, apierrors.IsInternalError},
 		{"not found is an answer", get, failFirst(1, answer(404, "gone")), 1, apierrors.IsNotFound},
+		{"forbidden is an answer, from a server seen up", ssa, failFirst(1, answer(403, "forbidden")), 1, apierrors.IsForbidden},
 		{"a read is retried when the connection closes", get, failFirst(2, hangUp(false)), 3, nil},
 		{"a read is retried when the connection is reset", get, failFirst(2, hangUp(true)), 3, nil},
 		{"an apply is retried when the connection closes", ssa, failFirst(1, hangUp(false)), 2, nil},

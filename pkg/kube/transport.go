@@ -31,14 +31,10 @@ func (r *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		resp, err := r.next.RoundTrip(req)
-		f, failed := r.classify(resp, err)
+		f, until, failed := r.classify(resp, err)
 		if !failed {
-			if resp != nil {
-				r.outage.answered()
-			}
 			return resp, err
 		}
-		began := r.outage.failed(time.Now())
 		if !f.unsent && !idempotent(req) {
 			return r.stop(req, resp, f, attempt, start, ErrNotIdempotent)
 		}
@@ -47,7 +43,7 @@ func (r *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		wait := r.policy.wait(attempt)
-		if time.Now().Add(wait).After(r.deadline(req, start, began)) {
+		if time.Now().Add(wait).After(r.deadline(req, f, start, until)) {
 			return r.stop(req, resp, f, attempt, start, ErrGaveUp)
 		}
 		discard(resp)
@@ -62,21 +58,42 @@ func (r *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-func (r *retrier) classify(resp *http.Response, err error) (failure, bool) {
-	if err != nil {
-		return transportFailure(err)
+// classify says whether an attempt failed for a passing reason, and until
+// when the client's budget allows retrying it: the outage's end for a
+// failure to reach the server, the warm-up's for a 401 or 403 from a
+// server that just came back. Any other answer ends an outage.
+func (r *retrier) classify(resp *http.Response, err error) (failure, time.Time, bool) {
+	now := time.Now()
+	f, failed := failure{}, false
+	switch {
+	case err != nil:
+		f, failed = transportFailure(err)
+	case resp != nil:
+		f, failed = statusFailure(resp)
 	}
-	return statusFailure(resp)
+	if failed {
+		return f, r.outage.failed(now).Add(r.policy.Outage), true
+	}
+	if resp == nil {
+		return f, now, false
+	}
+	back := r.outage.answered(now)
+	if f, ok := authFailure(resp); ok && !back.IsZero() && now.Before(back.Add(r.policy.Warmup)) {
+		return f, back.Add(r.policy.Warmup), true
+	}
+	return f, now, false
 }
 
-// deadline is when retrying req must stop: its own budget, and, unless it
-// cleans up after a deploy, the client's outage budget.
-func (r *retrier) deadline(req *http.Request, start, began time.Time) time.Time {
+// deadline is when retrying req must stop: its own budget, and the
+// client's (clientUntil), which requests made under Cleanup ignore for an
+// unreachable server (they are what tidies up after it) but not for one
+// warming up.
+func (r *retrier) deadline(req *http.Request, f failure, start, clientUntil time.Time) time.Time {
 	d := start.Add(r.policy.Request)
-	if !isCleanup(req.Context()) {
-		d = minTime(d, began.Add(r.policy.Outage))
+	if isCleanup(req.Context()) && !f.warmup {
+		return d
 	}
-	return d
+	return minTime(d, clientUntil)
 }
 
 // stop ends the retries: a failed response goes back as the server sent
