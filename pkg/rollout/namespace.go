@@ -37,8 +37,11 @@ func DefaultNamespaces(client *kube.Client, objs []*unstructured.Unstructured, n
 		namespaced := crdScope[gk] == "Namespaced"
 		if s, ok := crdScope[gk]; !ok || s == "" {
 			m, err := client.Mapper.RESTMapping(gk, c.GroupVersionKind().Version)
-			if err != nil {
+			if meta.IsNoMatchError(err) {
 				return nil, fmt.Errorf("%s: the cluster does not know kind %s: apply its CustomResourceDefinition first, or check apiVersion", apply.RefOf(c), gk)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: looking up kind %s in the cluster's API discovery: %w", apply.RefOf(c), gk, err)
 			}
 			namespaced = m.Scope.Name() == meta.RESTScopeNameNamespace
 		}
