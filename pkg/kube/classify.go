@@ -92,16 +92,16 @@ func statusFailure(resp *http.Response) (failure, bool) {
 			return failure{}, false
 		}
 	}
-	f := failure{reason: "answered " + strconv.Itoa(code) + " " + http.StatusText(code), status: code}
 	switch code {
 	case http.StatusTooManyRequests:
-		f.unsent = true
-		return f, true
+		return failure{reason: answered(code), status: code, unsent: true}, true
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return f, true
+		return failure{reason: answered(code), status: code}, true
 	}
 	return failure{}, false
 }
+
+func answered(code int) string { return "answered " + strconv.Itoa(code) + " " + http.StatusText(code) }
 
 // authFailure classifies a 401 or 403, which a restarted API server
 // answers while its authenticator and authorizer load the tokens and RBAC
@@ -110,7 +110,7 @@ func statusFailure(resp *http.Response) (failure, bool) {
 func authFailure(resp *http.Response) (failure, bool) {
 	switch code := resp.StatusCode; code {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return failure{reason: "answered " + strconv.Itoa(code) + " " + http.StatusText(code) + " while it was starting",
+		return failure{reason: answered(code) + " while it was starting",
 			status: code, unsent: true, warmup: true}, true
 	}
 	return failure{}, false
