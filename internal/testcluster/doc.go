@@ -20,6 +20,15 @@
 // cluster-down). When no cluster can be had, Require skips the test, unless
 // CI=true or KSHIP_REQUIRE_CLUSTER=1, in which case it fails it.
 //
+// A test that must take the API server away (kill it mid-deploy, restart
+// it) asks for one of its own, on the same etcd, so that the tests sharing
+// the cluster's API server are not disturbed:
+//
+//	s := c.PrivateAPIServer(t)   // started, ready; stopped when t ends
+//	... run kship with --kubeconfig s.Kubeconfig() ...
+//	s.Stop()                     // SIGKILL, as a crash
+//	s.Start()                    // back on the same port, once /readyz passes
+//
 // Pods on the fake nodes behave as kwok's stages in tools/cluster/stages make
 // them: they become Ready shortly after they are scheduled, Job pods succeed,
 // and annotations (see the Annotation constants) make them fail the way a

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,7 +93,7 @@ func newOwnCluster(t *testing.T, root string) *ownCluster {
 	o.env = append(os.Environ(), EnvClusterDir+"="+o.dir, "KSHIP_CLUSTER_NODES=1")
 	for _, v := range []string{"KSHIP_ETCD_PORT", "KSHIP_ETCD_PEER_PORT", "KSHIP_APISERVER_PORT",
 		"KSHIP_CONTROLLER_MANAGER_PORT", "KSHIP_SCHEDULER_PORT", "KSHIP_KWOK_PORT"} {
-		o.env = append(o.env, v+"="+strconv.Itoa(freePort(t)))
+		o.env = append(o.env, v+"="+strconv.Itoa(port(t)))
 	}
 	t.Cleanup(func() {
 		if out, err := o.script("tools/cluster/down.sh"); err != nil {
@@ -181,15 +180,14 @@ func (o *ownCluster) podRuns(t *testing.T, c *Cluster) {
 	}
 }
 
-// freePort returns a port of 127.0.0.1 that nothing listens on right now.
-func freePort(t *testing.T) int {
+// port returns a port of 127.0.0.1 that nothing listens on right now.
+func port(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := freePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 func contains(list []string, s string) bool {

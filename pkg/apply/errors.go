@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -153,6 +154,11 @@ func classify(err error) error {
 // Secret's values (e.g. a type error on stringData).
 func redact(err error) error {
 	if errors.As(err, new(*ConflictError)) || errors.As(err, new(*ImmutableError)) || errors.As(err, new(*OwnedError)) || errors.As(err, new(*DeniedError)) {
+		return err
+	}
+	// Network failures and deadlines are kship's own words, never the
+	// Secret's: keep them, so they are summarised with the other objects'.
+	if errors.As(err, new(*kube.UnavailableError)) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return err
 	}
 	var we *WebhookError

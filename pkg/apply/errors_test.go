@@ -1,10 +1,13 @@
 package apply
 
 import (
+	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/kship/kship/pkg/kube"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -76,6 +79,16 @@ func TestRedactKeepsNoSecretValue(t *testing.T) {
 	for _, want := range []string{"Invalid", "stringData.PIN", "withheld"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
+		}
+	}
+}
+
+func TestRedactKeepsNetworkFailures(t *testing.T) {
+	down := &url.Error{Op: "Patch", URL: "https://127.0.0.1:6443/api/v1/namespaces/shop/secrets/db", Err: &kube.UnavailableError{
+		Server: "https://127.0.0.1:6443", Reason: "refused connections", Attempts: 3, Err: kube.ErrGaveUp}}
+	for _, err := range []error{down, context.DeadlineExceeded} {
+		if got := redact(classify(err)); got != err {
+			t.Errorf("redact(%v) = %v, want it kept: it quotes no Secret data and is summarised with the other objects'", err, got)
 		}
 	}
 }

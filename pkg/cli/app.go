@@ -16,6 +16,7 @@ var Version = "dev"
 // Run runs kship with args (args[0] is the program name) and returns the
 // process exit code. Results go to stdout, progress and errors to stderr.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	quietClientGo()
 	app := newApp(stdout, stderr)
 	err := app.RunContext(ctx, interspersed(app, args))
 	if err != nil {

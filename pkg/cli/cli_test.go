@@ -14,13 +14,15 @@ import (
 type result struct {
 	code           int
 	stdout, stderr string
+	// leaked is what reached os.Stderr behind the CLI's back, when captured.
+	leaked string
 }
 
 func run(t *testing.T, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := Run(context.Background(), append([]string{"kship"}, args...), &out, &errb)
-	return result{code, out.String(), errb.String()}
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
 func writeFile(t *testing.T, dir, name, body string) string {

@@ -123,7 +123,7 @@ func deployTarget(c *ucli.Context, t *target) error {
 		return exitcode.Wrap(exitcode.Build, err)
 	}
 	if objs, err = rollout.DefaultNamespaces(c.Context, client, objs, inv.namespace); err != nil {
-		return exitcode.Wrap(exitcode.Build, err)
+		return exitcode.Wrap(lookupCode(err), err)
 	}
 	return deployTo(c, t, client, objs, inv, reports)
 }
@@ -169,6 +169,15 @@ func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructu
 		return &resultsWritten{exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was deployed, but the report could not be written: %w", t.Name(), werr))}
 	}
 	return nil
+}
+
+// lookupCode is the exit code of a failure to map the build's kinds: the
+// build's fault (3), unless the API server could not be reached (4).
+func lookupCode(err error) int {
+	if errors.As(err, new(*kube.UnavailableError)) {
+		return exitcode.Apply
+	}
+	return exitcode.Build
 }
 
 // holder is who the history and the lock name: --lock-holder, or the CI

@@ -76,7 +76,7 @@ func asDeployed(ctx context.Context, t *target, client *kube.Client, objs []*uns
 		return nil, nil, exitcode.Wrap(exitcode.Build, err)
 	}
 	if objs, err = rollout.DefaultNamespaces(ctx, client, objs, it.namespace); err != nil {
-		return nil, nil, exitcode.Wrap(exitcode.Build, err)
+		return nil, nil, exitcode.Wrap(lookupCode(err), err)
 	}
 	set := inventory.New(client, it.name, it.namespace)
 	objs = set.Label(objs)

@@ -41,7 +41,7 @@ func runLimited(t *testing.T, bin, dir, stdin string, args ...string) result {
 	if err != nil && !errors.As(err, &exit) {
 		t.Fatalf("running kship: %v", err)
 	}
-	return result{cmd.ProcessState.ExitCode(), out.String(), errb.String()}
+	return result{code: cmd.ProcessState.ExitCode(), stdout: out.String(), stderr: errb.String()}
 }
 
 // TestAliasBombUnderMemoryLimit runs the built binary, under a hard memory

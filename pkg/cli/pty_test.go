@@ -48,5 +48,5 @@ func runAtTerminal(t *testing.T, args ...string) result {
 	code := Run(context.Background(), append([]string{"kship"}, args...), slave, &errb)
 	slave.Close()
 	<-done
-	return result{code, string(bytes.ReplaceAll(out.Bytes(), []byte("\r\n"), []byte("\n"))), errb.String()}
+	return result{code: code, stdout: string(bytes.ReplaceAll(out.Bytes(), []byte("\r\n"), []byte("\n"))), stderr: errb.String()}
 }

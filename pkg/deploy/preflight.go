@@ -47,6 +47,9 @@ func (p *Plan) preflight(ctx context.Context) error {
 		if applied == nil && err != nil {
 			return p.stop(&Error{Phase: PhasePreflight, Stage: StageApply, Err: err})
 		}
+		if grouped := groupFailures(err); grouped != nil {
+			err = grouped
+		}
 		byRef := errorsByRef(err)
 		for _, r := range applied {
 			or := ObjectResult{Ref: r.Ref, Phase: ph.Name, Action: r.Action}
@@ -56,7 +59,7 @@ func (p *Plan) preflight(ctx context.Context) error {
 				// Judged by the CRD as it is, not as this deploy leaves it.
 				or.Message = "not checked by the server: its CRD changes in this deploy, and the current one refuses it: " + firstLine(e.Error())
 			case e != nil:
-				or.Action, or.Error = "", e.Error()
+				or.Action, or.Error = "", rowText(e)
 				failed = append(failed, &apply.Error{Ref: r.Ref, Err: e})
 			default:
 				sk.learn(r)

@@ -71,13 +71,16 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 		d.failAll(p.Name, prepared, applyErr)
 		return &Error{Phase: p.Name, Stage: StageApply, Err: applyErr}
 	}
+	if grouped := groupFailures(applyErr); grouped != nil {
+		applyErr = grouped // one line per cause; each row keeps its own
+	}
 	failed := errorsByRef(applyErr)
 	ran := false
 	var waitFor []*unstructured.Unstructured
 	for _, r := range applied {
 		or := ObjectResult{Ref: r.Ref, Phase: p.Name, Action: r.Action}
 		if e := failed[r.Ref]; e != nil {
-			or.Error = e.Error()
+			or.Error = rowText(e)
 		} else if r.Action != "" {
 			d.emit(Event{Type: ObjectApplied, Phase: p.Name, Applied: &r})
 			ran = ran || (r.Ref.GroupKind() == jobGK && r.Action != apply.Unchanged)

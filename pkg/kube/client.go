@@ -19,6 +19,9 @@ type Options struct {
 	Kubeconfig string
 	// Context is the kube context; empty means the kubeconfig's current one.
 	Context string
+	// Retry says how long failed requests are retried; nil means
+	// DefaultRetry.
+	Retry *Retry
 }
 
 // Client holds the clients for one cluster.
@@ -111,6 +114,11 @@ func flags(opts Options) *genericclioptions.ConfigFlags {
 	if opts.Context != "" {
 		f.Context = &opts.Context
 	}
+	policy := DefaultRetry
+	if opts.Retry != nil {
+		policy = *opts.Retry
+	}
+	o := &outage{}
 	f.WrapConfigFn = func(c *rest.Config) *rest.Config {
 		// client-go's default 5 QPS would cap a deploy at a few objects a
 		// second; the API server's priority and fairness protects itself.
@@ -118,6 +126,7 @@ func flags(opts Options) *genericclioptions.ConfigFlags {
 		c.QPS, c.Burst = -1, -1
 		c.UserAgent = "kship"
 		c.WarningHandler = rest.NoWarnings{}
+		c.Wrap(wrapper(c.Host, policy, o))
 		return c
 	}
 	return f

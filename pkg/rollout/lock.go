@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kship/kship/pkg/inventory"
+	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
 )
 
@@ -30,7 +31,7 @@ func (r *runner) lock(ctx context.Context) (context.Context, func(), error) {
 	return ctx, func() {
 		stop()
 		cancel(nil)
-		_ = held.Release(context.WithoutCancel(ctx))
+		_ = held.Release(kube.Cleanup(ctx))
 	}, nil
 }
 

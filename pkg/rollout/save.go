@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kship/kship/pkg/inventory"
+	"github.com/kship/kship/pkg/kube"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -48,7 +49,7 @@ func (r *runner) record(ctx context.Context, state *inventory.State, rev int, ou
 		}
 	}
 	state.Add(rec)
-	if err := r.inv.Write(context.WithoutCancel(ctx), state); err != nil {
+	if err := r.inv.Write(kube.Cleanup(ctx), state); err != nil {
 		r.note("could not record revision %d in the inventory: %v", rev, err)
 	}
 }
