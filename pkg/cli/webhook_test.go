@@ -66,7 +66,9 @@ func TestWebhookRefusalInANewNamespaceReportsTheRest(t *testing.T) {
 	ns := c.Namespace(t)
 	hook := leftoverWebhook(t, c, ns)
 	fresh := ns + "-new"
-	t.Cleanup(func() { _ = c.Clientset().CoreV1().Namespaces().Delete(context.Background(), fresh, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = c.Clientset().CoreV1().Namespaces().Delete(context.Background(), fresh, metav1.DeleteOptions{})
+	})
 	dir := t.TempDir()
 	writeFile(t, dir, "app/objects.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: "+fresh+"}\n"+
 		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain, namespace: "+fresh+"}\ndata: {k: v}\n"+
