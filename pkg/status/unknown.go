@@ -22,6 +22,10 @@ var builtinGroups = map[string]bool{
 
 func custom(group string) bool { return !builtinGroups[group] }
 
+// BuiltIn reports whether group is one of the API groups Kubernetes itself
+// serves: their objects' status comes from Kubernetes' own controllers.
+func BuiltIn(group string) bool { return builtinGroups[group] }
+
 // lifecycleFields are status fields whose value says where an object is in
 // its life; their values are shown, other fields only by name (a status may
 // hold anything, and messages end up in CI logs).

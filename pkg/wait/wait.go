@@ -90,9 +90,11 @@ func newWatcher(client *kube.Client, objs []*unstructured.Unstructured, opts Opt
 		t.outcome = Outcome{Ref: t.ref, Status: status.InProgress}
 		// Nothing reconciles a static kind: the applied object is the final
 		// word, and a watch of every ConfigMap in the namespace is saved.
-		// An object the apply left Current (unchanged and ready, a new
-		// Namespace) needs no watch either.
-		if r := status.Compute(o); status.Static(o.GroupVersionKind().GroupKind()) || r.Status == status.Current {
+		// A built-in object the apply left Current (unchanged and ready, a
+		// new Namespace) needs no watch either. A custom resource does: its
+		// controller may not have written a status yet.
+		gk := o.GroupVersionKind().GroupKind()
+		if r := status.Compute(o); status.Static(gk) || (r.Status == status.Current && status.BuiltIn(gk.Group)) {
 			t.outcome.Status, t.outcome.Message, t.done = r.Status, r.Message, true
 		}
 		w.targets = append(w.targets, t)
@@ -172,7 +174,10 @@ func (w *watcher) judge(t *tracked) {
 	live := w.sources.get(t)
 	r := status.Compute(live)
 	next := Outcome{Ref: t.ref, Status: r.Status, Message: r.Message, Elapsed: time.Since(w.begun)}
-	if live != nil && r.Status != status.Current && r.Status != status.Unknown {
+	// Until its controller has seen the new spec, a workload's pods are the
+	// old spec's: their troubles (the failed release a rollback replaces)
+	// say nothing about this one.
+	if live != nil && r.Status != status.Current && r.Status != status.Unknown && specObserved(live) {
 		next.Problems = w.sources.problems(live)
 		if r.Status == status.InProgress && status.IsFatal(next.Problems) {
 			next.Status = status.Failed
@@ -222,4 +227,15 @@ func (w *watcher) finish(ctx context.Context, runErr error) []Outcome {
 		out[i] = o
 	}
 	return out
+}
+
+// specObserved reports whether live's controller has caught up with its
+// spec: status.observedGeneration at least metadata.generation, or no
+// observedGeneration at all (kinds whose controllers do not report one).
+func specObserved(live *unstructured.Unstructured) bool {
+	observed, found, err := unstructured.NestedInt64(live.Object, "status", "observedGeneration")
+	if !found || err != nil {
+		return true
+	}
+	return observed >= live.GetGeneration()
 }
