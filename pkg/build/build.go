@@ -26,6 +26,10 @@ type Options struct {
 	EnableExec bool
 	// EnableAlphaPlugins allows KRM functions and legacy plugins.
 	EnableAlphaPlugins bool
+	// EnableHelm allows helmCharts, inflated by running HelmCommand
+	// ("helm" on the PATH when empty), as kustomize's --enable-helm.
+	EnableHelm  bool
+	HelmCommand string
 	// Origins, when not nil, is filled with where each object came from:
 	// kustomize's originAnnotations are switched on in memory for this
 	// build (buildMetadata in the top kustomization, as Images is applied)
@@ -93,6 +97,9 @@ func run(disk filesys.FileSystem, dir string, opts Options) (resmap.ResMap, erro
 	if err != nil && strings.Contains(err.Error(), "plugins disabled") {
 		err = fmt.Errorf("%w (KRM functions and plugins are off by default: pass --enable-alpha-plugins, and --enable-exec for exec functions, only for trees you trust)", err)
 	}
+	if fns := execFunctions(disk); err == nil && len(fns) > 0 && opts.EnableAlphaPlugins && !opts.EnableExec {
+		err = skippedExecFunctions(fns)
+	}
 	if err == nil && opts.Origins != nil {
 		err = takeOrigins(m, opts.Origins, added)
 	}
@@ -111,6 +118,13 @@ func (o Options) krusty() *krusty.Options {
 		c := types.EnabledPluginConfig(types.BploUseStaticallyLinked)
 		c.FnpLoadingOptions.EnableExec = o.EnableExec
 		k.PluginConfig = c
+	}
+	if o.EnableHelm {
+		k.PluginConfig.HelmConfig.Enabled = true
+		k.PluginConfig.HelmConfig.Command = o.HelmCommand
+		if k.PluginConfig.HelmConfig.Command == "" {
+			k.PluginConfig.HelmConfig.Command = "helm"
+		}
 	}
 	return k
 }

@@ -32,6 +32,9 @@ type limitFS struct {
 
 	mu      sync.Mutex
 	refused error // the first refusal, which kustomize's error may bury
+	// execFns are files that declare exec KRM functions, which kustomize
+	// skips without a word unless exec functions are enabled.
+	execFns []string
 }
 
 // limited wraps fSys so that reads are checked against l.
@@ -53,6 +56,11 @@ func (l *limitFS) ReadFile(p string) ([]byte, error) {
 	}
 	if err := l.budget.Check(p, data); err != nil {
 		return nil, l.refuse(err)
+	}
+	if declaresExecFunction(data) {
+		l.mu.Lock()
+		l.execFns = append(l.execFns, p)
+		l.mu.Unlock()
 	}
 	return data, nil
 }
@@ -112,4 +120,16 @@ func (l *limitFS) precheck(p string) error {
 		return &LimitError{Path: p, What: "not a regular file"}
 	}
 	return l.budget.CheckSize(p, info.Size())
+}
+
+// execFunctions returns the files fSys read that declare exec KRM
+// functions, if fSys is a limitFS.
+func execFunctions(fSys filesys.FileSystem) []string {
+	l, ok := fSys.(*limitFS)
+	if !ok {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.execFns...)
 }

@@ -24,6 +24,8 @@ func buildFlags() []ucli.Flag {
 		},
 		&ucli.BoolFlag{Name: "enable-alpha-plugins", Usage: "allow KRM functions and plugins named in the tree (off by default)"},
 		&ucli.BoolFlag{Name: "enable-exec", Usage: "allow exec KRM functions, i.e. run executables named in the tree (off by default; never for untrusted trees)"},
+		&ucli.BoolFlag{Name: "enable-helm", Usage: "allow helmCharts in kustomizations, inflated with the helm command (off by default, as in kustomize)"},
+		&ucli.StringFlag{Name: "helm-command", Value: "helm", Usage: "the helm executable --enable-helm runs"},
 	}
 }
 
@@ -86,6 +88,8 @@ func buildOptions(c *ucli.Context) (build.Options, error) {
 	opts := build.Options{
 		EnableExec:         c.Bool("enable-exec"),
 		EnableAlphaPlugins: c.Bool("enable-alpha-plugins"),
+		EnableHelm:         c.Bool("enable-helm"),
+		HelmCommand:        c.String("helm-command"),
 	}
 	switch r := c.String("load-restrictor"); r {
 	case types.LoadRestrictionsRootOnly.String():
