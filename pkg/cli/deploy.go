@@ -348,7 +348,13 @@ type progress interface {
 // not set), and plain timestamped lines otherwise.
 func progressPrinter(c *ucli.Context) progress {
 	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("CI") == "" {
-		return &report.Live{W: f}
+		return &report.Live{W: f, Width: func() int {
+			w, _, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		}}
 	}
 	return &report.Lines{W: c.App.ErrWriter}
 }

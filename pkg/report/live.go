@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
@@ -13,12 +14,37 @@ import (
 )
 
 // Live shows a deploy on a terminal: what happened scrolls up as lines,
-// and below them a block, redrawn in place, of what is still being waited on.
+// and below them a block, redrawn in place, of what is still being waited
+// on, with how long each has been waited for, ticking every second. Lines
+// of the block are cut to the terminal's width, so that a redraw covers
+// exactly what it drew.
 type Live struct {
-	W       io.Writer
+	W io.Writer
+	// Width, when set, returns the terminal's width in columns.
+	Width func() int
+	// Now and Tick are the clock and how often the block is redrawn;
+	// time.Now and every second when not set.
+	Now  func() time.Time
+	Tick time.Duration
+
 	mu      sync.Mutex
-	waiting map[apply.Ref]string
+	waiting map[apply.Ref]waitingLine
 	drawn   int
+	ticking bool
+	stop    chan struct{}
+}
+
+// waitingLine is one object still waited on.
+type waitingLine struct {
+	text  string
+	since time.Time
+}
+
+func (l *Live) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
 }
 
 // Event updates the view with one event.
@@ -26,17 +52,23 @@ func (l *Live) Event(e deploy.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.waiting == nil {
-		l.waiting = map[apply.Ref]string{}
+		l.waiting = map[apply.Ref]waitingLine{}
 	}
 	l.erase()
 	switch {
 	case e.Type == deploy.ObjectUpdate && !settled(e.Update.Status):
-		l.waiting[e.Update.Ref] = fmt.Sprintf("%s [%s]", describe(e), e.Elapsed.Round(100*time.Millisecond))
+		w, ok := l.waiting[e.Update.Ref]
+		if !ok {
+			w.since = l.now().Add(-e.Update.Elapsed)
+		}
+		w.text = describe(e)
+		l.waiting[e.Update.Ref] = w
+		l.startTicking()
 	case e.Type == deploy.ObjectUpdate:
 		delete(l.waiting, e.Update.Ref)
 		fmt.Fprintln(l.W, describe(e))
 	case e.Type == deploy.PhaseFinished:
-		l.waiting = map[apply.Ref]string{}
+		l.waiting = map[apply.Ref]waitingLine{}
 		fmt.Fprintln(l.W, describe(e))
 	default:
 		if line := describe(e); line != "" {
@@ -44,6 +76,35 @@ func (l *Live) Event(e deploy.Event) {
 		}
 	}
 	l.draw()
+}
+
+// startTicking redraws the block every Tick until Close.
+func (l *Live) startTicking() {
+	if l.ticking {
+		return
+	}
+	every := l.Tick
+	if every <= 0 {
+		every = time.Second
+	}
+	l.ticking, l.stop = true, make(chan struct{})
+	go func(stop chan struct{}) {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				l.mu.Lock()
+				if len(l.waiting) > 0 {
+					l.erase()
+					l.draw()
+				}
+				l.mu.Unlock()
+			}
+		}
+	}(l.stop)
 }
 
 // Note prints a free-form line above the live block.
@@ -55,10 +116,14 @@ func (l *Live) Note(line string) {
 	l.draw()
 }
 
-// Close clears the live block, leaving only the lines.
+// Close clears the live block, leaving only the lines, and stops the tick.
 func (l *Live) Close() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.ticking {
+		close(l.stop)
+		l.ticking = false
+	}
 	l.erase()
 }
 
@@ -77,13 +142,33 @@ func (l *Live) erase() {
 }
 
 func (l *Live) draw() {
+	width := 0
+	if l.Width != nil {
+		width = l.Width()
+	}
 	lines := make([]string, 0, len(l.waiting))
-	for _, s := range l.waiting {
-		lines = append(lines, s)
+	for _, w := range l.waiting {
+		timer := fmt.Sprintf(" [%s]", l.now().Sub(w.since).Round(time.Second))
+		text := "⧗ " + w.text
+		if width > 0 {
+			// The timer stays in sight; the text gives way.
+			text = cut(text, width-utf8.RuneCountInString(timer))
+		}
+		lines = append(lines, text+timer)
 	}
 	sort.Strings(lines)
 	for _, s := range lines {
-		fmt.Fprintf(l.W, "\x1b[2m⧗ %s\x1b[0m\n", s)
+		fmt.Fprintf(l.W, "\x1b[2m%s\x1b[0m\n", s)
 	}
 	l.drawn = len(lines)
+}
+
+// cut shortens s to fit in width columns (one per rune), with an ellipsis;
+// width 0 means no limit.
+func cut(s string, width int) string {
+	if width <= 1 || utf8.RuneCountInString(s) < width {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:width-2]) + "…"
 }

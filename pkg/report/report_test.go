@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kship/kship/internal/golden"
@@ -84,14 +86,16 @@ func TestLines(t *testing.T) {
 
 func TestLiveRedrawsOnlyTheWaitingBlock(t *testing.T) {
 	var b bytes.Buffer
-	l := &Live{W: &b}
+	clock := time.Unix(1000, 0)
+	l := &Live{W: &b, Now: func() time.Time { return clock }, Tick: time.Hour}
 	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
 	l.Event(deploy.Event{Type: deploy.PhaseStarted, Phase: deploy.PhaseWorkloads, Objects: 1})
-	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Elapsed: time.Second, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "0 of 1"}})
-	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Elapsed: 2 * time.Second, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "1 of 2"}})
-	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Elapsed: 3 * time.Second, Update: &wait.Update{Ref: ref, Status: status.Current, Message: "rolled out"}})
+	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "0 of 1", Elapsed: time.Second}})
+	clock = clock.Add(time.Second)
+	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "1 of 2", Elapsed: 2 * time.Second}})
+	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: ref, Status: status.Current, Message: "rolled out", Elapsed: 3 * time.Second}})
 	cr := apply.Ref{Group: "ops.kship.dev", Kind: "Database", Namespace: "shop", Name: "orders"}
-	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Elapsed: 3 * time.Second, Update: &wait.Update{Ref: cr, Status: status.Unknown, Message: "kship cannot judge it"}})
+	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: cr, Status: status.Unknown, Message: "kship cannot judge it"}})
 	l.Close()
 	want := "phase workloads: applying 1 object\n" +
 		"\x1b[2m⧗ Deployment/shop/api: 0 of 1 [1s]\x1b[0m\n" +
@@ -101,6 +105,55 @@ func TestLiveRedrawsOnlyTheWaitingBlock(t *testing.T) {
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+}
+
+// The block's timer ticks while nothing happens, and its lines are cut to
+// the terminal's width so that a redraw covers exactly what it drew.
+func TestLiveTicksAndFitsTheTerminal(t *testing.T) {
+	var b syncBuffer
+	var mu sync.Mutex
+	clock := time.Unix(1000, 0)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	l := &Live{W: &b, Now: now, Tick: 5 * time.Millisecond, Width: func() int { return 40 }}
+	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
+	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: ref, Status: status.InProgress,
+		Message: "Waiting for deployment \"api\" rollout to finish: 1 of 2 updated replicas are available..."}})
+	mu.Lock()
+	clock = clock.Add(7 * time.Second)
+	mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(b.String(), "[7s]") && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	l.Close()
+	out := b.String()
+	if !strings.Contains(out, "[7s]") {
+		t.Fatalf("the timer did not tick with no event; last draw:\n%q", out[max(0, len(out)-200):])
+	}
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.NewReplacer("\x1b[2m", "", "\x1b[0m", "", "\x1b[1A", "", "\x1b[J", "").Replace(line)
+		if n := utf8.RuneCountInString(line); n >= 40 {
+			t.Errorf("a block line of %d columns on a 40-column terminal: %q", n, line)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the Live view's ticker goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestJSONCarriesUnknown(t *testing.T) {
