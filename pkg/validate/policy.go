@@ -24,6 +24,28 @@ func (c *checker) policy(f *findings) {
 			c.imageTag(f, t.o, ctr)
 		}
 	}
+	c.hpaReplicas(f)
+}
+
+// hpaReplicas reports spec.replicas on a workload that an HPA of the build
+// scales: the HPA owns the count, so the value only matters when the
+// workload is created, and reads as if it were the count.
+func (c *checker) hpaReplicas(f *findings) {
+	scaled := map[string]*object{}
+	for _, o := range c.objs {
+		if o.ref.Kind == "HorizontalPodAutoscaler" {
+			key := o.ref.Namespace + "/" + getString(o.m, "spec", "scaleTargetRef", "kind") + "/" + getString(o.m, "spec", "scaleTargetRef", "name")
+			scaled[key] = o
+		}
+	}
+	for _, o := range c.objs {
+		hpa := scaled[o.ref.Namespace+"/"+o.ref.Kind+"/"+o.ref.Name]
+		if hpa == nil || get(o.m, "spec", "replicas") == nil {
+			continue
+		}
+		f.add(o, "spec.replicas", RuleHPAReplicas, "HorizontalPodAutoscaler %s scales it: kship sets replicas only when it creates the %s and then leaves the count to the HPA; "+
+			"remove replicas and set the HPA's minReplicas per environment instead", hpa.ref.Name, o.ref.Kind)
+	}
 }
 
 // missingRequests lists the resources (cpu, memory) a container does not

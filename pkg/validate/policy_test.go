@@ -39,6 +39,16 @@ func TestPolicy(t *testing.T) {
 		},
 		{name: "digest", yaml: edit(deployment, "image: nginx:1.27", "image: nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")},
 		{
+			name:     "replicas on a workload an HPA scales",
+			yaml:     deployment + "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: shop}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 4\n",
+			want:     []brief{{dep, "spec.replicas", validate.RuleHPAReplicas, validate.Warning}},
+			messages: []string{"HorizontalPodAutoscaler web scales it"},
+		},
+		{
+			name: "no replicas on a workload an HPA scales",
+			yaml: edit(deployment, "  replicas: 2\n", "") + "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: shop}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 4\n",
+		},
+		{
 			name: "rules switched by configuration",
 			yaml: edit(edit(deployment, "image: nginx:1.27", "image: nginx:latest"), "          readinessProbe:\n            httpGet: {path: /, port: 80}\n", ""),
 			opts: validate.Options{Rules: map[string]validate.Severity{validate.RuleImageTag: validate.Warning, validate.RuleReadiness: validate.Off}},
@@ -70,14 +80,16 @@ func TestProduction(t *testing.T) {
 			want: []brief{{dep, "spec.replicas", validate.RuleProdReplicas, validate.Error}},
 		},
 		{
-			name: "an HPA's minReplicas is what counts",
-			yaml: edit(deployment, "replicas: 2", "replicas: 1") + pdb + edit(hpa, "MIN", "2"),
-			opts: prod,
+			name:  "an HPA's minReplicas is what counts",
+			yaml:  edit(deployment, "replicas: 2", "replicas: 1") + pdb + edit(hpa, "MIN", "2"),
+			opts:  prod,
+			rules: []string{validate.RuleProdReplicas, validate.RuleProdPDB},
 		},
 		{
 			name:     "an HPA with minReplicas 1",
 			yaml:     deployment + pdb + edit(hpa, "MIN", "1"),
 			opts:     prod,
+			rules:    []string{validate.RuleProdReplicas, validate.RuleProdPDB},
 			want:     []brief{{"HorizontalPodAutoscaler/shop/web", "spec.minReplicas", validate.RuleProdReplicas, validate.Error}},
 			messages: []string{"minReplicas is 1 for Deployment/shop/web in production"},
 		},

@@ -47,6 +47,7 @@ const (
 	RuleReadiness       = "policy/readiness-probe"
 	RuleRequests        = "policy/resource-requests"
 	RuleImageTag        = "policy/image-tag"
+	RuleHPAReplicas     = "policy/hpa-replicas"
 	RuleProdReplicas    = "policy/prod-replicas"
 	RuleProdPDB         = "policy/prod-pdb"
 )
@@ -81,6 +82,7 @@ var Rules = []Rule{
 	{ID: RuleReadiness, Severity: Warning, Summary: "Deployment/StatefulSet/DaemonSet container without a readinessProbe"},
 	{ID: RuleRequests, Severity: Warning, Summary: "container without cpu and memory requests"},
 	{ID: RuleImageTag, Severity: Error, Summary: "image without a tag or digest, or tagged :latest"},
+	{ID: RuleHPAReplicas, Severity: Warning, Summary: "replicas set on a workload that a HorizontalPodAutoscaler in the build scales: the HPA owns the count, kship applies replicas only on create"},
 	{ID: RuleProdReplicas, Severity: Error, Production: true, Summary: "production Deployment with fewer than 2 replicas (HPA minReplicas counts)"},
 	{ID: RuleProdPDB, Severity: Error, Production: true, Summary: "production Deployment that no PodDisruptionBudget covers"},
 }

@@ -30,7 +30,7 @@ func TestTargets(t *testing.T) {
 			yaml: deployment + edit(edit(pdb, "SELECTOR", "{matchLabels: {app: web}}"), "namespace: shop", "namespace: other"),
 			want: []brief{{"PodDisruptionBudget/other/web", "spec.selector", validate.RulePDBSelector, validate.Warning}},
 		},
-		{name: "HPA scales the Deployment", yaml: deployment + edit(hpa, "NAME", "web")},
+		{name: "HPA scales the Deployment", yaml: deployment + edit(hpa, "NAME", "web"), rules: []string{validate.RuleHPATarget}},
 		{
 			name:     "HPA scales nothing",
 			yaml:     deployment + edit(hpa, "NAME", "api"),
