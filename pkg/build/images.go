@@ -2,11 +2,8 @@ package build
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
-	"strings"
 
-	"sigs.k8s.io/kustomize/api/pkg/util"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
@@ -19,34 +16,6 @@ type Image = types.Image
 // keep means "keep the value the kustomization already has", as in
 // `kustomize edit set image api=*:v2`.
 const keep = "*"
-
-var tagSyntax = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
-
-// ParseImage parses an override as `kustomize edit set image` does:
-// NAME=NEWNAME[:TAG][@DIGEST], NAME:TAG or NAME@DIGEST.
-func ParseImage(arg string) (Image, error) {
-	key, value, hasKey := strings.Cut(arg, "=")
-	if !hasKey {
-		key, value = "", arg
-	}
-	name, tag, digest := util.SplitImageName(value)
-	if name == arg || (key == "" && tag == "" && digest == "") {
-		return Image{}, fmt.Errorf("--image %q: want NAME=NEWNAME:TAG, NAME=NEWNAME@DIGEST, NAME:TAG or NAME@DIGEST", arg)
-	}
-	if hasKey && key == "" {
-		return Image{}, fmt.Errorf("--image %q: the image name before '=' is empty", arg)
-	}
-	if tag != "" && tag != keep && !tagSyntax.MatchString(tag) {
-		return Image{}, fmt.Errorf("--image %q: tag %q may hold only letters, digits, '.', '_' and '-'", arg, tag)
-	}
-	img := Image{NewTag: tag, Digest: digest}
-	if hasKey {
-		img.Name, img.NewName = key, name
-	} else {
-		img.Name = name
-	}
-	return img, nil
-}
 
 // mergeImages applies overrides to a kustomization's images list the way
 // `kustomize edit set image` does: an override replaces the entry of the

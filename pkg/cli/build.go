@@ -14,7 +14,10 @@ func buildFlags() []ucli.Flag {
 		branchFlag,
 		&ucli.StringSliceFlag{
 			Name:  "image",
-			Usage: "override an image in memory, as `kustomize edit set image` would: NAME=NEWNAME:TAG, NAME=NEWNAME@DIGEST, NAME:TAG (repeatable)",
+			Usage: "override an image in memory, as `kustomize edit set image` would: NAME=NEWNAME[:TAG][@DIGEST], NAME:TAG or NAME@DIGEST (repeatable)",
+			// Whitespace is refused, not trimmed: a stray newline in a CI
+			// variable is a mistake to report.
+			KeepSpace: true,
 		},
 		&ucli.StringFlag{
 			Name:  "load-restrictor",
