@@ -84,7 +84,7 @@ func runDeploy(c *ucli.Context) error {
 	opts.Origins = build.Origins{}
 	m, err := build.Build(t.Dir, opts)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Build, err)
+		return buildFailed(err)
 	}
 	objs, err := build.Objects(m)
 	if err != nil {
