@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -17,8 +18,17 @@ import (
 // kustomization root.
 type Options struct {
 	// Images overrides images in the top kustomization, as
-	// `kustomize edit set image` would, in memory only.
+	// `kustomize edit set image` would, in memory only. Each must match an
+	// image the top kustomization's images transformer sees, or be the
+	// name of one of its images entries; else Build fails with an
+	// *UnusedImageError.
 	Images []Image
+	// AllowUnusedImages lets overrides of Images match nothing.
+	AllowUnusedImages bool
+	// ImageUse, when not nil, is filled with which overrides of Images
+	// matched, for a caller that checks over several builds (and sets
+	// AllowUnusedImages for each).
+	ImageUse *ImageUse
 	// LoadRestrictor is kustomize's --load-restrictor; empty means RootOnly.
 	LoadRestrictor types.LoadRestrictions
 	// EnableExec allows exec KRM functions (raw executables). Unsafe for
@@ -74,22 +84,49 @@ func run(disk filesys.FileSystem, dir string, opts Options) (resmap.ResMap, erro
 	if err != nil {
 		return nil, err
 	}
+	if len(opts.Images) == 0 {
+		return kustomize(disk, dir, kfile, nil, opts)
+	}
+	top, err := readTop(disk, kfile)
+	if err != nil {
+		return nil, err
+	}
+	if opts.AllowUnusedImages && opts.ImageUse == nil {
+		return buildImages(disk, dir, top, mergeImages(top.images, opts.Images), false, opts)
+	}
+	return buildChecked(disk, dir, top, opts)
+}
+
+// buildImages builds with the top kustomization's images list replaced by
+// images; with early, without what runs after its images transformer.
+func buildImages(disk filesys.FileSystem, dir string, top *topKustomization, images []Image, early bool, opts Options) (resmap.ResMap, error) {
+	edited, err := top.withImages(images, early)
+	if err != nil {
+		return nil, err
+	}
+	return kustomize(disk, dir, top.path, edited, opts)
+}
+
+// krustyRuns counts kustomize builds, for the tests of what the --image
+// check costs.
+var krustyRuns atomic.Int64
+
+// kustomize runs krusty on dir, with the kustomization file kfile replaced
+// by edited when that is not nil.
+func kustomize(disk filesys.FileSystem, dir, kfile string, edited []byte, opts Options) (resmap.ResMap, error) {
 	fSys := disk
-	if len(opts.Images) > 0 {
-		edited, err := setImages(disk, kfile, opts.Images)
-		if err != nil {
-			return nil, err
-		}
+	if edited != nil {
 		fSys = &overlayFS{FileSystem: disk, path: kfile, data: edited}
 	}
 	added := false
 	if opts.Origins != nil {
-		var edited []byte
+		var err error
 		if edited, added, err = withOrigins(fSys, kfile); err != nil {
 			return nil, err
 		}
 		fSys = &overlayFS{FileSystem: disk, path: kfile, data: edited}
 	}
+	krustyRuns.Add(1)
 	m, err := krusty.MakeKustomizer(opts.krusty()).Run(fSys, dir)
 	if refused := refusal(disk); refused != nil {
 		return nil, refused // what kustomize made of it says less

@@ -4,7 +4,10 @@
 // With default Options its output is byte-identical to `kustomize build` of
 // the same kustomize/api version. On top of that it can override images in
 // memory, with the semantics of `kustomize edit set image`, without touching
-// the tree on disk.
+// the tree on disk: ParseImage reads an override with the image-reference
+// grammar, and Build refuses one that matches no image the top
+// kustomization's images transformer sees (UnusedImageError), a check made
+// within the build itself for most trees.
 //
 // Trees can be hostile (a pull request's), so every file kustomize reads
 // goes through a filesystem layer that checks it first against Limits: its

@@ -2,11 +2,8 @@ package build
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
-	"strings"
 
-	"sigs.k8s.io/kustomize/api/pkg/util"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
@@ -20,32 +17,45 @@ type Image = types.Image
 // `kustomize edit set image api=*:v2`.
 const keep = "*"
 
-var tagSyntax = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
+// topKustomization is what the image overrides need of the kustomization
+// built: its file, its images entries and whether anything runs after its
+// images transformer.
+type topKustomization struct {
+	path string
+	data []byte
+	// images is images followed by the deprecated imageTags, which
+	// `kustomize edit set image` folds into images.
+	images []Image
+	// late says that replacements, transformers or validators run after
+	// the images transformer and may change or drop what it set.
+	late bool
+}
 
-// ParseImage parses an override as `kustomize edit set image` does:
-// NAME=NEWNAME[:TAG][@DIGEST], NAME:TAG or NAME@DIGEST.
-func ParseImage(arg string) (Image, error) {
-	key, value, hasKey := strings.Cut(arg, "=")
-	if !hasKey {
-		key, value = "", arg
+func readTop(fSys filesys.FileSystem, path string) (*topKustomization, error) {
+	data, err := fSys.ReadFile(path)
+	if err != nil {
+		return nil, err
 	}
-	name, tag, digest := util.SplitImageName(value)
-	if name == arg || (key == "" && tag == "" && digest == "") {
-		return Image{}, fmt.Errorf("--image %q: want NAME=NEWNAME:TAG, NAME=NEWNAME@DIGEST, NAME:TAG or NAME@DIGEST", arg)
+	var k types.Kustomization
+	if err := sigsyaml.Unmarshal(data, &k); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if hasKey && key == "" {
-		return Image{}, fmt.Errorf("--image %q: the image name before '=' is empty", arg)
+	return &topKustomization{
+		path:   path,
+		data:   data,
+		images: append(append([]Image(nil), k.Images...), k.ImageTags...),
+		late:   len(k.Replacements)+len(k.Transformers)+len(k.Validators) > 0,
+	}, nil
+}
+
+// has says whether the kustomization has an images entry named name.
+func (t *topKustomization) has(name string) bool {
+	for _, img := range t.images {
+		if img.Name == name {
+			return true
+		}
 	}
-	if tag != "" && tag != keep && !tagSyntax.MatchString(tag) {
-		return Image{}, fmt.Errorf("--image %q: tag %q may hold only letters, digits, '.', '_' and '-'", arg, tag)
-	}
-	img := Image{NewTag: tag, Digest: digest}
-	if hasKey {
-		img.Name, img.NewName = key, name
-	} else {
-		img.Name = name
-	}
-	return img, nil
+	return false
 }
 
 // mergeImages applies overrides to a kustomization's images list the way
@@ -86,38 +96,36 @@ func mergeImages(current, overrides []Image) []Image {
 	return out
 }
 
-// setImages returns the kustomization file at path with overrides merged into
-// its images list. Everything else in the file is kept as it is.
-func setImages(fSys filesys.FileSystem, path string, overrides []Image) ([]byte, error) {
-	data, err := fSys.ReadFile(path)
+// withImages returns the top kustomization with its images list replaced by
+// images (and imageTags, folded into it, removed); with early, also without
+// what runs after the images transformer. Everything else is kept as it is.
+func (t *topKustomization) withImages(images []Image, early bool) ([]byte, error) {
+	node, err := kyaml.Parse(string(t.data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.path, err)
+	}
+	list, err := sigsyaml.Marshal(images)
 	if err != nil {
 		return nil, err
 	}
-	node, err := kyaml.Parse(string(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var k types.Kustomization
-	if err := sigsyaml.Unmarshal(data, &k); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	// Like `kustomize edit set image`, fold the deprecated imageTags into
-	// images first and drop them: krusty appends imageTags after images, so
-	// a stale entry would otherwise undo an override.
-	current := append(append([]Image(nil), k.Images...), k.ImageTags...)
-	merged, err := sigsyaml.Marshal(mergeImages(current, overrides))
+	value, err := kyaml.Parse(string(list))
 	if err != nil {
 		return nil, err
 	}
-	images, err := kyaml.Parse(string(merged))
-	if err != nil {
-		return nil, err
+	if err := node.PipeE(kyaml.SetField("images", value)); err != nil {
+		return nil, fmt.Errorf("%s: setting images: %w", t.path, err)
 	}
-	if err := node.PipeE(kyaml.SetField("images", images)); err != nil {
-		return nil, fmt.Errorf("%s: setting images: %w", path, err)
+	// Like `kustomize edit set image`, drop imageTags once folded into
+	// images: krusty appends them after images, so a stale entry would
+	// otherwise undo an override.
+	clear := []string{"imageTags"}
+	if early {
+		clear = append(clear, "replacements", "transformers", "validators")
 	}
-	if err := node.PipeE(kyaml.Clear("imageTags")); err != nil {
-		return nil, fmt.Errorf("%s: removing imageTags: %w", path, err)
+	for _, f := range clear {
+		if err := node.PipeE(kyaml.Clear(f)); err != nil {
+			return nil, fmt.Errorf("%s: removing %s: %w", t.path, f, err)
+		}
 	}
 	out, err := node.String()
 	return []byte(out), err

@@ -149,20 +149,29 @@ func TestParityImages(t *testing.T) {
 		copy   []string // repository directories the build reads
 		dir    string   // the kustomization to set images in and build
 		images []string // --image arguments
+		unused bool     // an override matches nothing: --allow-unused-image
 	}{
-		{"new tag", []string{"base", "overlays"}, "overlays/prod", []string{"api=registry.example/shop/api:abc123"}},
-		{"keep name with star", []string{"base", "overlays"}, "overlays/prod", []string{"api=*:1.5.0"}},
-		{"digest replaces the entry", []string{"base", "overlays"}, "overlays/prod", []string{"api@" + digest}},
-		{"name and tag", []string{"base", "overlays"}, "overlays/stage", []string{"api:1.5.0-rc.1"}},
-		{"several, one not yet listed", []string{"base", "overlays"}, "overlays/stage", []string{"redis=docker.io/library/redis:7.2", "api=registry.example/shop/api:abc123"}},
-		{"no images field yet", []string{"base"}, "base", []string{"api=registry.example/shop/api:abc123"}},
-		{"components overlay", []string{"examples/components"}, "examples/components/overlays/prod", []string{"web=registry.example/web:2.0.0"}},
-		{"multi-base overlay", []string{"examples/multi-base"}, "examples/multi-base/overlays/prod", []string{"worker=registry.example/shop/worker@" + digest, "api=*:9.9.9"}},
-		{"comments and anchors", []string{"testdata/parity/yaml-quirks"}, "testdata/parity/yaml-quirks", []string{"busybox=registry.example/busybox:1.36.1"}},
-		{"kustomization.yml", []string{"testdata/parity/file-names"}, "testdata/parity/file-names/yml", []string{"nginx=registry.example/nginx:1.27"}},
-		{"Kustomization", []string{"testdata/parity/file-names"}, "testdata/parity/file-names/capitalized", []string{"nginx=registry.example/nginx:1.27"}},
-		{"legacy imageTags, new name", []string{"testdata/parity/legacy-fields"}, "testdata/parity/legacy-fields/overlay", []string{"nginx=registry.example/nginx:1.27.1"}},
-		{"legacy imageTags, tag only", []string{"testdata/parity/legacy-fields"}, "testdata/parity/legacy-fields/overlay", []string{"nginx:1.27.1"}},
+		{"new tag", []string{"base", "overlays"}, "overlays/prod", []string{"api=registry.example/shop/api:abc123"}, false},
+		{"keep name with star", []string{"base", "overlays"}, "overlays/prod", []string{"api=*:1.5.0"}, false},
+		{"digest replaces the entry", []string{"base", "overlays"}, "overlays/prod", []string{"api@" + digest}, false},
+		{"name and tag", []string{"base", "overlays"}, "overlays/stage", []string{"api:1.5.0-rc.1"}, false},
+		{"several, one not yet listed and unused", []string{"base", "overlays"}, "overlays/stage", []string{"redis=docker.io/library/redis:7.2", "api=registry.example/shop/api:abc123"}, true},
+		{"no images field yet", []string{"base"}, "base", []string{"api=registry.example/shop/api:abc123"}, false},
+		{"components overlay", []string{"examples/components"}, "examples/components/overlays/prod", []string{"nginxinc/nginx-unprivileged=registry.example/web:2.0.0"}, false},
+		{"multi-base overlay", []string{"examples/multi-base"}, "examples/multi-base/overlays/prod", []string{"worker=registry.example/shop/worker@" + digest, "api=*:9.9.9"}, false},
+		{"comments and anchors", []string{"testdata/parity/yaml-quirks"}, "testdata/parity/yaml-quirks", []string{"busybox=registry.example/busybox:1.36.1"}, false},
+		{"kustomization.yml", []string{"testdata/parity/file-names"}, "testdata/parity/file-names/yml", []string{"nginx=registry.example/nginx:1.27"}, false},
+		{"Kustomization", []string{"testdata/parity/file-names"}, "testdata/parity/file-names/capitalized", []string{"nginx=registry.example/nginx:1.27"}, false},
+		{"legacy imageTags, new name", []string{"testdata/parity/legacy-fields"}, "testdata/parity/legacy-fields/overlay", []string{"nginx=registry.example/nginx:1.27.1"}, false},
+		{"legacy imageTags, tag only", []string{"testdata/parity/legacy-fields"}, "testdata/parity/legacy-fields/overlay", []string{"nginx:1.27.1"}, false},
+		// Overrides the top kustomization has no entry for, checked in the
+		// same build by marks that must all come out again.
+		{"checked: CronJob, init container, volume, custom field, port", []string{"testdata/images"}, "testdata/images/top", []string{"reporter=registry.example/reporter:3", "migrate:2", "models@" + digest, "gadget=registry.example/gadget:4", "registry.example:5000/tools/debug:1.3", "cache=*:8"}, false},
+		{"checked: name only keeps tag and digest", []string{"testdata/images"}, "testdata/images/top", []string{"registry.example:5000/tools/debug=registry.example/debug", "envoy=registry.example/envoy"}, false},
+		{"checked: replacements after", []string{"testdata/images"}, "testdata/images/replaced", []string{"sidecar:1.5", "registry.example/shop/api:3.0"}, false},
+		{"checked: re-tagged by a later entry", []string{"testdata/images"}, "testdata/images/chained", []string{"busybox=registry.example/mirror/busybox:1.37", "reporter:2.1"}, false},
+		{"checked: transformers after", []string{"testdata/images"}, "testdata/images/transformed", []string{"reporter:2.1", "migrate:2"}, false},
+		{"checked: vars copy the image", []string{"testdata/images"}, "testdata/images/vars", []string{"registry.example/shop/api:5", "migrate:2"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,7 +192,7 @@ func TestParityImages(t *testing.T) {
 				t.Fatalf("kustomize build of the edited copy: %v", err)
 			}
 
-			var opts build.Options
+			opts := build.Options{AllowUnusedImages: tt.unused}
 			for _, arg := range tt.images {
 				img, err := build.ParseImage(arg)
 				if err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/kship/kship/pkg/build"
@@ -15,8 +16,12 @@ func buildFlags() []ucli.Flag {
 		branchFlag,
 		&ucli.StringSliceFlag{
 			Name:  "image",
-			Usage: "override an image in memory, as `kustomize edit set image` would: NAME=NEWNAME:TAG, NAME=NEWNAME@DIGEST, NAME:TAG (repeatable)",
+			Usage: "override an image in memory, as `kustomize edit set image` would: NAME=NEWNAME[:TAG][@DIGEST], NAME:TAG or NAME@DIGEST (repeatable); NAME must match an image of the build",
+			// Whitespace is refused, not trimmed: a stray newline in a CI
+			// variable is a mistake to report.
+			KeepSpace: true,
 		},
+		&ucli.BoolFlag{Name: "allow-unused-image", Usage: "allow an --image whose NAME matches no image of the build"},
 		&ucli.StringFlag{
 			Name:  "load-restrictor",
 			Value: types.LoadRestrictionsRootOnly.String(),
@@ -53,7 +58,7 @@ Examples:
 			}
 			m, err := build.Build(t.Dir, opts)
 			if err != nil {
-				return exitcode.Wrap(exitcode.Build, err)
+				return buildFailed(err)
 			}
 			render := build.YAML
 			if c.String("output") == "json" {
@@ -86,6 +91,7 @@ func unmapped(c *ucli.Context, err error) error {
 
 func buildOptions(c *ucli.Context) (build.Options, error) {
 	opts := build.Options{
+		AllowUnusedImages:  c.Bool("allow-unused-image"),
 		EnableExec:         c.Bool("enable-exec"),
 		EnableAlphaPlugins: c.Bool("enable-alpha-plugins"),
 		EnableHelm:         c.Bool("enable-helm"),
@@ -122,6 +128,16 @@ func limitsOf(cfg *config.Config) build.Limits {
 	}
 	l := cfg.Limits
 	return build.Limits{MaxFileSize: int64(l.MaxFileSize), MaxAliasExpansion: int64(l.MaxAliasExpansion), MaxBuildSize: int64(l.MaxBuildSize)}
+}
+
+// buildFailed gives a build error its exit code: usage for an --image that
+// matches nothing, build for the rest.
+func buildFailed(err error) error {
+	var unused *build.UnusedImageError
+	if errors.As(err, &unused) {
+		return exitcode.Wrap(exitcode.Usage, err)
+	}
+	return exitcode.Wrap(exitcode.Build, err)
 }
 
 // outputFlag is -o/--output restricted to formats; the first is the default.

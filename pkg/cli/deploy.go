@@ -102,7 +102,7 @@ func deployTarget(c *ucli.Context, t *target) error {
 	opts.Origins = build.Origins{}
 	m, err := build.Build(t.Dir, opts)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Build, err)
+		return buildFailed(err)
 	}
 	objs, err := build.Objects(m)
 	if err != nil {

@@ -62,6 +62,12 @@ func baseDiff(c *ucli.Context, ref string, opts build.Options, show bool) (*diff
 	}
 	rep := &diff.Report{From: at, To: "working tree"}
 	dopts := diff.Options{ShowSecrets: show, From: short, To: "working-tree"}
+	// An override must match at one side of one target at least: a service
+	// the branch adds has no image at the base.
+	check := !opts.AllowUnusedImages && len(opts.Images) > 0
+	if check {
+		opts.AllowUnusedImages, opts.ImageUse = true, &build.ImageUse{}
+	}
 	baseOpts := opts
 	baseOpts.Limits = limitsOf(old) // each side's kship.yaml sets its own
 	for _, s := range targets {
@@ -78,6 +84,11 @@ func baseDiff(c *ucli.Context, ref string, opts build.Options, show bool) (*diff
 			return nil, exitcode.Wrap(exitcode.Build, err)
 		}
 		rep.Plans = append(rep.Plans, plan)
+	}
+	if check {
+		if err := opts.ImageUse.Unused(opts.Images); err != nil {
+			return nil, exitcode.Wrap(exitcode.Usage, err)
+		}
 	}
 	return rep, nil
 }

@@ -29,7 +29,7 @@ func liveDiff(c *ucli.Context, opts build.Options, show bool) (*diff.Report, err
 	}
 	m, err := build.Build(t.Dir, opts)
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Build, err)
+		return nil, buildFailed(err)
 	}
 	objs, err := build.Objects(m)
 	if err != nil {

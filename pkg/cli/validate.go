@@ -101,13 +101,27 @@ func runValidate(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	// With several targets, an --image must match in one of them at least.
+	var use *build.ImageUse
+	if len(targets) > 1 && !c.Bool("allow-unused-image") {
+		use = &build.ImageUse{}
+	}
 	var reports []*validate.Report
 	for _, t := range targets {
-		rep, err := validateTarget(c, t, crds)
+		rep, err := validateTarget(c, t, crds, use)
 		if err != nil {
 			return err
 		}
 		reports = append(reports, rep)
+	}
+	if use != nil {
+		opts, err := buildOptions(c)
+		if err != nil {
+			return err
+		}
+		if err := use.Unused(opts.Images); err != nil {
+			return exitcode.Wrap(exitcode.Usage, err)
+		}
 	}
 	var write func(io.Writer, []*validate.Report) error
 	switch c.String("output") {
@@ -212,7 +226,8 @@ func readCRDs(c *ucli.Context) ([]*unstructured.Unstructured, error) {
 }
 
 // validateTarget builds t (or reads -f) and validates it.
-func validateTarget(c *ucli.Context, t *target, crds []*unstructured.Unstructured) (*validate.Report, error) {
+// With use, an --image that matches nothing is recorded there, not refused.
+func validateTarget(c *ucli.Context, t *target, crds []*unstructured.Unstructured, use *build.ImageUse) (*validate.Report, error) {
 	var objs []*unstructured.Unstructured
 	origins := build.Origins{}
 	name := t.Name()
@@ -231,9 +246,12 @@ func validateTarget(c *ucli.Context, t *target, crds []*unstructured.Unstructure
 			return nil, err
 		}
 		opts.Origins = origins
+		if use != nil {
+			opts.AllowUnusedImages, opts.ImageUse = true, use
+		}
 		m, err := build.Build(t.Dir, opts)
 		if err != nil {
-			return nil, exitcode.Wrap(exitcode.Build, err)
+			return nil, buildFailed(err)
 		}
 		if objs, err = build.Objects(m); err != nil {
 			return nil, exitcode.Wrap(exitcode.Build, err)

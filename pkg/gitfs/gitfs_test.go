@@ -144,7 +144,7 @@ func TestBuildFromCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	m, err := build.BuildFS(f, filepath.Join(dir, "overlays", "stage"), build.Options{Images: []build.Image{{Name: "x", NewTag: "v2"}}})
+	m, err := build.BuildFS(f, filepath.Join(dir, "overlays", "stage"), build.Options{Images: []build.Image{{Name: "x", NewTag: "v2"}}, AllowUnusedImages: true})
 	if err != nil {
 		t.Fatal(err)
 	}
