@@ -13,6 +13,7 @@ import (
 	"github.com/kship/kship/pkg/build"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/exitcode"
+	"github.com/kship/kship/pkg/gitfs"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
 	"github.com/kship/kship/pkg/prune"
@@ -41,6 +42,7 @@ func deployCommand() *ucli.Command {
 		&ucli.BoolFlag{Name: "prune", Value: true, Usage: "delete objects that left the build, after the rollout is ready (--prune=false keeps them)"},
 		&ucli.DurationFlag{Name: "prune-timeout", Usage: "how long the prune may wait for deleted objects to go (default: half of --timeout, at least 30s); objects a finalizer holds are reported, not waited for"},
 		&ucli.BoolFlag{Name: "adopt", Usage: "take over objects that another environment or app (another ApplySet) deploys, instead of refusing"},
+		&ucli.BoolFlag{Name: "allow-move", Usage: "deploy an environment to a new namespace although an inventory of it is in another (what is there is left for you to remove)"},
 		&ucli.Float64Flag{Name: "max-prune-share", Value: prune.DefaultMaxShare, Usage: "refuse to prune more than this share of the managed objects", EnvVars: []string{"KSHIP_MAX_PRUNE_SHARE"}},
 		&ucli.BoolFlag{Name: "allow-mass-prune", Usage: "allow a prune larger than --max-prune-share, or of every object"},
 		&ucli.BoolFlag{Name: "rollback-on-failure", Usage: "when the rollout fails, re-apply the last good deploy (and still exit non-zero)"},
@@ -154,6 +156,8 @@ func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructu
 		Prune: c.Bool("prune"), PruneTimeout: c.Duration("prune-timeout"),
 		MaxPruneShare: c.Float64("max-prune-share"), AllowMassPrune: c.Bool("allow-mass-prune"),
 		Adopt:             c.Bool("adopt"),
+		AllowMove:         c.Bool("allow-move"),
+		Project:           projectOf(c.Context, t),
 		RollbackOnFailure: c.Bool("rollback-on-failure"),
 		Lock:              lockOptions(c, p),
 		By:                holder(c), Images: rollout.Images(objs),
@@ -357,4 +361,23 @@ func progressPrinter(c *ucli.Context) progress {
 		}}
 	}
 	return &report.Lines{W: c.App.ErrWriter}
+}
+
+// projectOf names the project whose environment t is: the repository's
+// origin and kship.yaml's path in it, or kship.yaml's absolute path when the
+// repository has no origin; "" for a bare directory.
+func projectOf(ctx context.Context, t *target) string {
+	if t.Config == nil || t.Env == nil {
+		return ""
+	}
+	repo, err := gitfs.Open(ctx, filepath.Dir(t.Config.Path))
+	if err != nil {
+		return t.Config.Path
+	}
+	origin := repo.Origin(ctx)
+	rel, err := filepath.Rel(repo.Root, t.Config.Path)
+	if origin == "" || err != nil {
+		return t.Config.Path
+	}
+	return origin + "/" + filepath.ToSlash(rel)
 }

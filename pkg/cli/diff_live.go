@@ -46,6 +46,9 @@ func liveDiff(c *ucli.Context, opts build.Options, show bool) (*diff.Report, err
 	if err != nil {
 		return nil, err
 	}
+	if err := in.checkNamespace(c.Context); err != nil {
+		return nil, exitcode.Wrap(exitcode.Apply, fmt.Errorf("diff %s: %w", t.Name(), err))
+	}
 	diffErr := in.dryRun(c.Context, apply.Options{Force: c.Bool("force-conflicts"), Recreate: c.Bool("recreate")}, set.ID)
 	input := diff.Input{Env: t.Name(), Pairs: in.pairs()}
 	if diffErr != nil {
@@ -97,9 +100,6 @@ type liveObjects struct {
 // of a kind, that the same deploy creates cannot be dry-run, and is listed
 // as created, unchecked. The error names the objects that failed.
 func (l *liveObjects) dryRun(ctx context.Context, opts apply.Options, owner string) error {
-	if err := l.checkNamespace(ctx); err != nil {
-		return err
-	}
 	opts.DryRun, opts.Owner = true, owner
 	plan, err := deploy.Prepare(ctx, l.client, l.objs, deploy.Options{Apply: opts})
 	checked := map[apply.Ref]deploy.ObjectResult{}

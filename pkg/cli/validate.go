@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/kship/kship/pkg/build"
@@ -356,10 +357,26 @@ func validateBeforeDeploy(c *ucli.Context, t *target, objs []*unstructured.Unstr
 	if err != nil {
 		return err
 	}
-	if len(rep.Findings) > 0 {
-		if err := validate.WriteText(c.App.ErrWriter, []*validate.Report{rep}); err != nil {
+	// Errors in full, as they stop the deploy; warnings in one line, as a
+	// deploy is not where they get read (kship validate lists them).
+	errs := *rep
+	errs.Findings = nil
+	warnings := map[string]int{}
+	for _, f := range rep.Findings {
+		if f.Severity == validate.Error {
+			errs.Findings = append(errs.Findings, f)
+		} else {
+			warnings[f.Rule]++
+		}
+	}
+	if len(errs.Findings) > 0 {
+		if err := validate.WriteText(c.App.ErrWriter, []*validate.Report{&errs}); err != nil {
 			return err
 		}
+	}
+	if len(warnings) > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "kship: validation: %s (%s); `kship validate %s` lists them\n",
+			plural(rep.Warnings(), "warning"), countRules(warnings), t.Name())
 	}
 	if n := rep.Errors(); n > 0 {
 		return exitcode.Wrap(exitcode.Build, fmt.Errorf("%s: validation found %s; nothing was applied (fix them, change the rules' severity in kship.yaml, or pass --validate=false)", t.Name(), plural(n, "error")))
@@ -372,4 +389,19 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// countRules renders rule counts as "policy/readiness-probe ×2, policy/image-tag".
+func countRules(counts map[string]int) string {
+	rules := make([]string, 0, len(counts))
+	for r := range counts {
+		rules = append(rules, r)
+	}
+	sort.Strings(rules)
+	for i, r := range rules {
+		if n := counts[r]; n > 1 {
+			rules[i] = fmt.Sprintf("%s ×%d", r, n)
+		}
+	}
+	return strings.Join(rules, ", ")
 }

@@ -118,6 +118,28 @@ func TestValidateFiles(t *testing.T) {
 
 // TestValidateBeforeDeploy runs the hook kship deploy calls before it
 // touches the cluster.
+// unprobed is a Deployment whose two containers have no readiness probe
+// and request nothing: four warnings, no error.
+func unprobed(t *testing.T) []*unstructured.Unstructured {
+	t.Helper()
+	objs, err := validate.ReadManifests(strings.NewReader(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: a, image: "registry.example/a:1.0"}
+      - {name: b, image: "registry.example/b:1.0"}
+`), "warn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}
+
 func TestValidateBeforeDeploy(t *testing.T) {
 	bad, err := validate.ReadManifests(strings.NewReader("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replica: 1}\n"), "bad")
 	if err != nil {
@@ -128,15 +150,18 @@ func TestValidateBeforeDeploy(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name   string
-		objs   []*unstructured.Unstructured
-		args   []string
-		code   int
-		stderr string
+		name      string
+		objs      []*unstructured.Unstructured
+		args      []string
+		code      int
+		stderr    string
+		notStderr string
 	}{
 		{name: "errors stop the deploy", objs: bad, code: exitcode.Build, stderr: `spec.replica: unknown field "replica"`},
 		{name: "clean", objs: good},
 		{name: "switched off", objs: bad, args: []string{"--validate=false"}},
+		{name: "warnings summarised in one line", objs: unprobed(t),
+			stderr: "kship: validation: 4 warnings (policy/readiness-probe ×2, policy/resource-requests ×2); `kship validate app` lists them", notStderr: "has no readinessProbe"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,6 +183,9 @@ func TestValidateBeforeDeploy(t *testing.T) {
 			}
 			if !strings.Contains(stderr.String(), tt.stderr) {
 				t.Errorf("stderr lacks %q:\n%s", tt.stderr, stderr.String())
+			}
+			if tt.notStderr != "" && strings.Contains(stderr.String(), tt.notStderr) {
+				t.Errorf("stderr has %q:\n%s", tt.notStderr, stderr.String())
 			}
 		})
 	}

@@ -212,3 +212,17 @@ func TestBuildRefusesLargeBlobUnread(t *testing.T) {
 		t.Error("the blob was read before it was refused")
 	}
 }
+
+func TestNormalizeRemote(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://github.com/shop/api.git":         "github.com/shop/api",
+		"https://ci:token@GitHub.com/shop/api":    "github.com/shop/api",
+		"git@github.com:shop/api.git":             "github.com/shop/api",
+		"ssh://git@github.com:22/shop/api.git":    "github.com/shop/api",
+		"ssh://git@gitlab.example/group/sub/api/": "gitlab.example/group/sub/api",
+	} {
+		if got := NormalizeRemote(in); got != want {
+			t.Errorf("NormalizeRemote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -107,3 +107,36 @@ func command(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0", "GIT_TERMINAL_PROMPT=0")
 	return cmd
 }
+
+// Origin returns the URL of the repository's remote "origin", normalised
+// so that the same repository reads the same whether cloned over HTTPS or
+// SSH (`github.com/shop/api`); "" when it has none.
+func (r *Repo) Origin(ctx context.Context) string {
+	url, err := git(ctx, r.Root, nil, "config", "--get", "remote.origin.url")
+	if err != nil {
+		return ""
+	}
+	return NormalizeRemote(strings.TrimSpace(url))
+}
+
+// NormalizeRemote turns a git remote URL (https://host/path.git,
+// ssh://user@host:port/path, user@host:path) into host/path.
+func NormalizeRemote(url string) string {
+	s := url
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+		host, path, _ := strings.Cut(s, "/")
+		if j := strings.LastIndex(host, "@"); j >= 0 {
+			host = host[j+1:]
+		}
+		host, _, _ = strings.Cut(host, ":")
+		s = host + "/" + path
+	} else if host, path, ok := strings.Cut(s, ":"); ok && !strings.Contains(host, "/") {
+		if j := strings.LastIndex(host, "@"); j >= 0 {
+			host = host[j+1:]
+		}
+		s = host + "/" + path
+	}
+	host, path, _ := strings.Cut(s, "/")
+	return strings.ToLower(host) + "/" + strings.TrimSuffix(strings.TrimSuffix(path, "/"), ".git")
+}

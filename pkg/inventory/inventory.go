@@ -21,6 +21,11 @@ const fieldManager = "kship"
 // annotationHistory holds the JSON deploy history on the parent.
 const annotationHistory = "kship.dev/history"
 
+// annotationProject names the project (repository and kship.yaml) whose
+// environment the parent records: what tells an environment that moved to
+// another namespace from another project's environment of the same name.
+const annotationProject = "kship.dev/project"
+
 // ParentType is the type of the parent Secret.
 const ParentType = corev1.SecretType("kship.dev/applyset")
 
@@ -62,6 +67,9 @@ type State struct {
 	Members map[apply.Ref]Recorded
 	// History is the recent deploys, newest last.
 	History []Record
+	// Project names the project that deploys the environment (see
+	// Elsewhere); "" when not known.
+	Project string
 
 	// parent is the Secret as read; writes are conditional on it.
 	parent *corev1.Secret
@@ -96,6 +104,7 @@ func (inv *Inventory) Load(ctx context.Context) (*State, error) {
 		return nil, fmt.Errorf("Secret/%s/%s is not kship's inventory of %q (its %s label is %q): rename or delete it", inv.Namespace, inv.Name, inv.Env, LabelID, got)
 	}
 	s.Exists, s.parent = true, sec
+	s.Project = sec.Annotations[annotationProject]
 	s.GroupKinds = parseGKs(sec.Annotations[AnnotationGKs])
 	for ns := range parseSet(sec.Annotations[AnnotationNamespaces]) {
 		s.Namespaces[ns] = true
@@ -160,6 +169,9 @@ func (inv *Inventory) write(ctx context.Context, s *State) error {
 	sec.Annotations[AnnotationGKs] = formatGKs(s.GroupKinds)
 	sec.Annotations[AnnotationNamespaces] = formatSet(s.Namespaces, inv.Namespace)
 	sec.Annotations[annotationHistory] = string(hist)
+	if s.Project != "" {
+		sec.Annotations[annotationProject] = s.Project
+	}
 	if sec.Data == nil {
 		sec.Data = map[string][]byte{}
 	}

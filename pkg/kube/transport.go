@@ -1,8 +1,10 @@
 package kube
 
 import (
+	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -31,6 +33,11 @@ func (r *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		resp, err := r.next.RoundTrip(req)
+		if err == nil && !streams(req, resp) {
+			// A server that dies while it answers breaks the body, not the
+			// request: read it here, where that can be retried too.
+			resp, err = buffered(resp)
+		}
 		f, until, failed := r.classify(resp, err)
 		if !failed {
 			return resp, err
@@ -140,4 +147,24 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// streams reports whether resp is read as it comes: a watch, a followed
+// log, a connection upgrade.
+func streams(req *http.Request, resp *http.Response) bool {
+	q := req.URL.Query()
+	return resp.StatusCode == http.StatusSwitchingProtocols || q.Get("watch") == "true" || q.Get("follow") == "true" ||
+		strings.Contains(req.URL.Path, "/watch/")
+}
+
+// buffered reads resp's body whole, returning the read's error, if any,
+// as the request's.
+func buffered(resp *http.Response) (*http.Response, error) {
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
 }

@@ -37,6 +37,9 @@ type Options struct {
 	AllowMassPrune bool
 	// Adopt takes over objects that belong to another ApplySet.
 	Adopt bool
+	// AllowMove deploys an environment to a namespace other than the one
+	// an earlier inventory of it is in (see MovedError).
+	AllowMove bool
 	// RollbackOnFailure re-applies the last good deploy when this one fails.
 	RollbackOnFailure bool
 	// Lock says how to take the deploy lock.
@@ -44,6 +47,10 @@ type Options struct {
 	// By and Images are recorded in the history.
 	By     string
 	Images []string
+	// Project names the project the environment belongs to (its
+	// repository and kship.yaml), recorded on the inventory to recognise the
+	// environment in another namespace.
+	Project string
 	// OnNote, when set, receives one-line notes: lock waits, prunes, rollbacks.
 	OnNote func(string)
 }
@@ -78,6 +85,9 @@ func Run(ctx context.Context, client *kube.Client, objs []*unstructured.Unstruct
 	r := newRunner(client, opts)
 	if opts.Deploy.Apply.DryRun {
 		return r.res, r.dryRun(ctx, objs)
+	}
+	if err := r.checkMoved(ctx); err != nil {
+		return r.res, err
 	}
 	created, err := r.ensureNamespace(ctx, objs)
 	if err != nil {
@@ -197,6 +207,9 @@ func (r *runner) prepare(ctx context.Context, objs []*unstructured.Unstructured)
 // half-way never loses track of an object.
 func (r *runner) recordIntent(ctx context.Context, state *inventory.State, rev int, objs []*unstructured.Unstructured) error {
 	state.Union(objs)
+	if r.opts.Project != "" {
+		state.Project = r.opts.Project
+	}
 	state.Add(inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: r.opts.Images,
 		Outcome: inventory.OutcomeInProgress, Objects: len(objs)})
 	if err := r.inv.Write(ctx, state); err != nil {
