@@ -21,7 +21,9 @@ import (
 func TestFirstDeployReportsTheNamespaceCreated(t *testing.T) {
 	c := testcluster.Require(t)
 	ns := "t-fresh-" + suffix(t)
-	t.Cleanup(func() { _ = c.Clientset().CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = c.Clientset().CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
+	})
 	dir := t.TempDir()
 	writeFile(t, dir, "app/objects.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: "+ns+"}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: v}\n")
 	writeFile(t, dir, "app/kustomization.yaml", "resources: [objects.yaml]\n")
