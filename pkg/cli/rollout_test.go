@@ -19,6 +19,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 )
 
 // extra adds a ConfigMap "extra" to the test tree.
@@ -112,22 +113,27 @@ func TestHashedConfigMapKeptForRolloutUndo(t *testing.T) {
 		t.Fatalf("hashed ConfigMaps = %v, want all three: the old ones are used by retained ReplicaSets", got)
 	}
 
-	// kubectl rollout undo: put revision 1's template back.
+	// kubectl rollout undo: put revision 1's template back. With the
+	// retained ConfigMap pruned, its pods could not start.
 	rsets, err := cs.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := cs.AppsV1().Deployments(ns).Get(ctx, "api", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, rs := range rsets.Items {
-		if rs.Annotations["deployment.kubernetes.io/revision"] == "1" {
-			d.Spec.Template = rs.Spec.Template
-			delete(d.Spec.Template.Labels, "pod-template-hash")
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		d, err := cs.AppsV1().Deployments(ns).Get(ctx, "api", metav1.GetOptions{})
+		if err != nil {
+			return err
 		}
-	}
-	if _, err := cs.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{}); err != nil {
+		for _, rs := range rsets.Items {
+			if rs.Annotations["deployment.kubernetes.io/revision"] == "1" {
+				d.Spec.Template = rs.Spec.Template
+				delete(d.Spec.Template.Labels, "pod-template-hash")
+			}
+		}
+		_, err = cs.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	waitDeploymentReady(t, c, ns, "api")
