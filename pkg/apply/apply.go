@@ -178,8 +178,15 @@ func (a *Applier) applyOne(ctx context.Context, t target, prior priorState, bega
 	var imm *ImmutableError
 	if errors.As(err, &imm) && (a.opts.Recreate || t.ref.GroupKind() == jobKind) {
 		if a.opts.DryRun {
-			// Say what a real run would do; the object is left alone.
-			res.Action, res.Object = Recreated, t.obj
+			// Say what a real run would do; the object is left alone. The
+			// new object is still shown to the server (validation,
+			// admission), as a create under another name.
+			created, err := a.dryRunCreate(ctx, t)
+			if err != nil {
+				return res, err
+			}
+			created.SetName(t.ref.Name)
+			res.Action, res.Object = Recreated, created
 			return res, nil
 		}
 		if err := deleteForRecreate(ctx, t.ri, t.ref.Name); err != nil {
@@ -199,6 +206,24 @@ func (a *Applier) applyOne(ctx context.Context, t target, prior priorState, bega
 }
 
 var jobKind = schema.GroupKind{Group: "batch", Kind: "Job"}
+
+// dryRunCreate has the server dry-run a create of t under a name it makes
+// up: what a recreate would create, checked while the old object stays.
+func (a *Applier) dryRunCreate(ctx context.Context, t target) (*unstructured.Unstructured, error) {
+	o := t.obj.DeepCopy()
+	o.SetGenerateName(t.ref.Name + "-")
+	o.SetName("")
+	created, err := t.ri.Create(ctx, o, metav1.CreateOptions{FieldManager: FieldManager, DryRun: []string{metav1.DryRunAll}})
+	err = classify(err)
+	if d, ok := kube.AsDenied(err); ok {
+		err = &DeniedError{Denied: d}
+	}
+	err = a.explainWebhook(ctx, err)
+	if err != nil && t.ref.GroupKind() == secretKind {
+		err = redact(err)
+	}
+	return created, err
+}
 
 func (a *Applier) ssa(ctx context.Context, t target) (*unstructured.Unstructured, error) {
 	opts := metav1.ApplyOptions{FieldManager: FieldManager, Force: a.opts.Force}

@@ -8,20 +8,50 @@ import (
 // crdKind is the group-kind of CustomResourceDefinitions.
 var crdKind = schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}
 
+// Defined is what a CustomResourceDefinition says of the kind it defines.
+type Defined struct {
+	// Scope is "Namespaced" or "Cluster".
+	Scope string
+	// Versions are the versions it serves.
+	Versions []string
+}
+
+// Serves reports whether the CRD serves version v ("" means any).
+func (d Defined) Serves(v string) bool {
+	if v == "" {
+		return true
+	}
+	for _, s := range d.Versions {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
 // DefinedKinds returns the kinds that the CustomResourceDefinitions among
-// objs define, each with its scope ("Namespaced" or "Cluster").
-func DefinedKinds(objs []*unstructured.Unstructured) map[schema.GroupKind]string {
-	out := map[schema.GroupKind]string{}
+// objs define, with their scope and served versions.
+func DefinedKinds(objs []*unstructured.Unstructured) map[schema.GroupKind]Defined {
+	out := map[schema.GroupKind]Defined{}
 	for _, o := range objs {
 		if o.GroupVersionKind().GroupKind() != crdKind {
 			continue
 		}
 		group, _, _ := unstructured.NestedString(o.Object, "spec", "group")
 		kind, _, _ := unstructured.NestedString(o.Object, "spec", "names", "kind")
-		scope, _, _ := unstructured.NestedString(o.Object, "spec", "scope")
-		if kind != "" {
-			out[schema.GroupKind{Group: group, Kind: kind}] = scope
+		if kind == "" {
+			continue
 		}
+		d := Defined{}
+		d.Scope, _, _ = unstructured.NestedString(o.Object, "spec", "scope")
+		versions, _, _ := unstructured.NestedSlice(o.Object, "spec", "versions")
+		for _, v := range versions {
+			m, _ := v.(map[string]any)
+			if name, _ := m["name"].(string); name != "" && m["served"] != false {
+				d.Versions = append(d.Versions, name)
+			}
+		}
+		out[schema.GroupKind{Group: group, Kind: kind}] = d
 	}
 	return out
 }

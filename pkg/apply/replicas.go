@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -53,7 +54,11 @@ func (a *Applier) leaveReplicas(ctx context.Context, t target, before priorObjec
 	handover.SetNamespace(t.obj.GetNamespace())
 	_ = unstructured.SetNestedField(handover.Object, count, "spec", "replicas")
 	if _, err := t.ri.Apply(ctx, t.ref.Name, handover, metav1.ApplyOptions{FieldManager: handoverManager}); err != nil {
-		return t, fmt.Errorf("handing spec.replicas over to %s: %w", scaler, classify(err))
+		// The autoscaler scaled meanwhile: it owns the count now, and kship
+		// can let go without a handover.
+		if !errors.As(classify(err), new(*ConflictError)) {
+			return t, fmt.Errorf("handing spec.replicas over to %s: %w", scaler, classify(err))
+		}
 	}
 	unstructured.RemoveNestedField(t.obj.Object, "spec", "replicas")
 	return t, nil

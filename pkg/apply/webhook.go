@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	admissionv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -99,6 +100,10 @@ func webhookCause(msg string) string {
 // them empty when the identity may not list them.
 func (a *Applier) findWebhook(ctx context.Context, we *WebhookError) {
 	a.webhookOnce.Do(func() {
+		// Not the caller's context: a cancelled one would leave every later
+		// explanation without the configuration's name.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
 		ar := a.client.Typed.AdmissionregistrationV1()
 		if v, err := ar.ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{}); err == nil {
 			a.validating = v.Items

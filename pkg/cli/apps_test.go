@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -124,4 +125,25 @@ func deleteCRDs(t *testing.T, c *testcluster.Cluster, group string) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
+}
+
+// An operator upgrade: a CRD gains a version and the instances move to it,
+// in one deploy. The server cannot check them before the CRD is applied;
+// the deploy must not refuse them for that.
+func TestCRDVersionAddedWithItsInstances(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	dir, _ := operatorApp(t, c)
+	cfg := envConfig(t, dir, ".", c.Context(), ns)
+	mustCode(t, deployEnv(t, c, cfg), 0)
+
+	editFile(t, filepath.Join(dir, "crds/queues.yaml"), "  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n",
+		"  versions:\n    - name: v2\n      served: true\n      storage: false\n      schema: &schema\n")
+	editFile(t, filepath.Join(dir, "crds/queues.yaml"), "                tags:\n                  type: object\n                  additionalProperties: {type: string}\n",
+		"                tags:\n                  type: object\n                  additionalProperties: {type: string}\n    - name: v1\n      served: true\n      storage: true\n      schema: *schema\n")
+	editFile(t, filepath.Join(dir, "instances.yaml"), "/v1\nkind: Queue\nmetadata:\n  name: emails\n", "/v2\nkind: Queue\nmetadata:\n  name: emails\n")
+	r := deployEnv(t, c, cfg, "--dry-run")
+	mustCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "version v2 of kind Queue is added by a CRD this deploy changes")
+	mustCode(t, deployEnv(t, c, cfg), 0)
 }

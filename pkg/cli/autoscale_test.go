@@ -116,24 +116,21 @@ func TestControllerOwnedReplicasRefusedBeforeTheMigration(t *testing.T) {
 	mustCode(t, deployEnv(t, c, cfg), 0)
 	scaleAs(t, c, ns, 5)
 
-	// The HPA leaves the build. While it is in the cluster, the deploy still
-	// leaves spec.replicas to it; then the deploy prunes it.
+	job, err := c.Clientset().BatchV1().Jobs(ns).Get(context.Background(), "migrate", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The HPA leaves the build (the deploy would prune it), and the config
+	// changes, so the migration would run again.
 	editFile(t, filepath.Join(dir, "base/kustomization.yaml"), "hpa.yaml, ", "")
 	writeFile(t, dir, "overlays/prod/kustomization.yaml", `resources: [../../base]
 configMapGenerator:
-  - {name: api-config, behavior: merge, literals: [LOG_LEVEL=warn]}
+  - {name: api-config, behavior: merge, literals: [LOG_LEVEL=debug]}
 patches:
   - target: {kind: Deployment, name: api}
     patch: |
       - {op: replace, path: /spec/replicas, value: 3}
 `)
-	mustCode(t, deployEnv(t, c, cfg), 0)
-	job, err := c.Clientset().BatchV1().Jobs(ns).Get(context.Background(), "migrate", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Now the config changes, so the migration would run again.
-	editFile(t, filepath.Join(dir, "overlays/prod/kustomization.yaml"), "LOG_LEVEL=warn", "LOG_LEVEL=debug")
 	r := deployEnv(t, c, cfg)
 	mustCode(t, r, 4)
 	mustContain(t, "stderr", r.stderr, "kube-controller-manager", ".spec.replicas", "controller", "Remove the fields from the manifest")

@@ -41,7 +41,9 @@ var notLabel = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // inventoryOf names t's inventory: its environment and namespace, or, for a
 // bare directory (or an environment without a namespace), the directory's
-// name and the kube context's namespace, else the build's first namespace.
+// name and the build's first namespace, else the kube context's. The build
+// comes first so that the inventory and lock stay with the objects whoever
+// deploys them, whatever namespace their context names.
 func inventoryOf(t *target, objs []*unstructured.Unstructured, client *kube.Client) (invTarget, error) {
 	if t.Env != nil && t.Env.Namespace != "" {
 		return invTarget{t.Env.Name, t.Env.Namespace}, nil
@@ -50,15 +52,28 @@ func inventoryOf(t *target, objs []*unstructured.Unstructured, client *kube.Clie
 	if t.Env != nil {
 		name = t.Env.Name
 	}
-	if client != nil && client.Namespace != "" {
-		return invTarget{name, client.Namespace}, nil
-	}
 	for _, o := range objs {
 		if ns := o.GetNamespace(); ns != "" {
 			return invTarget{name, ns}, nil
 		}
 	}
+	if client != nil && client.Namespace != "" {
+		return invTarget{name, client.Namespace}, nil
+	}
 	return invTarget{}, fmt.Errorf("%s: kship keeps its inventory and deploy lock in the environment's namespace, and none is known: set 'namespace' in kship.yaml, in the overlay, or in the kube context", t.Name())
+}
+
+// defaultNamespace is the namespace given to objects that name none: the
+// environment's, else, as kubectl does, the kube context's, else the
+// inventory's.
+func defaultNamespace(t *target, inv invTarget, client *kube.Client) string {
+	switch {
+	case t.Env != nil && t.Env.Namespace != "":
+		return t.Env.Namespace
+	case client != nil && client.Namespace != "":
+		return client.Namespace
+	}
+	return inv.namespace
 }
 
 func lockFlags() []ucli.Flag {

@@ -124,7 +124,7 @@ func deployTarget(c *ucli.Context, t *target) error {
 	if err != nil {
 		return exitcode.Wrap(exitcode.Build, err)
 	}
-	if objs, err = rollout.DefaultNamespaces(c.Context, client, objs, inv.namespace); err != nil {
+	if objs, err = rollout.DefaultNamespaces(c.Context, client, objs, defaultNamespace(t, inv, client)); err != nil {
 		return exitcode.Wrap(lookupCode(err), err)
 	}
 	return deployTo(c, t, client, objs, inv, reports)
@@ -204,6 +204,8 @@ func deployCode(ctx context.Context, err error, res *rollout.Result) int {
 		return exitcode.OK
 	case ctx.Err() != nil:
 		return interruptCode(ctx)
+	case errors.As(err, new(*rollout.LockError)):
+		return exitcode.Apply
 	case res != nil && res.Rollback != nil && res.Rollback.Outcome == rollout.RollbackFailed:
 		return exitcode.RollbackFailed
 	case errors.As(err, new(*prune.MassPruneError)):

@@ -78,7 +78,7 @@ func asDeployed(ctx context.Context, t *target, client *kube.Client, objs []*uns
 	if err != nil {
 		return nil, nil, exitcode.Wrap(exitcode.Build, err)
 	}
-	if objs, err = rollout.DefaultNamespaces(ctx, client, objs, it.namespace); err != nil {
+	if objs, err = rollout.DefaultNamespaces(ctx, client, objs, defaultNamespace(t, it, client)); err != nil {
 		return nil, nil, exitcode.Wrap(lookupCode(err), err)
 	}
 	set := inventory.New(client, it.name, it.namespace)

@@ -20,7 +20,7 @@ import (
 )
 
 // denyImage installs, for ns only, a ValidatingAdmissionPolicy that refuses
-// Deployments running image: a policy that arrived since a release was
+// Deployments and Jobs running image: a policy that arrived since a release was
 // deployed (say, its image was found vulnerable).
 func denyImage(t *testing.T, c *testcluster.Cluster, ns, image string) {
 	t.Helper()
@@ -31,6 +31,9 @@ func denyImage(t *testing.T, c *testcluster.Cluster, ns, image string) {
 		MatchConstraints: &admissionv1.MatchResources{ResourceRules: []admissionv1.NamedRuleWithOperations{{RuleWithOperations: admissionv1.RuleWithOperations{
 			Operations: []admissionv1.OperationType{admissionv1.Create, admissionv1.Update},
 			Rule:       admissionv1.Rule{APIGroups: []string{"apps"}, APIVersions: []string{"v1"}, Resources: []string{"deployments"}},
+		}}, {RuleWithOperations: admissionv1.RuleWithOperations{
+			Operations: []admissionv1.OperationType{admissionv1.Create, admissionv1.Update},
+			Rule:       admissionv1.Rule{APIGroups: []string{"batch"}, APIVersions: []string{"v1"}, Resources: []string{"jobs"}},
 		}}}},
 		Validations: []admissionv1.Validation{{
 			Expression: `object.spec.template.spec.containers.all(c, c.image != "` + image + `")`,
@@ -162,5 +165,32 @@ func waitRefused(t *testing.T, c *testcluster.Cluster, ns, image string) {
 			t.Fatal("the admission policy did not take effect within 30s")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// A migration Job that a policy refuses is refused in the deploy's check
+// with the server, before any write: its old run stays, the config phase is
+// not applied.
+func TestRefusedMigrationJobStopsTheDeployBeforeAnyWrite(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	dir := t.TempDir()
+	cfg := app{Tag: "v1"}.write(t, dir, c.Context(), ns)
+	mustCode(t, deployEnv(t, c, cfg), 0)
+	job, err := c.Clientset().BatchV1().Jobs(ns).Get(context.Background(), "migrate", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	denyImage(t, c, ns, "registry.example/api:v2")
+	app{Tag: "v2", Env: "two"}.write(t, dir, c.Context(), ns)
+	r := deployEnv(t, c, cfg)
+	mustCode(t, r, 4)
+	mustContain(t, "stderr", r.stderr, "Job/"+ns+"/migrate", "not allowed any more")
+	after, err := c.Clientset().BatchV1().Jobs(ns).Get(context.Background(), "migrate", metav1.GetOptions{})
+	if err != nil || after.UID != job.UID {
+		t.Errorf("the old migration Job was deleted for a release that cannot be applied: %v", err)
+	}
+	if n := len(hashedConfigMaps(t, c, ns)); n != 1 {
+		t.Errorf("%d hashed ConfigMaps: the config phase was applied", n)
 	}
 }

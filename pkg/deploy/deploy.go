@@ -55,7 +55,7 @@ func (p *Plan) Server(ref apply.Ref) (before, after *unstructured.Unstructured, 
 // Plan.Checked then says what the server said of each.
 func Prepare(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, opts Options) (*Plan, error) {
 	p := &Plan{client: client, opts: opts, phases: Phases(objs), begun: time.Now(), server: map[apply.Ref]apply.Result{}}
-	scaled, notes := scaledWorkloads(ctx, client, objs)
+	scaled, notes := scaledWorkloads(ctx, client, objs, opts.Apply.Owner)
 	for _, n := range notes {
 		p.emit(Event{Type: Note, Message: n})
 	}
@@ -72,8 +72,8 @@ func Prepare(ctx context.Context, client *kube.Client, objs []*unstructured.Unst
 func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	// The CRDs of the first phase define these kinds: wait for them to be
 	// served rather than fail when discovery lags behind.
-	for gk := range apply.DefinedKinds(objsOf(p.phases)) {
-		p.client.Mapper.Expect(gk)
+	for gk, d := range apply.DefinedKinds(objsOf(p.phases)) {
+		p.client.Mapper.Expect(gk, d.Versions...)
 	}
 	d := &deployer{Plan: p, applier: apply.New(p.client, p.opts.Apply), begun: time.Now(), result: &Result{}}
 	err := d.run(ctx)

@@ -24,10 +24,17 @@ func (p *Plan) preflight(ctx context.Context) error {
 	applier := apply.New(p.client, opts)
 	res := &Result{DryRun: p.opts.Apply.DryRun}
 	p.Checked = res
-	sk := &skips{newNamespaces: map[string]bool{}, newKinds: map[schema.GroupKind]string{}, changed: map[schema.GroupKind]bool{}}
-	for gk := range apply.DefinedKinds(objsOf(p.phases)) {
-		if _, err := p.client.Mapper.Mapping(ctx, gk); err != nil {
+	sk := &skips{newNamespaces: map[string]bool{}, newKinds: map[schema.GroupKind]string{},
+		newVersions: map[schema.GroupVersionKind]string{}, changed: map[schema.GroupKind]bool{}}
+	for gk, d := range apply.DefinedKinds(objsOf(p.phases)) {
+		if _, err := p.client.Mapper.Lookup(ctx, gk); err != nil {
 			sk.newKinds[gk] = "kind " + gk.Kind + " is defined by a CRD this deploy creates"
+			continue
+		}
+		for _, v := range d.Versions {
+			if _, err := p.client.Mapper.Lookup(ctx, gk, v); err != nil {
+				sk.newVersions[gk.WithVersion(v)] = fmt.Sprintf("version %s of kind %s is added by a CRD this deploy changes", v, gk.Kind)
+			}
 		}
 	}
 	var failed []error
@@ -151,6 +158,7 @@ func errorsByRef(err error) map[apply.Ref]error {
 type skips struct {
 	newNamespaces map[string]bool
 	newKinds      map[schema.GroupKind]string
+	newVersions   map[schema.GroupVersionKind]string
 	// changed are kinds whose CRD this deploy changes: their objects are
 	// checked, but a refusal may be the old CRD's and does not count.
 	changed map[schema.GroupKind]bool
@@ -174,7 +182,10 @@ func (sk *skips) learn(r apply.Result) {
 }
 
 func (sk *skips) byKind(o *unstructured.Unstructured) string {
-	return sk.newKinds[o.GroupVersionKind().GroupKind()]
+	if why := sk.newKinds[o.GroupVersionKind().GroupKind()]; why != "" {
+		return why
+	}
+	return sk.newVersions[o.GroupVersionKind()]
 }
 
 func (sk *skips) byNamespace(o *unstructured.Unstructured) string {

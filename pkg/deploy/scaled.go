@@ -19,8 +19,11 @@ var (
 
 // scaledWorkloads returns the workloads of objs that a HorizontalPodAutoscaler
 // scales, in the build or in the cluster (an HPA another tool made, such as
-// KEDA's), with the HPA's name; and notes on what could not be looked up.
-func scaledWorkloads(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured) (map[apply.Ref]string, []string) {
+// KEDA's), with the HPA's name; and notes on what could not be looked up. An
+// HPA in the cluster that the environment's own set (owner) deployed and the
+// build no longer has is on its way out (the prune deletes it): it does not
+// count.
+func scaledWorkloads(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, owner string) (map[apply.Ref]string, []string) {
 	inBuild := map[apply.Ref]bool{}
 	namespaces := map[string]bool{}
 	out := map[apply.Ref]string{}
@@ -30,9 +33,11 @@ func scaledWorkloads(ctx context.Context, client *kube.Client, objs []*unstructu
 			namespaces[o.GetNamespace()] = true
 		}
 	}
+	inBuildHPA := map[apply.Ref]bool{}
 	for _, o := range objs {
 		if o.GroupVersionKind().GroupKind() == hpaGK {
 			target(out, o.GetNamespace(), o.GetName(), o.Object)
+			inBuildHPA[apply.RefOf(o)] = true
 		}
 	}
 	var notes []string
@@ -54,7 +59,11 @@ func scaledWorkloads(ctx context.Context, client *kube.Client, objs []*unstructu
 		}
 		for i := range list.Items {
 			h := &list.Items[i]
-			target(out, ns, h.GetName(), h.Object)
+			leaving := owner != "" && h.GetLabels()[apply.LabelPartOf] == owner &&
+				!inBuildHPA[apply.Ref{Group: hpaGK.Group, Kind: hpaGK.Kind, Namespace: ns, Name: h.GetName()}]
+			if !leaving {
+				target(out, ns, h.GetName(), h.Object)
+			}
 		}
 	}
 	for r := range out {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
@@ -76,6 +77,8 @@ type State struct {
 	// mine are the revisions this process recorded: on a concurrent write,
 	// its records of them win, and every other record is kept.
 	mine map[int]bool
+	// base is the parent's content as read or last written (see merge).
+	base snapshot
 }
 
 // Recorded is what the inventory knows of a member besides its name.
@@ -86,8 +89,10 @@ type Recorded struct {
 }
 
 func newState(namespace string) *State {
-	return &State{GroupKinds: map[schema.GroupKind]bool{}, Namespaces: map[string]bool{namespace: true},
+	s := &State{GroupKinds: map[schema.GroupKind]bool{}, Namespaces: map[string]bool{namespace: true},
 		Members: map[apply.Ref]Recorded{}, mine: map[int]bool{}}
+	s.base = s.snap()
+	return s
 }
 
 // Load reads the parent.
@@ -117,6 +122,7 @@ func (inv *Inventory) Load(ctx context.Context) (*State, error) {
 	if s.Members, err = decodeMembers(sec.Data[dataMembers]); err != nil {
 		return nil, fmt.Errorf("Secret/%s/%s: %s: %w", inv.Namespace, inv.Name, dataMembers, err)
 	}
+	s.base = s.snap()
 	return s, nil
 }
 
@@ -186,23 +192,32 @@ func (inv *Inventory) write(ctx context.Context, s *State) error {
 	if err != nil {
 		return err
 	}
-	s.Exists, s.parent = true, out
+	s.Exists, s.parent, s.base = true, out, s.snap()
 	return nil
 }
 
-// merge folds fresh, the parent as another process left it, into s.
+// merge folds fresh, the parent as another process left it, into s: the
+// changes s made since it was read (kinds, namespaces and members added or
+// removed; its own revisions' records) are applied to fresh, so that
+// neither what the other process wrote nor what s removed comes back.
 func (s *State) merge(fresh *State) {
-	for gk := range fresh.GroupKinds {
-		s.GroupKinds[gk] = true
-	}
-	for ns := range fresh.Namespaces {
-		s.Namespaces[ns] = true
-	}
+	s.GroupKinds = mergeSet(s.base.gks, s.GroupKinds, fresh.GroupKinds)
+	s.Namespaces = mergeSet(s.base.nss, s.Namespaces, fresh.Namespaces)
+	members := map[apply.Ref]Recorded{}
 	for r, m := range fresh.Members {
-		if _, ok := s.Members[r]; !ok {
-			s.Members[r] = m
+		if _, removed := s.base.members[r]; removed {
+			if _, kept := s.Members[r]; !kept {
+				continue
+			}
+		}
+		members[r] = m
+	}
+	for r, m := range s.Members {
+		if old, ok := s.base.members[r]; !ok || old != m {
+			members[r] = m // added or changed here
 		}
 	}
+	s.Members = members
 	ours := map[int]Record{}
 	for _, r := range s.History {
 		if s.mine[r.Revision] {
@@ -214,7 +229,36 @@ func (s *State) merge(fresh *State) {
 		s.add(r)
 	}
 	sortHistory(s.History)
-	s.Exists, s.parent = fresh.Exists, fresh.parent
+	s.Exists, s.parent, s.base = fresh.Exists, fresh.parent, fresh.base
+}
+
+// mergeSet applies what mine changed from base (added and removed keys) to
+// theirs.
+func mergeSet[K comparable](base, mine, theirs map[K]bool) map[K]bool {
+	out := map[K]bool{}
+	for k := range theirs {
+		if !(base[k] && !mine[k]) {
+			out[k] = true
+		}
+	}
+	for k := range mine {
+		if !base[k] {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// snapshot is what a State was as read from (or last written to) the
+// parent: what merge takes s's changes relative to.
+type snapshot struct {
+	gks     map[schema.GroupKind]bool
+	nss     map[string]bool
+	members map[apply.Ref]Recorded
+}
+
+func (s *State) snap() snapshot {
+	return snapshot{gks: maps.Clone(s.GroupKinds), nss: maps.Clone(s.Namespaces), members: maps.Clone(s.Members)}
 }
 
 // Label returns copies of objs labelled as members of the set.

@@ -26,6 +26,8 @@ type Member struct {
 	// if it is still that version (not adopted by another set meanwhile).
 	ResourceVersion string
 	Annotations     map[string]string
+	// PartOf is the set the object was labelled part of when listed.
+	PartOf string
 	// Terminating is true when the object is already being deleted.
 	Terminating bool
 }
@@ -152,6 +154,7 @@ func (inv *Inventory) member(o *metav1.PartialObjectMetadata, gvr schema.GroupVe
 		UID:             string(o.UID),
 		ResourceVersion: o.ResourceVersion,
 		Annotations:     o.Annotations,
+		PartOf:          o.Labels[LabelPartOf],
 		Terminating:     o.DeletionTimestamp != nil,
 	}, true
 }

@@ -24,8 +24,6 @@ type failure struct {
 	// that the server said it did not process it: retrying it is safe
 	// whatever its method.
 	unsent bool
-	// status is the HTTP status of a failed response, 0 for a transport error.
-	status int
 	// warmup says it is a refusal to authenticate or authorize, retried
 	// only while a server that just came back loads its caches.
 	warmup bool
@@ -94,9 +92,9 @@ func statusFailure(resp *http.Response) (failure, bool) {
 	}
 	switch code {
 	case http.StatusTooManyRequests:
-		return failure{reason: answered(code), status: code, unsent: true}, true
+		return failure{reason: answered(code), unsent: true}, true
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return failure{reason: answered(code), status: code}, true
+		return failure{reason: answered(code)}, true
 	}
 	return failure{}, false
 }
@@ -110,8 +108,7 @@ func answered(code int) string { return "answered " + strconv.Itoa(code) + " " +
 func authFailure(resp *http.Response) (failure, bool) {
 	switch code := resp.StatusCode; code {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return failure{reason: answered(code) + " while it was starting",
-			status: code, unsent: true, warmup: true}, true
+		return failure{reason: answered(code) + " while it was starting", unsent: true, warmup: true}, true
 	}
 	return failure{}, false
 }

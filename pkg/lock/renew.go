@@ -63,7 +63,7 @@ func (h *Held) renewed(sent time.Time) {
 	}
 	h.last = sent
 	if h.timer == nil {
-		h.timer = time.AfterFunc(h.deadline, h.checkDeadline)
+		h.timer = time.AfterFunc(time.Until(sent.Add(h.deadline)), h.checkDeadline)
 	} else {
 		h.timer.Reset(time.Until(sent.Add(h.deadline)))
 	}

@@ -18,9 +18,11 @@ import (
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"golang.org/x/sync/errgroup"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 )
 
 // Annotation, set to Disabled on an object, keeps it from being pruned.
@@ -142,8 +144,7 @@ func Execute(ctx context.Context, client *kube.Client, p *Plan) (Outcome, error)
 		g.SetLimit(16)
 		for j, m := range batch {
 			g.Go(func() error {
-				ri := client.Dynamic.Resource(m.Resource).Namespace(m.Ref.Namespace)
-				results[j] = apply.DeleteAndWait(gctx, ri, m.Ref.Name, &metav1.Preconditions{UID: ptr(types.UID(m.UID)), ResourceVersion: ptr(m.ResourceVersion)})
+				results[j] = deleteMember(gctx, client.Dynamic.Resource(m.Resource).Namespace(m.Ref.Namespace), m)
 				return nil
 			})
 		}
@@ -156,7 +157,7 @@ func Execute(ctx context.Context, client *kube.Client, p *Plan) (Outcome, error)
 			case err == nil:
 				out.Deleted = append(out.Deleted, m.Ref)
 			case errors.As(err, &changed):
-				out.Skipped = append(out.Skipped, Kept{Ref: m.Ref, Reason: "it changed since kship listed it (another deploy may have taken it over)"})
+				out.Skipped = append(out.Skipped, Kept{Ref: m.Ref, Reason: "since kship listed it, another deploy took it over or it was recreated"})
 			case errors.Is(err, apply.ErrStillThere) && ctx.Err() != nil:
 				out.Terminating = append(out.Terminating, m.Ref)
 			default:
@@ -177,6 +178,32 @@ func Execute(ctx context.Context, client *kube.Client, p *Plan) (Outcome, error)
 		}
 	}
 	return out, nil
+}
+
+// deleteMember deletes m if it is still the object listed. A newer
+// resourceVersion alone does not make it another's: a controller writing
+// its status changes it too. So on a conflict, m is read again and deleted
+// at its new version if it is the same object, still part of the same set;
+// an object relabelled or recreated meanwhile is left alone.
+func deleteMember(ctx context.Context, ri dynamic.ResourceInterface, m inventory.Member) error {
+	rv := m.ResourceVersion
+	for attempt := 0; ; attempt++ {
+		err := apply.DeleteAndWait(ctx, ri, m.Ref.Name, &metav1.Preconditions{UID: ptr(types.UID(m.UID)), ResourceVersion: ptr(rv)})
+		var changed *apply.ChangedError
+		if !errors.As(err, &changed) || attempt == 2 {
+			return err
+		}
+		live, getErr := ri.Get(ctx, m.Ref.Name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(getErr):
+			return nil
+		case getErr != nil:
+			return err
+		case string(live.GetUID()) != m.UID, live.GetLabels()[inventory.LabelPartOf] != m.PartOf:
+			return err
+		}
+		rv = live.GetResourceVersion()
+	}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -67,7 +67,9 @@ func (l *Live) Event(e deploy.Event) {
 	case e.Type == deploy.ObjectUpdate:
 		delete(l.waiting, e.Update.Ref)
 		fmt.Fprintln(l.W, describe(e))
-	case e.Type == deploy.PhaseFinished:
+	case e.Type == deploy.PhaseFinished || e.Type == deploy.PhaseStarted:
+		// A phase that failed ends without PhaseFinished: what it waited on
+		// is not waited on by the next one (a rollback's).
 		l.waiting = map[apply.Ref]waitingLine{}
 		fmt.Fprintln(l.W, describe(e))
 	default:

@@ -35,6 +35,20 @@ func (r *runner) lock(ctx context.Context) (context.Context, func(), error) {
 	}, nil
 }
 
+// lost returns a *LockError when the deploy lock is lost, judged now (the
+// context's cancellation comes a moment later).
+func (r *runner) lost(ctx context.Context) error {
+	if err := lockLost(ctx); err != nil {
+		return err
+	}
+	if r.held != nil {
+		if err := r.held.Valid(); err != nil {
+			return &LockError{Err: err}
+		}
+	}
+	return nil
+}
+
 // lockLost returns the LockError when ctx was cancelled because the deploy
 // lock was lost.
 func lockLost(ctx context.Context) error {

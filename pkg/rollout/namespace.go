@@ -25,8 +25,8 @@ func DefaultNamespaces(ctx context.Context, client *kube.Client, objs []*unstruc
 			continue
 		}
 		gvk := c.GroupVersionKind()
-		namespaced := crdScope[gvk.GroupKind()] == "Namespaced"
-		if s, ok := crdScope[gvk.GroupKind()]; !ok || s == "" {
+		namespaced := crdScope[gvk.GroupKind()].Scope == "Namespaced"
+		if d, ok := crdScope[gvk.GroupKind()]; !ok || d.Scope == "" {
 			var err error
 			namespaced, err = client.Mapper.IsNamespaced(ctx, gvk.GroupKind(), gvk.Version)
 			if meta.IsNoMatchError(err) {

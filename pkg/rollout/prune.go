@@ -8,6 +8,7 @@ import (
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/prune"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // checkPrune refuses, before anything is written, a deploy that would
@@ -32,8 +33,12 @@ func (r *runner) planFor(ctx context.Context, state *inventory.State, objs []*un
 	if err != nil {
 		return nil, err
 	}
+	r.unlisted = map[schema.GroupKind]bool{}
 	for _, u := range unlisted {
-		r.note("kship may not list %s objects, so it neither prunes nor reports those it deployed earlier: %s", u.GroupKind, u.Denied.Advice())
+		if !r.unlisted[u.GroupKind] {
+			r.note("kship may not list %s objects, so it neither prunes nor reports those it deployed earlier: %s", u.GroupKind, u.Denied.Advice())
+		}
+		r.unlisted[u.GroupKind] = true
 	}
 	keep, err := prune.InUse(ctx, r.client, objs)
 	if err != nil {
@@ -107,6 +112,11 @@ func (r *runner) pruneAfter(ctx context.Context, state *inventory.State, objs []
 	}
 	for _, t := range append(out.Terminating, refsOf(out.Skipped)...) {
 		remain[t] = state.Members[t]
+	}
+	for ref, rec := range state.Members {
+		if r.unlisted[ref.GroupKind()] {
+			remain[ref] = rec // not seen, so not pruned: still a member
+		}
 	}
 	if err != nil {
 		for _, m := range plan.Delete {

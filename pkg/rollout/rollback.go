@@ -56,6 +56,8 @@ func (r *runner) rollbackAfter(ctx context.Context, state *inventory.State, fail
 	r.res.Rollback = rep
 	target := state.LastGood()
 	switch {
+	case r.lost(ctx) != nil:
+		rep.Reason = "the deploy lock was lost"
 	case ctx.Err() != nil:
 		rep.Reason = fmt.Sprintf("the deploy was interrupted (%v)", context.Cause(ctx))
 	case target == nil:
@@ -112,7 +114,7 @@ func (r *runner) rollbackTo(ctx context.Context, state *inventory.State, target 
 		rep.Result = plan.Checked
 	}
 	if err != nil {
-		state.Narrow(remaining(before, rep.Result), r.opts.Namespace)
+		state.Narrow(remaining(before, state.Members, rep.Result), r.opts.Namespace)
 		r.record(ctx, state, rev, inventory.OutcomeFailed, false, target.Revision)
 		return err
 	}

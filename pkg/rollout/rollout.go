@@ -14,6 +14,7 @@ import (
 	"github.com/kship/kship/pkg/lock"
 	"github.com/kship/kship/pkg/prune"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Options says how to roll out.
@@ -115,6 +116,8 @@ type runner struct {
 	inv    *inventory.Inventory
 	res    *Result
 	held   *lock.Held
+	// unlisted are kinds this identity may not list (see planFor).
+	unlisted map[schema.GroupKind]bool
 }
 
 func newRunner(client *kube.Client, opts Options) *runner {
@@ -150,11 +153,11 @@ func (r *runner) run(ctx context.Context, objs []*unstructured.Unstructured) err
 	}
 	res, deployErr := r.applyAndWait(ctx, plan)
 	r.res.Deploy = res
-	if lockLost(ctx) != nil {
-		return lockLost(ctx) // nothing more is written: another deploy may own the environment
+	if err := r.lost(ctx); err != nil {
+		return err // nothing more is written: another deploy may own the environment
 	}
 	if deployErr != nil {
-		state.Narrow(remaining(before, res), r.opts.Namespace)
+		state.Narrow(remaining(before, state.Members, res), r.opts.Namespace)
 		r.record(ctx, state, rev, inventory.OutcomeFailed, false, 0)
 		// A timeout rolls back too; an interruption (signal) does not.
 		if r.opts.RollbackOnFailure {
@@ -229,8 +232,8 @@ func (r *runner) applyAndWait(ctx context.Context, plan *deploy.Plan) (*deploy.R
 }
 
 // remaining is what a failed deploy leaves as members: the members from
-// before, and what it applied.
-func remaining(before map[apply.Ref]inventory.Recorded, res *deploy.Result) map[apply.Ref]inventory.Recorded {
+// before, and what it applied, as intended recorded it.
+func remaining(before, intended map[apply.Ref]inventory.Recorded, res *deploy.Result) map[apply.Ref]inventory.Recorded {
 	out := map[apply.Ref]inventory.Recorded{}
 	for r, m := range before {
 		out[r] = m
@@ -241,7 +244,7 @@ func remaining(before map[apply.Ref]inventory.Recorded, res *deploy.Result) map[
 	for _, o := range res.Objects {
 		if o.Action != "" && o.Error == "" {
 			if _, ok := out[o.Ref]; !ok {
-				out[o.Ref] = inventory.Recorded{}
+				out[o.Ref] = intended[o.Ref]
 			}
 		}
 	}

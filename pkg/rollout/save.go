@@ -11,7 +11,7 @@ import (
 
 // save stores the manifests of a good deploy and records it.
 func (r *runner) save(ctx context.Context, state *inventory.State, rev int, objs []*unstructured.Unstructured, outcome string, rollbackOf int) error {
-	if err := lockLost(ctx); err != nil {
+	if err := r.lost(ctx); err != nil {
 		return err
 	}
 	saved := true

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kship/kship/pkg/kube"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -33,8 +34,9 @@ func newPoller(client *kube.Client) *poller {
 }
 
 // polled reports whether t, of group k, must be polled: when this identity
-// may not list k (asked once per group, with a one-item list), t is added
-// to the poller, starting from its applied state.
+// may not list or watch k (asked once per group: a one-item list, and an
+// access review for watch), t is added to the poller, starting from its
+// applied state.
 func (s *sources) polled(ctx context.Context, k groupKey, t *tracked) bool {
 	p := s.poll
 	if _, probed := s.objects[k]; probed {
@@ -42,8 +44,12 @@ func (s *sources) polled(ctx context.Context, k groupKey, t *tracked) bool {
 	}
 	if !p.denied[k] {
 		_, err := s.client.Metadata.Resource(k.gvr).Namespace(k.ns).List(ctx, metav1.ListOptions{Limit: 1})
-		if _, denied := kube.AsDenied(err); !denied {
+		_, denied := kube.AsDenied(err)
+		if !denied && err == nil && mayWatch(ctx, s.client, k) {
 			return false
+		}
+		if !denied && err != nil {
+			return false // not a refusal: the informer reports it
 		}
 		p.denied[k] = true
 	}
@@ -92,4 +98,13 @@ func (p *poller) run(ctx context.Context, poke func()) {
 			poke()
 		}
 	}
+}
+
+// mayWatch asks the API server whether this identity may watch group k; a
+// question it cannot answer counts as yes (the informer will tell).
+func mayWatch(ctx context.Context, client *kube.Client, k groupKey) bool {
+	review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
+		ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: "watch", Group: k.gvr.Group, Resource: k.gvr.Resource, Namespace: k.ns}}}
+	res, err := client.Typed.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+	return err != nil || res.Status.Allowed
 }
