@@ -24,6 +24,7 @@ tools:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run go mod tidy"; exit 1; }
 
 ## fuzz: every Fuzz* target of the module, briefly (FUZZ_BUDGET seconds of fuzzing in all, default 24)
 fuzz:
