@@ -4,24 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/kship/kship/pkg/validate"
 	"github.com/kship/kship/pkg/apply"
-	"github.com/kship/kship/pkg/build"
 	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/engine"
+	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/gitfs"
-	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
 	"github.com/kship/kship/pkg/prune"
 	"github.com/kship/kship/pkg/report"
-	"github.com/kship/kship/pkg/rollout"
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 func clusterFlags() []ucli.Flag {
@@ -48,6 +48,7 @@ func deployCommand() *ucli.Command {
 		&ucli.BoolFlag{Name: "rollback-on-failure", Usage: "when the rollout fails, re-apply the last good deploy (and still exit non-zero)"},
 		&ucli.StringSliceFlag{Name: "report", Usage: "also write a report: junit=FILE (for CircleCI store_test_results)"},
 		outputFlag("text", "json"),
+		progressFlag(),
 	)
 	flags = append(flags, lockFlags()...)
 	flags = append(flags, validateDeployFlags()...)
@@ -91,80 +92,57 @@ func runDeploy(c *ucli.Context) error {
 	return err
 }
 
-// deployTarget builds, validates, connects and deploys t.
-func deployTarget(c *ucli.Context, t *target) error {
+// deployOptions turns the deploy command's flags into the engine's options.
+func deployOptions(c *ucli.Context, t *engine.Target, p progress) (engine.Options, error) {
+	bopts, err := buildOptions(c)
+	if err != nil {
+		return engine.Options{}, err
+	}
+	opts := engine.Options{
+		Build: bopts, Cluster: clusterOptions(c),
+		DryRun: c.Bool("dry-run"), Force: c.Bool("force-conflicts"), Recreate: c.Bool("recreate"),
+		Concurrency: c.Int("concurrency"), Timeout: c.Duration("timeout"),
+		Prune: c.Bool("prune"), PruneTimeout: c.Duration("prune-timeout"),
+		MaxPruneShare: c.Float64("max-prune-share"), AllowMassPrune: c.Bool("allow-mass-prune"),
+		Adopt: c.Bool("adopt"), AllowMove: c.Bool("allow-move"), RollbackOnFailure: c.Bool("rollback-on-failure"),
+		Lock: lockOptions(c), By: holder(c), OnEvent: p.Event,
+	}
+	if c.Bool("validate") {
+		crds, err := readCRDs(c)
+		if err != nil {
+			return opts, err
+		}
+		v := validateOptions(c, t, crds)
+		opts.Validate = &v
+	}
+	return opts, nil
+}
+
+// deployTarget deploys t with the engine, and writes the results.
+func deployTarget(c *ucli.Context, t *engine.Target) error {
 	reports, err := parseReports(c.StringSlice("report"))
 	if err != nil {
 		return err
 	}
-	opts, err := buildOptions(c)
+	p, err := progressPrinter(c)
 	if err != nil {
 		return err
 	}
-	opts.Origins = build.Origins{}
-	m, err := build.Build(t.Dir, opts)
-	if err != nil {
-		return buildFailed(err)
-	}
-	objs, err := build.Objects(m)
-	if err != nil {
-		return exitcode.Wrap(exitcode.Build, err)
-	}
-	if len(objs) == 0 {
-		return exitcode.Wrap(exitcode.Build, fmt.Errorf("%s builds no objects: refusing an empty deploy", t.Name()))
-	}
-	if err := validateBeforeDeploy(c, t, objs, opts.Origins); err != nil {
-		return err
-	}
-	client, err := connect(c, t)
-	if err != nil {
-		return err
-	}
-	inv, err := inventoryOf(t, objs, client)
-	if err != nil {
-		return exitcode.Wrap(exitcode.Build, err)
-	}
-	if objs, err = rollout.DefaultNamespaces(c.Context, client, objs, defaultNamespace(t, inv, client)); err != nil {
-		return exitcode.Wrap(lookupCode(err), err)
-	}
-	return deployTo(c, t, client, objs, inv, reports)
-}
-
-// resultsWritten marks an error whose results (JSON, reports) were written.
-type resultsWritten struct{ error }
-
-func (e *resultsWritten) Unwrap() error { return e.error }
-
-func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructured.Unstructured, inv invTarget, reports map[string]string) error {
-	p := progressPrinter(c)
 	defer p.Close()
-	dry := c.Bool("dry-run")
-	verb := "deploying"
-	if dry {
-		verb = "dry run of"
+	opts, err := deployOptions(c, t, p)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "kship: %s %s (%d objects) to context %q (%s)\n", verb, t.Name(), len(objs), client.Context, client.Server)
-	res, err := rollout.Run(c.Context, client, objs, rollout.Options{
-		Env: inv.name, Namespace: inv.namespace, Timeout: c.Duration("timeout"),
-		Deploy: deploy.Options{
-			Apply: apply.Options{
-				Force: c.Bool("force-conflicts"), DryRun: dry, Recreate: c.Bool("recreate"),
-				Concurrency: c.Int("concurrency"),
-			},
-			OnEvent: p.Event,
-		},
-		Prune: c.Bool("prune"), PruneTimeout: c.Duration("prune-timeout"),
-		MaxPruneShare: c.Float64("max-prune-share"), AllowMassPrune: c.Bool("allow-mass-prune"),
-		Adopt:             c.Bool("adopt"),
-		AllowMove:         c.Bool("allow-move"),
-		Project:           projectOf(c.Context, t),
-		RollbackOnFailure: c.Bool("rollback-on-failure"),
-		Lock:              lockOptions(c, p),
-		By:                holder(c), Images: rollout.Images(objs),
-		OnNote: p.Note,
-	})
+	res, err := engine.Deploy(c.Context, t, opts)
 	p.Close()
-	code := deployCode(c.Context, err, res)
+	var verr *engine.ValidationError
+	if errors.As(err, &verr) {
+		// In full, as they stop the deploy.
+		if werr := validate.WriteText(c.App.ErrWriter, []*validate.Report{verr.Report}); werr != nil {
+			return werr
+		}
+	}
+	code := exitcode.Of(err)
 	werr := writeDeployResults(c, t, res, err, code, reports)
 	if err != nil {
 		return &resultsWritten{exitcode.Wrap(code, explainDeployError(c.Context, t, res, err))}
@@ -175,14 +153,10 @@ func deployTo(c *ucli.Context, t *target, client *kube.Client, objs []*unstructu
 	return nil
 }
 
-// lookupCode is the exit code of a failure to map the build's kinds: the
-// build's fault (3), unless the API server could not be reached (4).
-func lookupCode(err error) int {
-	if errors.As(err, new(*kube.UnavailableError)) {
-		return exitcode.Apply
-	}
-	return exitcode.Build
-}
+// resultsWritten marks an error whose results (JSON, reports) were written.
+type resultsWritten struct{ error }
+
+func (e *resultsWritten) Unwrap() error { return e.error }
 
 // holder is who the history and the lock name: --lock-holder, or the CI
 // job's URL, or user@host.
@@ -193,30 +167,10 @@ func holder(c *ucli.Context) string {
 	return lock.DefaultHolder()
 }
 
-// deployCode maps a deploy error to its exit code: 5 when objects were
-// applied but did not become ready, 6 when the rollback after that failed
-// too, 3 for a refused mass prune, 4 for every other failure to apply, lock,
-// prune or talk to the cluster.
-func deployCode(ctx context.Context, err error, res *rollout.Result) int {
-	var de *deploy.Error
-	switch {
-	case err == nil:
-		return exitcode.OK
-	case ctx.Err() != nil:
-		return interruptCode(ctx)
-	case errors.As(err, new(*rollout.LockError)):
-		return exitcode.Apply
-	case res != nil && res.Rollback != nil && res.Rollback.Outcome == rollout.RollbackFailed:
-		return exitcode.RollbackFailed
-	case errors.As(err, new(*prune.MassPruneError)):
-		return exitcode.Build
-	case errors.As(err, &de) && de.Stage == deploy.StageWait:
-		return exitcode.NotReady
+func explainDeployError(ctx context.Context, t *engine.Target, res *engine.Result, err error) error {
+	if beforeCluster(err) {
+		return err // it names what to fix, and nothing was tried
 	}
-	return exitcode.Apply
-}
-
-func explainDeployError(ctx context.Context, t *target, res *rollout.Result, err error) error {
 	if ctx.Err() != nil && (res == nil || res.Deploy == nil) {
 		return fmt.Errorf("interrupted (%v) before deploying %s: nothing was applied: %w", context.Cause(ctx), t.Name(), err)
 	}
@@ -227,9 +181,9 @@ func explainDeployError(ctx context.Context, t *target, res *rollout.Result, err
 		return fmt.Errorf("deploy %s failed: %w", t.Name(), err)
 	}
 	switch rb := res.Rollback; rb.Outcome {
-	case rollout.RolledBack:
+	case engine.RolledBack:
 		return fmt.Errorf("deploy %s failed, and kship rolled back to revision %d: %w", t.Name(), rb.To, err)
-	case rollout.RollbackFailed:
+	case engine.RollbackFailed:
 		state := fmt.Sprintf("The rollback changed nothing: the environment runs the failed revision %d", res.Revision)
 		if rb.Mixed {
 			state = fmt.Sprintf("The environment is in a mixed state, part the failed revision %d, part revision %d", res.Revision, rb.To)
@@ -241,7 +195,14 @@ func explainDeployError(ctx context.Context, t *target, res *rollout.Result, err
 	}
 }
 
-func writeDeployResults(c *ucli.Context, t *target, rr *rollout.Result, runErr error, code int, reports map[string]string) error {
+// beforeCluster reports whether err stopped the deploy before it touched
+// the cluster: a build, validation, option or connection failure.
+func beforeCluster(err error) bool {
+	return errors.As(err, new(*engine.BuildError)) || errors.As(err, new(*engine.ValidationError)) ||
+		errors.As(err, new(*engine.OptionError)) || errors.As(err, new(*engine.ConnectError))
+}
+
+func writeDeployResults(c *ucli.Context, t *engine.Target, rr *engine.Result, runErr error, code int, reports map[string]string) error {
 	if rr == nil || rr.Deploy == nil {
 		writeEarlyJSON(c, t, "", exitcode.Wrap(code, runErr))
 		return nil
@@ -287,7 +248,7 @@ func writeDeployResults(c *ucli.Context, t *target, rr *rollout.Result, runErr e
 // writeEarlyJSON prints, with -o json, the document of a deploy that ended
 // before it had results: nothing to do, or a failure before the deploy
 // began (usage, build, guard, lock).
-func writeEarlyJSON(c *ucli.Context, t *target, outcomeName string, err error) {
+func writeEarlyJSON(c *ucli.Context, t *engine.Target, outcomeName string, err error) {
 	if c.String("output") != "json" {
 		return
 	}
@@ -342,33 +303,57 @@ func parseReports(values []string) (map[string]string, error) {
 	return out, nil
 }
 
-// progress shows a running deploy: events, and notes such as lock waits
-// and prunes.
+// progress shows a running deploy's events.
 type progress interface {
-	Event(deploy.Event)
-	Note(string)
+	Event(event.Event)
 	Close()
 }
 
-// progressPrinter returns the live view when stderr is a terminal (and CI is
-// not set), and plain timestamped lines otherwise.
-func progressPrinter(c *ucli.Context) progress {
-	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("CI") == "" {
-		return &report.Live{W: f, Width: func() int {
-			w, _, err := term.GetSize(int(f.Fd()))
-			if err != nil {
-				return 0
-			}
-			return w
-		}}
+func progressFlag() ucli.Flag {
+	return &ucli.StringFlag{Name: "progress", Value: "auto",
+		Usage: "how progress is shown on stderr: live (redrawn in place), lines (timestamped, for CI logs), json (one JSON object per event and line, for tools), or auto (live on a terminal outside CI, else lines)"}
+}
+
+// progressPrinter returns the printer --progress names; for auto, the
+// live view when stderr is a terminal (and CI is not set), and plain
+// timestamped lines otherwise.
+func progressPrinter(c *ucli.Context) (progress, error) {
+	switch mode := c.String("progress"); mode {
+	case "json":
+		return &report.JSONLines{W: c.App.ErrWriter}, nil
+	case "lines":
+		return &report.Lines{W: c.App.ErrWriter}, nil
+	case "live":
+		return livePrinter(c.App.ErrWriter), nil
+	case "auto", "":
+	default:
+		return nil, usagef("--progress %q: want auto, live, lines or json", mode)
 	}
-	return &report.Lines{W: c.App.ErrWriter}
+	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("CI") == "" {
+		return livePrinter(f), nil
+	}
+	return &report.Lines{W: c.App.ErrWriter}, nil
+}
+
+// livePrinter is the live view on w, as wide as w's terminal when it is one.
+func livePrinter(w io.Writer) progress {
+	f, ok := w.(*os.File)
+	if !ok {
+		return &report.Live{W: w}
+	}
+	return &report.Live{W: f, Width: func() int {
+		w, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return w
+	}}
 }
 
 // projectOf names the project whose environment t is: the repository's
 // origin and kship.yaml's path in it, or kship.yaml's absolute path when the
 // repository has no origin; "" for a bare directory.
-func projectOf(ctx context.Context, t *target) string {
+func projectOf(ctx context.Context, t *engine.Target) string {
 	if t.Config == nil || t.Env == nil {
 		return ""
 	}

@@ -7,33 +7,20 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/exitcode"
-	"github.com/kship/kship/pkg/kube"
-	"github.com/kship/kship/pkg/lock"
-	"github.com/kship/kship/pkg/rollout"
 	"github.com/kship/kship/pkg/status"
 	ucli "github.com/urfave/cli/v2"
 )
 
-// envCommand resolves ENV, connects with the guard, and names the inventory;
-// for commands that work on what is deployed rather than on a build.
-func envCommand(c *ucli.Context) (*target, *kube.Client, invTarget, error) {
+// envTarget resolves ENV (or --branch) for commands that work on what is
+// deployed rather than on a build; nil, nil when --branch deploys nowhere.
+func envTarget(c *ucli.Context) (*engine.Target, error) {
 	t, err := resolveTarget(c)
-	if err != nil {
-		return nil, nil, invTarget{}, err
+	if err != nil || t == nil {
+		return nil, unmapped(c, err)
 	}
-	if t == nil {
-		return nil, nil, invTarget{}, unmapped(c, nil)
-	}
-	if t.Env == nil || t.Env.Namespace == "" {
-		return nil, nil, invTarget{}, usagef("%s: give an environment of kship.yaml that has a 'namespace'", t.Name())
-	}
-	client, err := connect(c, t)
-	if err != nil {
-		return nil, nil, invTarget{}, err
-	}
-	return t, client, invTarget{t.Env.Name, t.Env.Namespace}, nil
+	return t, nil
 }
 
 func rollbackCommand() *ucli.Command {
@@ -50,20 +37,23 @@ Example:
 		Flags: append(append(clusterFlags(), branchFlag,
 			&ucli.IntFlag{Name: "to-revision", Usage: "the revision to return to (see kship status)"},
 			&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "give up waiting after this long (exit 5)"},
-			outputFlag("text", "json")), lockFlags()...),
+			outputFlag("text", "json"), progressFlag()), lockFlags()...),
 		Action: func(c *ucli.Context) error {
-			t, client, inv, err := envCommand(c)
+			t, err := envTarget(c)
 			if err != nil || t == nil {
 				return err
 			}
-			p := progressPrinter(c)
+			p, err := progressPrinter(c)
+			if err != nil {
+				return err
+			}
 			defer p.Close()
-			res, err := rollout.Rollback(c.Context, client, c.Int("to-revision"), rollout.Options{
-				Env: inv.name, Namespace: inv.namespace, Timeout: c.Duration("timeout"), Prune: true, MaxPruneShare: 1, AllowMassPrune: true,
-				Deploy: deploy.Options{OnEvent: p.Event}, Lock: lockOptions(c, p), By: holder(c), OnNote: p.Note,
+			res, err := engine.Rollback(c.Context, t, c.Int("to-revision"), engine.Options{
+				Cluster: clusterOptions(c), Timeout: c.Duration("timeout"),
+				OnEvent: p.Event, Lock: lockOptions(c), By: holder(c),
 			})
 			p.Close()
-			code := deployCode(c.Context, err, nil)
+			code := exitcode.Of(err)
 			werr := writeDeployResults(c, t, res, err, code, nil)
 			if err != nil {
 				return exitcode.Wrap(code, fmt.Errorf("rollback of %s: %w", t.Name(), err))
@@ -84,13 +74,13 @@ func unlockCommand() *ucli.Command {
 		ArgsUsage: "ENV",
 		Flags:     append(clusterFlags(), branchFlag),
 		Action: func(c *ucli.Context) error {
-			t, client, inv, err := envCommand(c)
+			t, err := envTarget(c)
 			if err != nil || t == nil {
 				return err
 			}
-			info, err := lock.Break(c.Context, client, inv.namespace, inv.name)
+			info, err := engine.Unlock(c.Context, t, clusterOptions(c))
 			if err != nil {
-				return exitcode.Wrap(exitcode.Apply, fmt.Errorf("unlocking %s: %w", t.Name(), err))
+				return fmt.Errorf("unlocking %s: %w", t.Name(), err)
 			}
 			if info == nil {
 				fmt.Fprintf(c.App.ErrWriter, "kship: %s was not locked\n", t.Name())
@@ -115,13 +105,13 @@ Example:
    kship status stage`,
 		Flags: append(clusterFlags(), branchFlag, outputFlag("text", "json")),
 		Action: func(c *ucli.Context) error {
-			t, client, inv, err := envCommand(c)
+			t, err := envTarget(c)
 			if err != nil || t == nil {
 				return err
 			}
-			doc, err := rollout.Status(c.Context, client, inv.name, inv.namespace)
+			doc, err := engine.Status(c.Context, t, clusterOptions(c))
 			if err != nil {
-				return exitcode.Wrap(exitcode.Apply, fmt.Errorf("status of %s: %w", t.Name(), err))
+				return fmt.Errorf("status of %s: %w", t.Name(), err)
 			}
 			if c.String("output") == "json" {
 				enc := json.NewEncoder(c.App.Writer)
@@ -143,7 +133,7 @@ Example:
 	}
 }
 
-func printStatus(c *ucli.Context, doc *rollout.StatusReport) error {
+func printStatus(c *ucli.Context, doc *engine.StatusReport) error {
 	w := c.App.Writer
 	fmt.Fprintf(w, "environment %s (inventory %s)\n", doc.Environment, doc.Inventory)
 	if d := doc.LastDeploy; d != nil {

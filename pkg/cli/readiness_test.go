@@ -25,6 +25,16 @@ func readinessTree(t *testing.T, c *testcluster.Cluster, dir, ns string, parts .
 	res := ""
 	for _, p := range parts {
 		res += "- ../readiness/" + p + "\n"
+		if p == "operator" {
+			// Cluster-scoped and labelled as this test's: a later run, in
+			// another namespace, would find it another set's.
+			t.Cleanup(func() {
+				err := dynamic.NewForConfigOrDie(c.RESTConfig()).Resource(crds).Delete(context.Background(), "databases.ops.kship.dev", metav1.DeleteOptions{})
+				if err != nil && !apierrors.IsNotFound(err) {
+					t.Errorf("deleting the Database CRD: %v", err)
+				}
+			})
+		}
 	}
 	writeFile(t, dir, "app/kustomization.yaml", "namespace: "+ns+"\nresources:\n"+res)
 	return writeFile(t, dir, "kship.yaml", "environments:\n  test:\n    overlay: app\n    context: "+c.Context()+"\n    namespace: "+ns+"\n")
@@ -55,6 +65,8 @@ func TestDeployAPIServiceWithoutEndpointsTimesOut(t *testing.T) {
 	mustContain(t, "output", r.stdout+r.stderr, "timed out", "APIService/"+name, "MissingEndpoints",
 		`service/shop-metrics in "`+ns+`" have no addresses with port name "https"`)
 }
+
+var crds = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 
 var databases = schema.GroupVersionResource{Group: "ops.kship.dev", Version: "v1alpha1", Resource: "databases"}
 

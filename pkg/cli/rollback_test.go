@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/kship/kship/internal/testcluster"
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/report"
-	"github.com/kship/kship/pkg/rollout"
 	admissionv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -87,7 +87,7 @@ func TestFailedRollbackIsReportedAsFailed(t *testing.T) {
 		t.Fatalf("-o json: %v", err)
 	}
 	if doc.Outcome != "rollback-failed" || doc.RolledBackTo != 0 || doc.Rollback == nil ||
-		doc.Rollback.Outcome != rollout.RollbackFailed || doc.Rollback.To != 1 || !doc.Rollback.Mixed || doc.Rollback.Reason == "" {
+		doc.Rollback.Outcome != engine.RollbackFailed || doc.Rollback.To != 1 || !doc.Rollback.Mixed || doc.Rollback.Reason == "" {
 		t.Errorf("JSON: outcome %q, rolledBackTo %d, rollback %+v; want rollback-failed, 0, a failed rollback to 1 in a mixed state, with its reason", doc.Outcome, doc.RolledBackTo, doc.Rollback)
 	}
 	b, err := os.ReadFile(junit)
@@ -113,7 +113,7 @@ func TestRefusedRollbackChangesNothing(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("-o json: %v", err)
 	}
-	if doc.Rollback == nil || doc.Rollback.Outcome != rollout.RollbackFailed || doc.Rollback.Mixed {
+	if doc.Rollback == nil || doc.Rollback.Outcome != engine.RollbackFailed || doc.Rollback.Mixed {
 		t.Errorf("JSON rollback = %+v, want failed, not mixed", doc.Rollback)
 	}
 }
@@ -131,7 +131,7 @@ func TestRollbackNotAttemptedIsSaid(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("-o json: %v", err)
 	}
-	if doc.Rollback == nil || doc.Rollback.Outcome != rollout.RollbackNotAttempted || doc.Rollback.Reason == "" {
+	if doc.Rollback == nil || doc.Rollback.Outcome != engine.RollbackNotAttempted || doc.Rollback.Reason == "" {
 		t.Errorf("JSON rollback = %+v, want not-attempted with a reason", doc.Rollback)
 	}
 }

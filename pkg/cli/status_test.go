@@ -8,30 +8,30 @@ import (
 	"time"
 
 	"github.com/kship/kship/internal/testcluster"
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/inventory"
-	"github.com/kship/kship/pkg/rollout"
 	"github.com/kship/kship/pkg/status"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-func statusOf(t *testing.T, c *testcluster.Cluster, cfg string) (result, *rollout.StatusReport) {
+func statusOf(t *testing.T, c *testcluster.Cluster, cfg string) (result, *engine.StatusReport) {
 	t.Helper()
 	r := run(t, "--config", cfg, "status", "test", "--kubeconfig", c.Kubeconfig(), "-o", "json")
 	t.Logf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	var doc rollout.StatusReport
+	var doc engine.StatusReport
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("status -o json: %v", err)
 	}
 	return r, &doc
 }
 
-func objectStatus(doc *rollout.StatusReport, kind, name string) (rollout.ObjectStatus, bool) {
+func objectStatus(doc *engine.StatusReport, kind, name string) (engine.ObjectStatus, bool) {
 	for _, o := range doc.Objects {
 		if o.Ref.Kind == kind && o.Ref.Name == name {
 			return o, true
 		}
 	}
-	return rollout.ObjectStatus{}, false
+	return engine.ObjectStatus{}, false
 }
 
 // kship status compares the cluster with what the last deploy recorded: an

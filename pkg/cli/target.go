@@ -4,26 +4,11 @@ import (
 	"errors"
 	"os"
 
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/config"
 	"github.com/kship/kship/pkg/exitcode"
 	ucli "github.com/urfave/cli/v2"
 )
-
-// target is what a command works on: a kustomization directory and, when
-// kship.yaml names it, its environment.
-type target struct {
-	Dir    string
-	Env    *config.Environment // nil for a directory no environment names
-	Config *config.Config      // nil when there is no kship.yaml
-}
-
-// Name is how messages refer to the target.
-func (t *target) Name() string {
-	if t.Env != nil {
-		return t.Env.Name
-	}
-	return t.Dir
-}
 
 var branchFlag = &ucli.StringFlag{
 	Name:  "branch",
@@ -53,7 +38,7 @@ func loadConfig(c *ucli.Context, required bool) (*config.Config, error) {
 
 // resolveTarget turns `ENV|DIR` or --branch into a target. It returns nil, nil
 // when --branch names a branch that deploys nowhere, having said so.
-func resolveTarget(c *ucli.Context) (*target, error) {
+func resolveTarget(c *ucli.Context) (*engine.Target, error) {
 	branch := c.String("branch")
 	switch {
 	case branch != "" && c.NArg() > 0:
@@ -70,25 +55,25 @@ func resolveTarget(c *ucli.Context) (*target, error) {
 		if env == nil {
 			return nil, nil
 		}
-		return &target{Dir: env.Overlay, Env: env, Config: cfg}, nil
+		return &engine.Target{Dir: env.Overlay, Env: env, Config: cfg}, nil
 	}
 	return resolveArg(c, c.Args().First())
 }
 
 // resolveArg turns one ENV|DIR argument into a target: an environment of
 // kship.yaml, or a directory (with its environment when one names it).
-func resolveArg(c *ucli.Context, arg string) (*target, error) {
+func resolveArg(c *ucli.Context, arg string) (*engine.Target, error) {
 	cfg, err := loadConfig(c, false)
 	if err != nil {
 		return nil, err
 	}
 	if cfg != nil {
 		if env, ok := cfg.Environments[arg]; ok {
-			return &target{Dir: env.Overlay, Env: env, Config: cfg}, nil
+			return &engine.Target{Dir: env.Overlay, Env: env, Config: cfg}, nil
 		}
 	}
 	if info, err := os.Stat(arg); err == nil && info.IsDir() {
-		t := &target{Dir: arg, Config: cfg}
+		t := &engine.Target{Dir: arg, Config: cfg}
 		if cfg != nil {
 			t.Env = cfg.ForDir(arg)
 		}

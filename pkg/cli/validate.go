@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/build"
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/validate"
@@ -140,15 +139,18 @@ func runValidate(c *ucli.Context) error {
 	for _, r := range reports {
 		errs += r.Errors()
 	}
-	if errs > 0 {
-		return exitcode.Wrap(exitcode.Build, fmt.Errorf("validation found %s", plural(errs, "error")))
+	switch {
+	case errs == 1:
+		return exitcode.Wrap(exitcode.Build, errors.New("validation found 1 error"))
+	case errs > 1:
+		return exitcode.Wrap(exitcode.Build, fmt.Errorf("validation found %d errors", errs))
 	}
 	return nil
 }
 
 // validateTargets resolves ENV|DIR..., --all or --branch; nil, nil means
 // --branch named a branch that deploys nowhere.
-func validateTargets(c *ucli.Context) ([]*target, error) {
+func validateTargets(c *ucli.Context) ([]*engine.Target, error) {
 	files := c.StringSlice("filename")
 	switch {
 	case c.Bool("all") && (c.NArg() > 0 || c.String("branch") != ""):
@@ -160,10 +162,10 @@ func validateTargets(c *ucli.Context) ([]*target, error) {
 		if err != nil {
 			return nil, err
 		}
-		var out []*target
+		var out []*engine.Target
 		for _, name := range cfg.Names() {
 			env := cfg.Environments[name]
-			out = append(out, &target{Dir: env.Overlay, Env: env, Config: cfg})
+			out = append(out, &engine.Target{Dir: env.Overlay, Env: env, Config: cfg})
 		}
 		return out, nil
 	case len(files) > 0 && c.NArg() > 1:
@@ -175,9 +177,9 @@ func validateTargets(c *ucli.Context) ([]*target, error) {
 		if err != nil || t == nil {
 			return nil, err
 		}
-		return []*target{t}, nil
+		return []*engine.Target{t}, nil
 	}
-	var out []*target
+	var out []*engine.Target
 	for _, arg := range c.Args().Slice() {
 		t, err := resolveArg(c, arg)
 		if err != nil {
@@ -190,12 +192,12 @@ func validateTargets(c *ucli.Context) ([]*target, error) {
 
 // filesTarget is the target of -f: no directory, and the environment
 // named as the argument, if one is.
-func filesTarget(c *ucli.Context) ([]*target, error) {
+func filesTarget(c *ucli.Context) ([]*engine.Target, error) {
 	cfg, err := loadConfig(c, c.NArg() > 0)
 	if err != nil {
 		return nil, err
 	}
-	t := &target{Config: cfg}
+	t := &engine.Target{Config: cfg}
 	if c.NArg() == 1 {
 		env, err := cfg.Environment(c.Args().First())
 		if err != nil {
@@ -203,7 +205,7 @@ func filesTarget(c *ucli.Context) ([]*target, error) {
 		}
 		t.Env = env
 	}
-	return []*target{t}, nil
+	return []*engine.Target{t}, nil
 }
 
 func readCRDs(c *ucli.Context) ([]*unstructured.Unstructured, error) {
@@ -228,7 +230,7 @@ func readCRDs(c *ucli.Context) ([]*unstructured.Unstructured, error) {
 
 // validateTarget builds t (or reads -f) and validates it.
 // With use, an --image that matches nothing is recorded there, not refused.
-func validateTarget(c *ucli.Context, t *target, crds []*unstructured.Unstructured, use *build.ImageUse) (*validate.Report, error) {
+func validateTarget(c *ucli.Context, t *engine.Target, crds []*unstructured.Unstructured, use *build.ImageUse) (*validate.Report, error) {
 	var objs []*unstructured.Unstructured
 	origins := build.Origins{}
 	name := t.Name()
@@ -258,33 +260,17 @@ func validateTarget(c *ucli.Context, t *target, crds []*unstructured.Unstructure
 			return nil, exitcode.Wrap(exitcode.Build, err)
 		}
 	}
-	opts := validateOptions(c, t, origins, crds)
+	opts := validateOptions(c, t, crds)
+	opts.Source = engine.Sources(t, origins)
 	opts.Environment = name
-	return runValidation(t, objs, opts)
-}
-
-// runValidation runs validate.Run with its errors mapped to exit codes.
-func runValidation(t *target, objs []*unstructured.Unstructured, opts validate.Options) (*validate.Report, error) {
-	rep, err := validate.Run(objs, opts)
-	var verr *validate.VersionError
-	var rerr *validate.UnknownRuleError
-	switch {
-	case errors.As(err, &verr):
-		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("--kubernetes-version: %w", err))
-	case errors.As(err, &rerr) && t.Config != nil:
-		return nil, exitcode.Wrap(exitcode.Build, fmt.Errorf("%s: validation.rules: %w", t.Config.Path, err))
-	case err != nil:
-		return nil, exitcode.Wrap(exitcode.Build, err)
-	}
-	return rep, nil
+	return engine.RunValidation(t, objs, opts)
 }
 
 // validateOptions turns kship.yaml and the flags into validate.Options.
-func validateOptions(c *ucli.Context, t *target, origins build.Origins, crds []*unstructured.Unstructured) validate.Options {
+func validateOptions(c *ucli.Context, t *engine.Target, crds []*unstructured.Unstructured) validate.Options {
 	opts := validate.Options{
 		KubernetesVersion: c.String("kubernetes-version"),
 		CRDs:              crds,
-		Source:            sourceFunc(t, origins),
 	}
 	if t.Config != nil {
 		opts.Rules = map[string]validate.Severity{}
@@ -303,105 +289,3 @@ func validateOptions(c *ucli.Context, t *target, origins build.Origins, crds []*
 	return opts
 }
 
-// sourceFunc names the file an object came from, relative to kship.yaml's
-// directory (or the working directory without one).
-func sourceFunc(t *target, origins build.Origins) func(*unstructured.Unstructured) string {
-	return func(obj *unstructured.Unstructured) string {
-		o := origins.Of(obj)
-		if o == nil || t.Dir == "" {
-			return ""
-		}
-		if o.Repo != "" {
-			return o.Repo + "//" + o.Path
-		}
-		p, suffix := o.Path, ""
-		if p == "" {
-			p = o.ConfiguredIn
-			if o.ConfiguredBy.Kind != "" {
-				suffix = " (" + o.ConfiguredBy.Kind + ")"
-			}
-		}
-		if p == "" {
-			return ""
-		}
-		return relPath(t, filepath.Join(t.Dir, p)) + suffix
-	}
-}
-
-func relPath(t *target, p string) string {
-	if t.Config != nil {
-		if abs, err := filepath.Abs(p); err == nil {
-			return filepath.ToSlash(t.Config.Rel(abs))
-		}
-	}
-	if rel, err := filepath.Rel(".", p); err == nil {
-		return filepath.ToSlash(rel)
-	}
-	return p
-}
-
-// validateBeforeDeploy is the validation `kship deploy` runs before it
-// touches the cluster: findings go to stderr, and errors stop the deploy
-// with exit code 3.
-func validateBeforeDeploy(c *ucli.Context, t *target, objs []*unstructured.Unstructured, origins build.Origins) error {
-	if !c.Bool("validate") {
-		return nil
-	}
-	crds, err := readCRDs(c)
-	if err != nil {
-		return err
-	}
-	opts := validateOptions(c, t, origins, crds)
-	opts.Environment = t.Name()
-	rep, err := runValidation(t, objs, opts)
-	if err != nil {
-		return err
-	}
-	// Errors in full, as they stop the deploy; warnings in one line, as a
-	// deploy is not where they get read (kship validate lists them).
-	errs := *rep
-	errs.Findings = nil
-	warnings := map[string]int{}
-	for _, f := range rep.Findings {
-		if f.Severity == validate.Error {
-			errs.Findings = append(errs.Findings, f)
-		} else {
-			warnings[f.Rule]++
-		}
-	}
-	if len(errs.Findings) > 0 {
-		if err := validate.WriteText(c.App.ErrWriter, []*validate.Report{&errs}); err != nil {
-			return err
-		}
-	}
-	if len(warnings) > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "kship: validation: %s (%s); `kship validate %s` lists them\n",
-			plural(rep.Warnings(), "warning"), countRules(warnings), t.Name())
-	}
-	if n := rep.Errors(); n > 0 {
-		return exitcode.Wrap(exitcode.Build, fmt.Errorf("%s: validation found %s; nothing was applied (fix them, change the rules' severity in kship.yaml, or pass --validate=false)", t.Name(), plural(n, "error")))
-	}
-	return nil
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// countRules renders rule counts as "policy/readiness-probe ×2, policy/image-tag".
-func countRules(counts map[string]int) string {
-	rules := make([]string, 0, len(counts))
-	for r := range counts {
-		rules = append(rules, r)
-	}
-	sort.Strings(rules)
-	for i, r := range rules {
-		if n := counts[r]; n > 1 {
-			rules[i] = fmt.Sprintf("%s ×%d", r, n)
-		}
-	}
-	return strings.Join(rules, ", ")
-}

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -10,8 +8,6 @@ import (
 	"github.com/kship/kship/internal/golden"
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/validate"
-	ucli "github.com/urfave/cli/v2"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // validateApp is a project with mistakes of every family (see its kship.yaml).
@@ -113,81 +109,6 @@ func TestValidateFiles(t *testing.T) {
 	}
 	if r := run(t, "validate", "stage", "prod", "-f", file); r.code != exitcode.Usage {
 		t.Errorf("two environments with -f: exit %d", r.code)
-	}
-}
-
-// TestValidateBeforeDeploy runs the hook kship deploy calls before it
-// touches the cluster.
-// unprobed is a Deployment whose two containers have no readiness probe
-// and request nothing: four warnings, no error.
-func unprobed(t *testing.T) []*unstructured.Unstructured {
-	t.Helper()
-	objs, err := validate.ReadManifests(strings.NewReader(`apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - {name: a, image: "registry.example/a:1.0"}
-      - {name: b, image: "registry.example/b:1.0"}
-`), "warn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return objs
-}
-
-func TestValidateBeforeDeploy(t *testing.T) {
-	bad, err := validate.ReadManifests(strings.NewReader("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replica: 1}\n"), "bad")
-	if err != nil {
-		t.Fatal(err)
-	}
-	good, err := validate.ReadManifests(strings.NewReader("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n"), "good")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name      string
-		objs      []*unstructured.Unstructured
-		args      []string
-		code      int
-		stderr    string
-		notStderr string
-	}{
-		{name: "errors stop the deploy", objs: bad, code: exitcode.Build, stderr: `spec.replica: unknown field "replica"`},
-		{name: "clean", objs: good},
-		{name: "switched off", objs: bad, args: []string{"--validate=false"}},
-		{name: "warnings summarised in one line", objs: unprobed(t),
-			stderr: "kship: validation: 4 warnings (policy/readiness-probe ×2, policy/resource-requests ×2); `kship validate app` lists them", notStderr: "has no readinessProbe"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var stderr bytes.Buffer
-			app := &ucli.App{
-				ErrWriter:      &stderr,
-				ExitErrHandler: func(*ucli.Context, error) {},
-				Flags:          validateDeployFlags(),
-				Action: func(c *ucli.Context) error {
-					return validateBeforeDeploy(c, &target{Dir: "app"}, tt.objs, nil)
-				},
-			}
-			err := app.RunContext(context.Background(), append([]string{"kship"}, tt.args...))
-			if code := exitcode.Of(err); code != tt.code {
-				t.Errorf("exit code %d, want %d (%v)", code, tt.code, err)
-			}
-			if tt.code != 0 && !strings.Contains(err.Error(), "nothing was applied") {
-				t.Errorf("error %q does not say nothing was applied", err)
-			}
-			if !strings.Contains(stderr.String(), tt.stderr) {
-				t.Errorf("stderr lacks %q:\n%s", tt.stderr, stderr.String())
-			}
-			if tt.notStderr != "" && strings.Contains(stderr.String(), tt.notStderr) {
-				t.Errorf("stderr has %q:\n%s", tt.notStderr, stderr.String())
-			}
-		})
 	}
 }
 

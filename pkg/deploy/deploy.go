@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/kube"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -15,7 +16,7 @@ type Options struct {
 	// (server-side, nothing persisted, nothing waited for).
 	Apply apply.Options
 	// OnEvent, when set, receives progress, one event at a time.
-	OnEvent func(Event)
+	OnEvent event.Func
 	// BeforePhase, when set, is called before each phase applies anything;
 	// an error stops the deploy there (the deploy lock's check).
 	BeforePhase func(phase string) error
@@ -57,7 +58,7 @@ func Prepare(ctx context.Context, client *kube.Client, objs []*unstructured.Unst
 	p := &Plan{client: client, opts: opts, phases: Phases(objs), begun: time.Now(), server: map[apply.Ref]apply.Result{}}
 	scaled, notes := scaledWorkloads(ctx, client, objs, opts.Apply.Owner)
 	for _, n := range notes {
-		p.emit(Event{Type: Note, Message: n})
+		p.emit(event.Event{Type: event.Warning, Message: n})
 	}
 	p.opts.Apply.Scaled = scaled
 	err := p.preflight(ctx)
@@ -91,7 +92,7 @@ func Run(ctx context.Context, client *kube.Client, objs []*unstructured.Unstruct
 	return plan.Run(ctx)
 }
 
-func (p *Plan) emit(e Event) {
+func (p *Plan) emit(e event.Event) {
 	if p.opts.OnEvent != nil {
 		e.Elapsed = time.Since(p.begun)
 		p.opts.OnEvent(e)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/event"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -40,7 +41,7 @@ func (p *Plan) preflight(ctx context.Context) error {
 	var failed []error
 	for _, ph := range p.phases {
 		if p.opts.Apply.DryRun {
-			p.emit(Event{Type: PhaseStarted, Phase: ph.Name, Objects: len(ph.Objects)})
+			p.emit(event.Event{Type: event.PhaseStarted, Phase: ph.Name, Objects: len(ph.Objects)})
 		}
 		send, skipped := sk.split(ph.Name, ph.Objects, sk.byKind)
 		prepared, errs := prepare(ctx, applier, send)
@@ -74,17 +75,17 @@ func (p *Plan) preflight(ctx context.Context) error {
 			}
 			res.Objects = append(res.Objects, or)
 			if p.opts.Apply.DryRun && or.Action != "" {
-				p.emit(Event{Type: ObjectApplied, Phase: ph.Name, Applied: &apply.Result{Ref: r.Ref, Action: r.Action}})
+				p.emit(event.Event{Type: event.ObjectApplied, Phase: ph.Name, Applied: &apply.Result{Ref: r.Ref, Action: r.Action}})
 			}
 		}
 		for _, s := range skipped {
 			if p.opts.Apply.DryRun {
-				p.emit(Event{Type: ObjectApplied, Phase: ph.Name, Applied: &apply.Result{Ref: s.Ref, Action: s.Action}})
+				p.emit(event.Event{Type: event.ObjectApplied, Phase: ph.Name, Applied: &apply.Result{Ref: s.Ref, Action: s.Action}})
 			}
 			res.Objects = append(res.Objects, s)
 		}
 		if p.opts.Apply.DryRun {
-			p.emit(Event{Type: PhaseFinished, Phase: ph.Name})
+			p.emit(event.Event{Type: event.PhaseDone, Phase: ph.Name})
 		}
 	}
 	if len(failed) > 0 {

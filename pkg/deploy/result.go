@@ -3,9 +3,9 @@ package deploy
 import (
 	"time"
 
+	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/status"
-	"github.com/kship/kship/pkg/wait"
 )
 
 // ObjectResult is what happened to one object.
@@ -64,31 +64,11 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// EventType says what an Event reports.
-type EventType string
-
-// The event types, in the order a phase emits them.
-const (
-	PhaseStarted  EventType = "PhaseStarted"
-	ObjectApplied EventType = "ObjectApplied"
-	ObjectUpdate  EventType = "ObjectUpdate"
-	PhaseFinished EventType = "PhaseFinished"
-	// Note is a line worth showing that is about no one object.
-	Note EventType = "Note"
-)
-
-// Event is progress, for a printer to show.
-type Event struct {
-	Type  EventType
-	Phase string
-	// Objects is the number of objects in the phase, for PhaseStarted.
-	Objects int
-	// Applied is set for ObjectApplied.
-	Applied *apply.Result
-	// Update is set for ObjectUpdate.
-	Update *wait.Update
-	// Message is set for Note.
-	Message string
-	// Elapsed is the time since the deploy began.
-	Elapsed time.Duration
+// ExitCode is 5 when objects were applied but did not become ready, 4 when
+// the server refused them.
+func (e *Error) ExitCode() int {
+	if e.Stage == StageWait {
+		return exitcode.NotReady
+	}
+	return exitcode.Apply
 }

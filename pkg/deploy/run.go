@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/wait"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -45,7 +46,7 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 			return &Error{Phase: p.Name, Stage: StageApply, Err: err}
 		}
 	}
-	d.emit(Event{Type: PhaseStarted, Phase: p.Name, Objects: len(p.Objects)})
+	d.emit(event.Event{Type: event.PhaseStarted, Phase: p.Name, Objects: len(p.Objects)})
 	prepared, errs := prepare(ctx, d.applier, p.Objects)
 	if len(errs) > 0 {
 		// Nothing of a phase is applied unless all of it can be.
@@ -82,7 +83,7 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 		if e := failed[r.Ref]; e != nil {
 			or.Error = rowText(e)
 		} else if r.Action != "" {
-			d.emit(Event{Type: ObjectApplied, Phase: p.Name, Applied: &r})
+			d.emit(event.Event{Type: event.ObjectApplied, Phase: p.Name, Applied: &r})
 			ran = ran || (r.Ref.GroupKind() == jobGK && r.Action != apply.Unchanged)
 			if waitsInPhase(p.Name, r.Object) {
 				waitFor = append(waitFor, r.Object)
@@ -99,7 +100,7 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 	// failed: the summary then says where each one stands.
 	outcomes, waitErr := wait.Wait(ctx, d.client, waitFor, wait.Options{
 		JobLogs:  p.Name == PhasePreDeploy && ran,
-		OnUpdate: func(u wait.Update) { d.emit(Event{Type: ObjectUpdate, Phase: p.Name, Update: &u}) },
+		OnUpdate: func(u wait.Update) { d.emit(event.Event{Type: event.StatusChanged, Phase: p.Name, Update: &u}) },
 	})
 	d.recordOutcomes(outcomes)
 	if applyErr != nil {
@@ -113,7 +114,7 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 		// were, so that their kinds can be mapped.
 		d.client.Mapper.Reset()
 	}
-	d.emit(Event{Type: PhaseFinished, Phase: p.Name})
+	d.emit(event.Event{Type: event.PhaseDone, Phase: p.Name})
 	return nil
 }
 

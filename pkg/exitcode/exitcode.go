@@ -44,6 +44,16 @@ func (e *Error) Error() string { return e.Err.Error() }
 // Unwrap returns the wrapped error.
 func (e *Error) Unwrap() error { return e.Err }
 
+// ExitCode returns e.Code.
+func (e *Error) ExitCode() int { return e.Code }
+
+// Coder is an error that says which exit code it means. Library packages
+// give their error types an ExitCode method instead of wrapping them.
+type Coder interface {
+	error
+	ExitCode() int
+}
+
 // Wrap returns err carrying code; a nil err stays nil.
 func Wrap(code int, err error) error {
 	if err == nil {
@@ -52,19 +62,24 @@ func Wrap(code int, err error) error {
 	return &Error{Code: code, Err: err}
 }
 
-// Of returns the exit code for err: OK for nil, the code of the first *Error
-// in its chain, Interrupted for a bare context cancellation, and 1 for any
-// other error.
+// Of returns the exit code for err: OK for nil, the code of the first
+// Coder in its chain (outermost first), Interrupted for a bare context
+// cancellation, and 1 for any other error.
 func Of(err error) int {
 	if err == nil {
 		return OK
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) && !errors.As(err, new(Coder)) {
 		return Interrupted
 	}
-	return 1
+	return OfOr(err, 1)
+}
+
+// OfOr returns the code of the first Coder in err's chain, else fallback.
+func OfOr(err error, fallback int) int {
+	var c Coder
+	if errors.As(err, &c) {
+		return c.ExitCode()
+	}
+	return fallback
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
@@ -66,6 +67,9 @@ type MassPruneError struct {
 	Delete, Members int
 	MaxShare        float64
 }
+
+// ExitCode is 3: the build would remove too much; nothing was changed.
+func (e *MassPruneError) ExitCode() int { return exitcode.Build }
 
 func (e *MassPruneError) Error() string {
 	return fmt.Sprintf("this deploy would prune %d of the %d objects kship manages here (more than %.0f%%): "+

@@ -6,8 +6,8 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/prune"
-	"github.com/kship/kship/pkg/rollout"
 )
 
 // JSONResult is the -o json document of a deploy.
@@ -28,8 +28,8 @@ type JSONResult struct {
 	Terminating []apply.Ref `json:"terminating,omitempty"`
 	// RolledBackTo is the revision a successful automatic rollback returned
 	// to; Rollback says what the rollback did, whatever its outcome.
-	RolledBackTo int                     `json:"rolledBackTo,omitempty"`
-	Rollback     *rollout.RollbackReport `json:"rollback,omitempty"`
+	RolledBackTo int                    `json:"rolledBackTo,omitempty"`
+	Rollback     *engine.RollbackReport `json:"rollback,omitempty"`
 }
 
 // JSON writes the deploy's result as indented JSON.

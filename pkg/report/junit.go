@@ -8,7 +8,7 @@ import (
 
 	"github.com/kship/kship/internal/junit"
 	"github.com/kship/kship/pkg/deploy"
-	"github.com/kship/kship/pkg/rollout"
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/status"
 )
 
@@ -17,7 +17,7 @@ import (
 // object kship could not judge (Unknown) is a skipped case: its readiness was
 // not checked, which is neither a pass nor a failure. An automatic rollback
 // (rb, when not nil) is one more suite with one case.
-func JUnit(w io.Writer, env string, res *deploy.Result, rb *rollout.RollbackReport) error {
+func JUnit(w io.Writer, env string, res *deploy.Result, rb *engine.RollbackReport) error {
 	doc := junit.Suites{Name: "kship deploy " + env, Time: junit.Seconds(res.Duration.Seconds())}
 	index := map[string]int{}
 	seconds := map[string]float64{}
@@ -51,12 +51,12 @@ func JUnit(w io.Writer, env string, res *deploy.Result, rb *rollout.RollbackRepo
 	return junit.Write(w, doc)
 }
 
-func rollbackCase(env string, rb *rollout.RollbackReport) junit.Case {
+func rollbackCase(env string, rb *engine.RollbackReport) junit.Case {
 	c := junit.Case{Name: fmt.Sprintf("rollback to revision %d", rb.To), Classname: "kship." + env + ".rollback"}
 	switch rb.Outcome {
-	case rollout.RolledBack:
+	case engine.RolledBack:
 		c.SystemOut = fmt.Sprintf("rolled back to revision %d", rb.To)
-	case rollout.RollbackFailed:
+	case engine.RollbackFailed:
 		text := rb.Reason + "\nIt changed nothing: the environment runs the failed revision.\n"
 		if rb.Mixed {
 			text = rb.Reason + "\nThe environment is in a mixed state.\n"

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kship/kship/pkg/apply"
-	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/status"
 )
 
@@ -48,7 +48,7 @@ func (l *Live) now() time.Time {
 }
 
 // Event updates the view with one event.
-func (l *Live) Event(e deploy.Event) {
+func (l *Live) Event(e event.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.waiting == nil {
@@ -56,7 +56,7 @@ func (l *Live) Event(e deploy.Event) {
 	}
 	l.erase()
 	switch {
-	case e.Type == deploy.ObjectUpdate && !settled(e.Update.Status):
+	case e.Type == event.StatusChanged && !settled(e.Update.Status):
 		w, ok := l.waiting[e.Update.Ref]
 		if !ok {
 			w.since = l.now().Add(-e.Update.Elapsed)
@@ -64,10 +64,10 @@ func (l *Live) Event(e deploy.Event) {
 		w.text = describe(e)
 		l.waiting[e.Update.Ref] = w
 		l.startTicking()
-	case e.Type == deploy.ObjectUpdate:
+	case e.Type == event.StatusChanged:
 		delete(l.waiting, e.Update.Ref)
 		fmt.Fprintln(l.W, describe(e))
-	case e.Type == deploy.PhaseFinished || e.Type == deploy.PhaseStarted:
+	case e.Type == event.PhaseDone || e.Type == event.PhaseStarted:
 		// A phase that failed ends without PhaseFinished: what it waited on
 		// is not waited on by the next one (a rollback's).
 		l.waiting = map[apply.Ref]waitingLine{}
@@ -110,14 +110,6 @@ func (l *Live) startTicking() {
 }
 
 // Note prints a free-form line above the live block.
-func (l *Live) Note(line string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.erase()
-	fmt.Fprintln(l.W, line)
-	l.draw()
-}
-
 // Close clears the live block, leaving only the lines, and stops the tick.
 func (l *Live) Close() {
 	l.mu.Lock()

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/status"
 )
 
@@ -20,7 +20,7 @@ type Lines struct {
 }
 
 // Event prints one event.
-func (l *Lines) Event(e deploy.Event) {
+func (l *Lines) Event(e event.Event) {
 	line := describe(e)
 	if line == "" {
 		return
@@ -35,13 +35,13 @@ func (l *Lines) Event(e deploy.Event) {
 }
 
 // describe is the one-line text of an event, "" for events not worth a line.
-func describe(e deploy.Event) string {
+func describe(e event.Event) string {
 	switch e.Type {
-	case deploy.PhaseStarted:
+	case event.PhaseStarted:
 		return fmt.Sprintf("phase %s: applying %d object%s", e.Phase, e.Objects, plural(e.Objects))
-	case deploy.ObjectApplied:
+	case event.ObjectApplied:
 		return fmt.Sprintf("%s %s", e.Applied.Ref, e.Applied.Action)
-	case deploy.ObjectUpdate:
+	case event.StatusChanged:
 		u := e.Update
 		msg := u.Message
 		if msg == "" {
@@ -51,10 +51,48 @@ func describe(e deploy.Event) string {
 			msg += " (" + u.Problems[0].String() + ")"
 		}
 		return fmt.Sprintf("%s: %s", u.Ref, oneLine(msg))
-	case deploy.PhaseFinished:
+	case event.PhaseDone:
 		return fmt.Sprintf("phase %s: done", e.Phase)
-	case deploy.Note:
+	case event.Warning:
 		return e.Message
+	}
+	return describeEngine(e)
+}
+
+// describeEngine is the text of the events around the phases: the lock's,
+// the prune's, the rollback's and the bookkeeping's.
+func describeEngine(e event.Event) string {
+	switch e.Type {
+	case event.LockWaiting:
+		return fmt.Sprintf("waiting for the deploy lock, held by %s since %s", e.Holder, e.Since.Format(time.RFC3339))
+	case event.LockLost:
+		return "the deploy lock was lost: " + e.Error
+	case event.Pruned:
+		return fmt.Sprintf("%s pruned", e.Object)
+	case event.PruneHeld:
+		return fmt.Sprintf("%s is still being deleted (a finalizer holds it): kship does not wait for it, and checks again on the next deploy", e.Object)
+	case event.PruneSkipped:
+		return fmt.Sprintf("%s not pruned: %s", e.Object, e.Reason)
+	case event.Kept:
+		return fmt.Sprintf("%s kept: %s", e.Object, e.Reason)
+	case event.RollbackSkipped:
+		return "not rolling back: " + e.Reason
+	case event.RollbackStarted:
+		return fmt.Sprintf("rolling back to revision %d (deployed %s by %s)", e.Revision, e.Deployed.Format(time.RFC3339), e.By)
+	case event.RollbackFailed:
+		if e.Mixed {
+			return fmt.Sprintf("rollback to revision %d failed: %s: the environment is in a mixed state, part revision %d, part revision %d", e.Revision, e.Error, e.Failed, e.Revision)
+		}
+		return fmt.Sprintf("rollback to revision %d failed: %s: it changed nothing; the environment runs the failed revision %d", e.Revision, e.Error, e.Failed)
+	case event.RollbackDone:
+		return fmt.Sprintf("rolled back to revision %d: revision %d failed, the environment runs revision %d again", e.Revision, e.Failed, e.Revision)
+	case event.SaveFailed:
+		if e.Revision == 0 {
+			return "could not " + e.Error
+		}
+		return fmt.Sprintf("revision %d is deployed but could not be saved for rollback: %s", e.Revision, e.Error)
+	case event.RecordFailed:
+		return fmt.Sprintf("could not record revision %d in the inventory: %s", e.Revision, e.Error)
 	}
 	return ""
 }
@@ -72,14 +110,3 @@ func oneLine(s string) string {
 
 // Close does nothing: lines need no clean-up.
 func (l *Lines) Close() {}
-
-// Note prints a free-form line: a prune, a lock wait, a rollback.
-func (l *Lines) Note(s string) {
-	now := time.Now
-	if l.Now != nil {
-		now = l.Now
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintf(l.W, "%s %s\n", now().UTC().Format("15:04:05.000"), s)
-}

@@ -5,8 +5,8 @@ import (
 	"io"
 
 	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/prune"
-	"github.com/kship/kship/pkg/rollout"
 )
 
 // Prune prints what was pruned, what a dry run would prune, what was kept
@@ -28,14 +28,14 @@ func Prune(w io.Writer, pruned, would []apply.Ref, kept []prune.Kept, terminatin
 
 // Rollback prints what an automatic rollback did, and the rollback's own
 // objects when it failed.
-func Rollback(w io.Writer, rb *rollout.RollbackReport) {
+func Rollback(w io.Writer, rb *engine.RollbackReport) {
 	if rb == nil {
 		return
 	}
 	switch rb.Outcome {
-	case rollout.RolledBack:
+	case engine.RolledBack:
 		fmt.Fprintf(w, "\nrollback: rolled back to revision %d (now revision %d)\n", rb.To, rb.Revision)
-	case rollout.RollbackFailed:
+	case engine.RollbackFailed:
 		state := "It changed nothing: the environment runs the failed revision."
 		if rb.Mixed {
 			state = "The environment is in a mixed state."

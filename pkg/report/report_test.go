@@ -15,6 +15,7 @@ import (
 	"github.com/kship/kship/internal/junit"
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/status"
 	"github.com/kship/kship/pkg/wait"
 )
@@ -71,12 +72,12 @@ func TestLines(t *testing.T) {
 	var b bytes.Buffer
 	l := &Lines{W: &b, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
 	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
-	l.Event(deploy.Event{Type: deploy.PhaseStarted, Phase: deploy.PhaseWorkloads, Objects: 1})
-	l.Event(deploy.Event{Type: deploy.ObjectApplied, Applied: &apply.Result{Ref: ref, Action: apply.Configured}})
-	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: ref, Status: status.InProgress,
+	l.Event(event.Event{Type: event.PhaseStarted, Phase: deploy.PhaseWorkloads, Objects: 1})
+	l.Event(event.Event{Type: event.ObjectApplied, Applied: &apply.Result{Ref: ref, Action: apply.Configured}})
+	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: ref, Status: status.InProgress,
 		Message:  "Waiting for deployment \"api\" rollout to finish:\n 0 of 1 updated replicas are available...",
 		Problems: []status.Problem{{Pod: "api-1", Container: "api", Reason: "ImagePullBackOff", Message: `Back-off pulling image "registry.invalid/api:missing"`, Fatal: true}}}})
-	l.Event(deploy.Event{Type: deploy.PhaseFinished, Phase: deploy.PhaseWorkloads})
+	l.Event(event.Event{Type: event.PhaseDone, Phase: deploy.PhaseWorkloads})
 	got := b.String()
 	if strings.Count(got, "\n") != 4 {
 		t.Errorf("want 4 lines, one per event:\n%s", got)
@@ -89,13 +90,13 @@ func TestLiveRedrawsOnlyTheWaitingBlock(t *testing.T) {
 	clock := time.Unix(1000, 0)
 	l := &Live{W: &b, Now: func() time.Time { return clock }, Tick: time.Hour}
 	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
-	l.Event(deploy.Event{Type: deploy.PhaseStarted, Phase: deploy.PhaseWorkloads, Objects: 1})
-	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "0 of 1", Elapsed: time.Second}})
+	l.Event(event.Event{Type: event.PhaseStarted, Phase: deploy.PhaseWorkloads, Objects: 1})
+	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "0 of 1", Elapsed: time.Second}})
 	clock = clock.Add(time.Second)
-	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "1 of 2", Elapsed: 2 * time.Second}})
-	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: ref, Status: status.Current, Message: "rolled out", Elapsed: 3 * time.Second}})
+	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "1 of 2", Elapsed: 2 * time.Second}})
+	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: ref, Status: status.Current, Message: "rolled out", Elapsed: 3 * time.Second}})
 	cr := apply.Ref{Group: "ops.kship.dev", Kind: "Database", Namespace: "shop", Name: "orders"}
-	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: cr, Status: status.Unknown, Message: "kship cannot judge it"}})
+	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: cr, Status: status.Unknown, Message: "kship cannot judge it"}})
 	l.Close()
 	want := "phase workloads: applying 1 object\n" +
 		"\x1b[2m⧗ Deployment/shop/api: 0 of 1 [1s]\x1b[0m\n" +
@@ -116,7 +117,7 @@ func TestLiveTicksAndFitsTheTerminal(t *testing.T) {
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 	l := &Live{W: &b, Now: now, Tick: 5 * time.Millisecond, Width: func() int { return 40 }}
 	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
-	l.Event(deploy.Event{Type: deploy.ObjectUpdate, Update: &wait.Update{Ref: ref, Status: status.InProgress,
+	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: ref, Status: status.InProgress,
 		Message: "Waiting for deployment \"api\" rollout to finish: 1 of 2 updated replicas are available..."}})
 	mu.Lock()
 	clock = clock.Add(7 * time.Second)

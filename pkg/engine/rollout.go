@@ -1,14 +1,16 @@
-package rollout
+package engine
 
 import (
+	"github.com/kship/kship/pkg/build"
+	"github.com/kship/kship/pkg/validate"
 	"context"
-	"fmt"
 	"maps"
 	"sort"
 	"time"
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
@@ -17,16 +19,33 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// Options says how to roll out.
+// Options says how to deploy. Each field is one decision of the user's;
+// the engine derives the rest (inventory, namespaces, phases) from the
+// target and the build.
 type Options struct {
-	// Env names the environment; Namespace is where its inventory and lock live.
-	Env       string
-	Namespace string
-	// Deploy says how to apply and wait; Deploy.Apply.DryRun makes it a plan.
-	Deploy deploy.Options
+	// Build says how to build the target.
+	Build build.Options
+	// Validate, when set, is how the build is validated before anything
+	// is written; errors stop the deploy. Its Source and Environment are
+	// filled in by the engine.
+	Validate *validate.Options
+	// Cluster names the kubeconfig and context to deploy with; the guard
+	// checks they are the environment's.
+	Cluster kube.Options
+
+	// DryRun has the API server check every object, writing nothing.
+	DryRun bool
+	// Force takes fields another field manager owns.
+	Force bool
+	// Recreate deletes and re-creates objects whose immutable fields
+	// changed (Jobs always are).
+	Recreate bool
+	// Concurrency is the number of applies in flight at once (0: the default).
+	Concurrency int
 	// Timeout bounds each apply-and-wait (the deploy, and a rollback after
 	// it): not the wait for the lock, nor the prune and bookkeeping.
 	Timeout time.Duration
+
 	// Prune deletes members that left the build, after the rollout is ready.
 	Prune bool
 	// PruneTimeout bounds the prune: objects whose deletion is held up (a
@@ -43,23 +62,20 @@ type Options struct {
 	AllowMove bool
 	// RollbackOnFailure re-applies the last good deploy when this one fails.
 	RollbackOnFailure bool
+
 	// Lock says how to take the deploy lock.
 	Lock lock.Options
-	// By and Images are recorded in the history.
-	By     string
-	Images []string
-	// Project names the project the environment belongs to (its
-	// repository and kship.yaml), recorded on the inventory to recognise the
-	// environment in another namespace.
-	Project string
-	// OnNote, when set, receives one-line notes: lock waits, prunes, rollbacks.
-	OnNote func(string)
+	// By is who deploys, as the history records it.
+	By string
+	// OnEvent, when set, receives the deploy's progress, one event at a
+	// time: the phases', the lock's, the prune's and the rollback's.
+	OnEvent event.Func
 }
 
 // DefaultPruneTimeout is the least time a prune gets by default.
 const DefaultPruneTimeout = 30 * time.Second
 
-// Result is what a rollout did.
+// Result is what a deploy did.
 type Result struct {
 	Revision int
 	Deploy   *deploy.Result
@@ -79,40 +95,62 @@ type Result struct {
 	NamespaceCreated bool
 }
 
-// Run rolls objs out. The objects' namespaces must already be defaulted
-// (see DefaultNamespaces). On failure the error is the deploy's (or the
-// prune's); a rollback's outcome is on the Result and in a note.
-func Run(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, opts Options) (*Result, error) {
-	r := newRunner(client, opts)
-	if opts.Deploy.Apply.DryRun {
-		return r.res, r.dryRun(ctx, objs)
+// Deploy builds t, validates it, connects to t's cluster, and deploys it:
+// under the environment's lock, it records its intent in the inventory,
+// applies the phases and waits for each, prunes what left the build, and
+// saves the revision for rollback. On failure the error says which step
+// failed, and its type carries the exit code (see exitcode.Of); a
+// rollback's outcome is on the Result and in the events.
+func Deploy(ctx context.Context, t *Target, opts Options) (*Result, error) {
+	r := &runner{opts: opts, target: t, res: &Result{}}
+	objs, err := r.build()
+	if err != nil {
+		return r.res, err
+	}
+	if err := r.validate(objs); err != nil {
+		return r.res, err
+	}
+	if err := r.connect(ctx); err != nil {
+		return r.res, err
+	}
+	if objs, err = r.asDeployed(ctx, objs); err != nil {
+		return r.res, err
+	}
+	r.emit(event.Event{Type: event.DeployStarted, Target: t.Name(), Objects: len(objs), DryRun: opts.DryRun,
+		Context: r.client.Context, Server: r.client.Server})
+	if opts.DryRun {
+		return r.res, r.interrupted(ctx, r.dryRun(ctx, objs))
 	}
 	if err := r.checkMoved(ctx); err != nil {
 		return r.res, err
 	}
-	created, err := r.ensureNamespace(ctx, objs)
-	if err != nil {
-		return r.res, &StepError{Step: "namespace", Err: err}
-	}
-	r.res.NamespaceCreated = created
-	ctx, release, err := r.lock(ctx)
-	if err != nil {
+	if err := r.ensureNamespace(ctx, objs); err != nil {
 		return r.res, err
 	}
-	defer release()
-	err = r.run(ctx, objs)
-	if created && r.res.Deploy != nil {
-		markCreated(r.res.Deploy, r.opts.Namespace)
+	locked, release, err := r.lock(ctx)
+	if err != nil {
+		return r.res, r.interrupted(ctx, err)
 	}
-	return r.res, r.lostLock(ctx, err)
+	defer release()
+	err = r.underLock(locked, objs)
+	if r.res.NamespaceCreated && r.res.Deploy != nil {
+		markCreated(r.res.Deploy, r.namespace)
+	}
+	return r.res, r.interrupted(ctx, r.lostLock(locked, err))
 }
 
 type runner struct {
+	opts   Options
+	target *Target
+	// env and namespace name the environment's inventory and lock, and
+	// where they live; project is recorded on the inventory (see asDeployed).
+	env, namespace, project string
+	images                  []string
+	origins                 build.Origins
 	// base is the client the lock was taken with; client is fenced by the
 	// lock once it is held.
 	base   *kube.Client
 	client *kube.Client
-	opts   Options
 	inv    *inventory.Inventory
 	res    *Result
 	held   *lock.Held
@@ -120,19 +158,20 @@ type runner struct {
 	unlisted map[schema.GroupKind]bool
 }
 
-func newRunner(client *kube.Client, opts Options) *runner {
-	opts.Deploy.Apply.Adopt = opts.Adopt
-	return &runner{base: client, client: client, opts: opts, inv: inventory.New(client, opts.Env, opts.Namespace), res: &Result{}}
-}
+func (r *runner) emit(e event.Event) { r.opts.OnEvent.Emit(e) }
 
-func (r *runner) note(format string, a ...any) {
-	if r.opts.OnNote != nil {
-		r.opts.OnNote(fmt.Sprintf(format, a...))
+// deployOptions is how the phases apply and wait.
+func (r *runner) deployOptions() deploy.Options {
+	return deploy.Options{
+		Apply: apply.Options{Force: r.opts.Force, DryRun: r.opts.DryRun, Recreate: r.opts.Recreate,
+			Concurrency: r.opts.Concurrency, Adopt: r.opts.Adopt},
+		OnEvent: r.opts.OnEvent,
 	}
 }
 
-// run is a whole deploy under the lock: each step a function, in order.
-func (r *runner) run(ctx context.Context, objs []*unstructured.Unstructured) error {
+// underLock is the deploy once the lock is held: each step a function, in
+// order. A failed rollout is recorded, and rolled back when asked.
+func (r *runner) underLock(ctx context.Context, objs []*unstructured.Unstructured) error {
 	state, err := r.load(ctx)
 	if err != nil {
 		return err
@@ -157,11 +196,14 @@ func (r *runner) run(ctx context.Context, objs []*unstructured.Unstructured) err
 		return err // nothing more is written: another deploy may own the environment
 	}
 	if deployErr != nil {
-		state.Narrow(remaining(before, state.Members, res), r.opts.Namespace)
+		state.Narrow(remaining(before, state.Members, res), r.namespace)
 		r.record(ctx, state, rev, inventory.OutcomeFailed, false, 0)
 		// A timeout rolls back too; an interruption (signal) does not.
 		if r.opts.RollbackOnFailure {
 			r.rollbackAfter(ctx, state, rev, res)
+			if r.res.Rollback.Outcome == RollbackFailed {
+				return &RollbackFailedError{Err: deployErr, Rollback: r.res.Rollback}
+			}
 		}
 		return deployErr
 	}
@@ -190,7 +232,7 @@ func (r *runner) load(ctx context.Context) (*inventory.State, error) {
 
 // prepare checks the deploy with the server before anything is written.
 func (r *runner) prepare(ctx context.Context, objs []*unstructured.Unstructured) (*deploy.Plan, error) {
-	opts := r.opts.Deploy
+	opts := r.deployOptions()
 	opts.Apply.Owner = r.inv.ID
 	opts.BeforePhase = func(string) error {
 		if r.held == nil {
@@ -210,10 +252,10 @@ func (r *runner) prepare(ctx context.Context, objs []*unstructured.Unstructured)
 // half-way never loses track of an object.
 func (r *runner) recordIntent(ctx context.Context, state *inventory.State, rev int, objs []*unstructured.Unstructured) error {
 	state.Union(objs)
-	if r.opts.Project != "" {
-		state.Project = r.opts.Project
+	if r.project != "" {
+		state.Project = r.project
 	}
-	state.Add(inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: r.opts.Images,
+	state.Add(inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: r.images,
 		Outcome: inventory.OutcomeInProgress, Objects: len(objs)})
 	if err := r.inv.Write(ctx, state); err != nil {
 		return &StepError{Step: "inventory", Err: err}

@@ -1,4 +1,4 @@
-package rollout
+package engine
 
 import (
 	"context"
@@ -49,23 +49,32 @@ func DefaultNamespaces(ctx context.Context, client *kube.Client, objs []*unstruc
 
 // ensureNamespace creates the inventory's namespace, from the build's
 // Namespace object when it has one, so the lock and inventory can live
-// there; it reports whether it created it.
-func (r *runner) ensureNamespace(ctx context.Context, objs []*unstructured.Unstructured) (bool, error) {
-	_, err := r.client.Typed.CoreV1().Namespaces().Get(ctx, r.opts.Namespace, metav1.GetOptions{})
+// there, and notes on the result whether it did.
+func (r *runner) ensureNamespace(ctx context.Context, objs []*unstructured.Unstructured) error {
+	created, err := r.createNamespace(ctx, objs)
+	r.res.NamespaceCreated = created
+	if err != nil {
+		return &StepError{Step: "namespace", Err: err}
+	}
+	return nil
+}
+
+func (r *runner) createNamespace(ctx context.Context, objs []*unstructured.Unstructured) (bool, error) {
+	_, err := r.client.Typed.CoreV1().Namespaces().Get(ctx, r.namespace, metav1.GetOptions{})
 	if err == nil {
 		return false, nil
 	}
 	if !apierrors.IsNotFound(err) {
 		if d, ok := kube.AsDenied(err); ok {
-			return false, fmt.Errorf("reading namespace %s: %s", r.opts.Namespace, d.Advice())
+			return false, fmt.Errorf("reading namespace %s: %s", r.namespace, d.Advice())
 		}
-		return false, fmt.Errorf("reading namespace %s: %w", r.opts.Namespace, err)
+		return false, fmt.Errorf("reading namespace %s: %w", r.namespace, err)
 	}
 	for _, o := range objs {
-		if o.GetKind() == "Namespace" && o.GroupVersionKind().Group == "" && o.GetName() == r.opts.Namespace {
+		if o.GetKind() == "Namespace" && o.GroupVersionKind().Group == "" && o.GetName() == r.namespace {
 			_, err := apply.New(r.client, apply.Options{}).Apply(ctx, []*unstructured.Unstructured{r.inv.Label([]*unstructured.Unstructured{o})[0]})
 			return err == nil, err
 		}
 	}
-	return false, fmt.Errorf("namespace %s does not exist and the build does not create it: add a Namespace object to the overlay, or create it", r.opts.Namespace)
+	return false, fmt.Errorf("namespace %s does not exist and the build does not create it: add a Namespace object to the overlay, or create it", r.namespace)
 }

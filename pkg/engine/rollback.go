@@ -1,4 +1,4 @@
-package rollout
+package engine
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/inventory"
-	"github.com/kship/kship/pkg/kube"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -64,23 +64,19 @@ func (r *runner) rollbackAfter(ctx context.Context, state *inventory.State, fail
 		rep.Reason = ErrNothingToRollBackTo.Error()
 	}
 	if rep.Reason != "" {
-		r.note("not rolling back: %s", rep.Reason)
+		r.emit(event.Event{Type: event.RollbackSkipped, Reason: rep.Reason, Failed: failed})
 		return
 	}
 	rep.To = target.Revision
-	r.note("rolling back to revision %d (deployed %s by %s)", target.Revision, target.Time.Format(time.RFC3339), target.By)
+	r.emit(event.Event{Type: event.RollbackStarted, Revision: target.Revision, Failed: failed, By: target.By, Deployed: target.Time})
 	err := r.rollbackTo(ctx, state, target, rep)
 	if err != nil {
 		rep.Outcome, rep.Reason, rep.Mixed = RollbackFailed, err.Error(), appliedAny(rep.Result)
-		if rep.Mixed {
-			r.note("%v: the environment is in a mixed state, part revision %d, part revision %d", &RollbackError{Revision: target.Revision, Err: err}, failed, target.Revision)
-		} else {
-			r.note("%v: it changed nothing; the environment runs the failed revision %d", &RollbackError{Revision: target.Revision, Err: err}, failed)
-		}
+		r.emit(event.Event{Type: event.RollbackFailed, Revision: target.Revision, Failed: failed, Mixed: rep.Mixed, Error: err.Error()})
 		return
 	}
 	rep.Outcome = RolledBack
-	r.note("rolled back to revision %d: revision %d failed, the environment runs revision %d again", target.Revision, failed, target.Revision)
+	r.emit(event.Event{Type: event.RollbackDone, Revision: target.Revision, Failed: failed})
 }
 
 // rollbackTo re-applies a saved revision, waits, prunes what it lacks, and
@@ -102,7 +98,7 @@ func (r *runner) rollbackTo(ctx context.Context, state *inventory.State, target 
 	if err := r.inv.Write(ctx, state); err != nil {
 		return &StepError{Step: "inventory", Err: err}
 	}
-	opts := r.opts.Deploy
+	opts := r.deployOptions()
 	opts.Apply.Force = true // the saved state was kship's; take it back
 	opts.Apply.Owner = r.inv.ID
 	plan, err := deploy.Prepare(ctx, r.client, withoutPreDeploy(objs), opts)
@@ -114,7 +110,7 @@ func (r *runner) rollbackTo(ctx context.Context, state *inventory.State, target 
 		rep.Result = plan.Checked
 	}
 	if err != nil {
-		state.Narrow(remaining(before, state.Members, rep.Result), r.opts.Namespace)
+		state.Narrow(remaining(before, state.Members, rep.Result), r.namespace)
 		r.record(ctx, state, rev, inventory.OutcomeFailed, false, target.Revision)
 		return err
 	}
@@ -123,7 +119,7 @@ func (r *runner) rollbackTo(ctx context.Context, state *inventory.State, target 
 		r.record(ctx, state, rev, inventory.OutcomeFailed, false, target.Revision)
 		return err
 	}
-	r.opts.Images = Images(objs)
+	r.images = Images(objs)
 	return r.save(ctx, state, rev, objs, inventory.OutcomeRolledBack, target.Revision)
 }
 
@@ -152,18 +148,29 @@ func withoutPreDeploy(objs []*unstructured.Unstructured) []*unstructured.Unstruc
 	return out
 }
 
-// Rollback re-applies the environment's previous good deploy (or revision
-// to, when not 0), under the deploy lock, and waits for it.
-func Rollback(ctx context.Context, client *kube.Client, to int, opts Options) (*Result, error) {
-	r := newRunner(client, opts)
-	ctx, release, err := r.lock(ctx)
-	if err != nil {
+// Rollback re-applies the previous good deploy of t's environment (or
+// revision to, when not 0), under the deploy lock, waits for it, and
+// prunes what it lacks. Of opts, it uses Cluster, Timeout, Lock, By and
+// OnEvent.
+func Rollback(ctx context.Context, t *Target, to int, opts Options) (*Result, error) {
+	opts.Prune, opts.MaxPruneShare, opts.AllowMassPrune = true, 1, true
+	r := &runner{opts: opts, target: t, res: &Result{}}
+	if err := r.connectEnv(ctx); err != nil {
 		return r.res, err
 	}
+	locked, release, err := r.lock(ctx)
+	if err != nil {
+		return r.res, r.interrupted(ctx, err)
+	}
 	defer release()
+	return r.res, r.interrupted(ctx, r.rollback(locked, to))
+}
+
+// rollback is Rollback under the lock.
+func (r *runner) rollback(ctx context.Context, to int) error {
 	state, err := r.load(ctx)
 	if err != nil {
-		return r.res, err
+		return err
 	}
 	target := state.RollbackTarget()
 	if to != 0 {
@@ -174,11 +181,11 @@ func Rollback(ctx context.Context, client *kube.Client, to int, opts Options) (*
 			}
 		}
 		if target == nil {
-			return r.res, fmt.Errorf("revision %d of %s is not saved: kship keeps the last %d good deploys (see kship status %s)", to, opts.Env, inventory.KeepReleases, opts.Env)
+			return &StepError{Step: "rollback", Err: fmt.Errorf("revision %d of %s is not saved: kship keeps the last %d good deploys (see kship status %s)", to, r.env, inventory.KeepReleases, r.env)}
 		}
 	}
 	if target == nil {
-		return r.res, ErrNothingToRollBackTo
+		return &StepError{Step: "rollback", Err: ErrNothingToRollBackTo}
 	}
 	rep := &RollbackReport{To: target.Revision}
 	r.res.Rollback = rep
@@ -186,8 +193,8 @@ func Rollback(ctx context.Context, client *kube.Client, to int, opts Options) (*
 	r.res.Revision, r.res.Deploy = rep.Revision, rep.Result
 	if err != nil {
 		rep.Outcome, rep.Reason = RollbackFailed, err.Error()
-		return r.res, r.lostLock(ctx, &RollbackError{Revision: target.Revision, Err: err})
+		return r.lostLock(ctx, &RollbackError{Revision: target.Revision, Err: err})
 	}
 	rep.Outcome = RolledBack
-	return r.res, nil
+	return nil
 }

@@ -5,4 +5,4 @@
 // rollback, and, if asked, roll back when the rollout fails.
 //
 // It composes packages lock, inventory, deploy and prune; it never prints.
-package rollout
+package engine

@@ -1,10 +1,12 @@
-package rollout
+package engine
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/prune"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -36,7 +38,7 @@ func (r *runner) planFor(ctx context.Context, state *inventory.State, objs []*un
 	r.unlisted = map[schema.GroupKind]bool{}
 	for _, u := range unlisted {
 		if !r.unlisted[u.GroupKind] {
-			r.note("kship may not list %s objects, so it neither prunes nor reports those it deployed earlier: %s", u.GroupKind, u.Denied.Advice())
+			r.emit(event.Event{Type: event.Warning, Message: fmt.Sprintf("kship may not list %s objects, so it neither prunes nor reports those it deployed earlier: %s", u.GroupKind, u.Denied.Advice())})
 		}
 		r.unlisted[u.GroupKind] = true
 	}
@@ -46,7 +48,7 @@ func (r *runner) planFor(ctx context.Context, state *inventory.State, objs []*un
 	}
 	// Deleting a namespace deletes everything in it, the inventory and the
 	// lock included: never prune one the environment still uses.
-	inUse := map[string]bool{r.opts.Namespace: true}
+	inUse := map[string]bool{r.namespace: true}
 	for _, o := range objs {
 		inUse[o.GetNamespace()] = true
 	}
@@ -94,20 +96,20 @@ func (r *runner) pruneAfter(ctx context.Context, state *inventory.State, objs []
 	r.res.Pruned = append(r.res.Pruned, out.Deleted...)
 	r.res.Terminating = append(r.res.Terminating, out.Terminating...)
 	for _, p := range out.Deleted {
-		r.note("%s pruned", p)
+		r.emit(event.Event{Type: event.Pruned, Object: p})
 	}
 	for _, p := range out.Terminating {
-		r.note("%s is still being deleted (a finalizer holds it): kship does not wait for it, and checks again on the next deploy", p)
+		r.emit(event.Event{Type: event.PruneHeld, Object: p})
 	}
 	for _, s := range out.Skipped {
-		r.note("%s not pruned: %s", s.Ref, s.Reason)
+		r.emit(event.Event{Type: event.PruneSkipped, Object: s.Ref, Reason: s.Reason})
 	}
 	remain := map[apply.Ref]inventory.Recorded{}
 	for _, o := range objs {
 		remain[apply.RefOf(o)] = state.Members[apply.RefOf(o)]
 	}
 	for _, k := range plan.Kept {
-		r.note("%s kept: %s", k.Ref, k.Reason)
+		r.emit(event.Event{Type: event.Kept, Object: k.Ref, Reason: k.Reason})
 		remain[k.Ref] = state.Members[k.Ref]
 	}
 	for _, t := range append(out.Terminating, refsOf(out.Skipped)...) {
@@ -125,10 +127,10 @@ func (r *runner) pruneAfter(ctx context.Context, state *inventory.State, objs []
 		for _, d := range out.Deleted {
 			delete(remain, d)
 		}
-		state.Narrow(remain, r.opts.Namespace)
+		state.Narrow(remain, r.namespace)
 		return &PruneError{Err: err}
 	}
-	state.Narrow(remain, r.opts.Namespace)
+	state.Narrow(remain, r.namespace)
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package rollout
+package engine
 
 import (
 	"context"
@@ -43,9 +43,9 @@ func (r *runner) checkMoved(ctx context.Context) error {
 	if state.Exists {
 		return nil
 	}
-	others, err := r.inv.Elsewhere(ctx, r.opts.Project)
+	others, err := r.inv.Elsewhere(ctx, r.project)
 	if err != nil || len(others) == 0 {
 		return err
 	}
-	return &MovedError{Env: r.opts.Env, Namespace: r.opts.Namespace, Others: others, ID: inventory.ID(inventory.ParentName(r.opts.Env), others[0])}
+	return &MovedError{Env: r.env, Namespace: r.namespace, Others: others, ID: inventory.ID(inventory.ParentName(r.env), others[0])}
 }

@@ -1,4 +1,4 @@
-package rollout
+package engine
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
@@ -16,7 +17,9 @@ import (
 // request of this deploy reaches the API server, and the returned context
 // is cancelled with a *LockError.
 func (r *runner) lock(ctx context.Context) (context.Context, func(), error) {
-	held, err := lock.Acquire(ctx, r.base, r.opts.Namespace, r.opts.Env, r.opts.Lock)
+	lo := r.opts.Lock
+	lo.OnWait = func(i lock.Info) { r.emit(event.Event{Type: event.LockWaiting, Holder: i.Holder, Since: i.Acquired}) }
+	held, err := lock.Acquire(ctx, r.base, r.namespace, r.env, lo)
 	if err != nil {
 		return nil, nil, &LockError{Err: err}
 	}
@@ -27,7 +30,15 @@ func (r *runner) lock(ctx context.Context) (context.Context, func(), error) {
 	}
 	r.held, r.client, r.inv = held, fenced, r.inv.With(fenced)
 	ctx, cancel := context.WithCancelCause(ctx)
-	stop := context.AfterFunc(held.Lost(), func() { cancel(&LockError{Err: context.Cause(held.Lost())}) })
+	holder := lo.Holder
+	if holder == "" {
+		holder = lock.DefaultHolder()
+	}
+	r.emit(event.Event{Type: event.LockAcquired, Holder: holder})
+	stop := context.AfterFunc(held.Lost(), func() {
+		r.emit(event.Event{Type: event.LockLost, Error: context.Cause(held.Lost()).Error()})
+		cancel(&LockError{Err: context.Cause(held.Lost())})
+	})
 	return ctx, func() {
 		stop()
 		cancel(nil)
@@ -71,7 +82,7 @@ func (r *runner) lostLock(ctx context.Context, err error) error {
 		}
 		lost = &LockError{Err: le}
 	}
-	state, lerr := inventory.New(r.base, r.opts.Env, r.opts.Namespace).Load(context.WithoutCancel(ctx))
+	state, lerr := inventory.New(r.base, r.env, r.namespace).Load(context.WithoutCancel(ctx))
 	if lerr != nil || r.res.Revision == 0 {
 		return lost
 	}

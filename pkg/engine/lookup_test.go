@@ -1,4 +1,4 @@
-package cli
+package engine
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/kube"
-	"github.com/kship/kship/pkg/rollout"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/tools/clientcmd/api"
@@ -40,11 +39,11 @@ func TestKindLookupWithTheServerDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	cm := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "settings"}}}
-	_, err = rollout.DefaultNamespaces(context.Background(), client, []*unstructured.Unstructured{cm}, "shop")
+	_, err = DefaultNamespaces(context.Background(), client, []*unstructured.Unstructured{cm}, "shop")
 	if err == nil {
 		t.Fatal("no error with the API server down")
 	}
-	if got := lookupCode(err); got != exitcode.Apply {
+	if got := exitcode.Of(lookupError(err)); got != exitcode.Apply {
 		t.Errorf("exit code %d, want %d", got, exitcode.Apply)
 	}
 	if msg := err.Error(); !strings.Contains(msg, "the API server at "+server+" refused connections") || strings.Contains(msg, "does not know kind") {

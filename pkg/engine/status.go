@@ -1,4 +1,4 @@
-package rollout
+package engine
 
 import (
 	"context"
@@ -36,13 +36,13 @@ type ObjectStatus struct {
 	Message string        `json:"message,omitempty"`
 }
 
-// Status reads the inventory of env (in namespace ns), the lock, and every
+// readStatus reads the inventory of env (in namespace ns), the lock, and every
 // member: those the last deploy recorded (so that one deleted by hand is
 // NotFound) and those labelled as members (so that one a killed deploy
 // applied is seen). A Job the last good deploy ran that deleted itself by
 // its ttlSecondsAfterFinished is Current, not missing. A deploy recorded as
 // in progress whose lock is free or expired is reported as interrupted.
-func Status(ctx context.Context, client *kube.Client, env, ns string) (*StatusReport, error) {
+func readStatus(ctx context.Context, client *kube.Client, env, ns string) (*StatusReport, error) {
 	inv := inventory.New(client, env, ns)
 	state, err := inv.Load(ctx)
 	if err != nil {

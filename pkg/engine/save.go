@@ -1,9 +1,10 @@
-package rollout
+package engine
 
 import (
 	"context"
 	"time"
 
+	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -17,7 +18,7 @@ func (r *runner) save(ctx context.Context, state *inventory.State, rev int, objs
 	saved := true
 	if err := r.inv.SaveRelease(ctx, rev, objs); err != nil {
 		saved = false
-		r.note("revision %d is deployed but could not be saved for rollback: %v", rev, err)
+		r.emit(event.Event{Type: event.SaveFailed, Revision: rev, Error: err.Error()})
 	}
 	if last := state.Last(); last != nil && last.Revision == rev {
 		last.Saved = saved // counted among the releases to keep
@@ -32,7 +33,7 @@ func (r *runner) save(ctx context.Context, state *inventory.State, rev int, objs
 		}
 	}
 	if err := r.inv.ForgetReleases(ctx, keep); err != nil {
-		r.note("could not delete old saved revisions: %v", err)
+		r.emit(event.Event{Type: event.SaveFailed, Error: "delete old saved revisions: " + err.Error()})
 	}
 	r.record(ctx, state, rev, outcome, saved, rollbackOf)
 	return nil
@@ -42,7 +43,7 @@ func (r *runner) save(ctx context.Context, state *inventory.State, rev int, objs
 // It goes on after an interruption (the outcome is worth keeping), but not
 // once the lock is lost: the fenced client refuses it then.
 func (r *runner) record(ctx context.Context, state *inventory.State, rev int, outcome string, saved bool, rollbackOf int) {
-	rec := inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: r.opts.Images, Outcome: outcome, Saved: saved, RollbackOf: rollbackOf}
+	rec := inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: r.images, Outcome: outcome, Saved: saved, RollbackOf: rollbackOf}
 	for _, h := range state.History {
 		if h.Revision == rev {
 			rec.Objects, rec.Images = h.Objects, h.Images
@@ -50,6 +51,6 @@ func (r *runner) record(ctx context.Context, state *inventory.State, rev int, ou
 	}
 	state.Add(rec)
 	if err := r.inv.Write(kube.Cleanup(ctx), state); err != nil {
-		r.note("could not record revision %d in the inventory: %v", rev, err)
+		r.emit(event.Event{Type: event.RecordFailed, Revision: rev, Error: err.Error()})
 	}
 }
