@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kship/kship/pkg/validate"
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/engine"
@@ -20,6 +19,7 @@ import (
 	"github.com/kship/kship/pkg/lock"
 	"github.com/kship/kship/pkg/prune"
 	"github.com/kship/kship/pkg/report"
+	"github.com/kship/kship/pkg/validate"
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"os"
 
-	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/config"
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/exitcode"
 	ucli "github.com/urfave/cli/v2"
 )

@@ -7,8 +7,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/build"
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/validate"
 	ucli "github.com/urfave/cli/v2"
@@ -288,4 +288,3 @@ func validateOptions(c *ucli.Context, t *engine.Target, crds []*unstructured.Uns
 	}
 	return opts
 }
-

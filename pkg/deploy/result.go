@@ -3,8 +3,8 @@ package deploy
 import (
 	"time"
 
-	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/status"
 )
 

@@ -1,9 +1,9 @@
 package engine
 
 import (
+	"context"
 	"github.com/kship/kship/pkg/build"
 	"github.com/kship/kship/pkg/validate"
-	"context"
 	"maps"
 	"sort"
 	"time"

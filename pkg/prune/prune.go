@@ -14,8 +14,8 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"golang.org/x/sync/errgroup"
