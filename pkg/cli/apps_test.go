@@ -66,7 +66,7 @@ func TestCRDsAndTheirInstancesOnTheFirstDeploy(t *testing.T) {
 
 	r = deployEnv(t, c, cfg, "-o", "json")
 	mustCode(t, r, 0)
-	var doc report.JSONResult
+	var doc report.Document
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("-o json: %v", err)
 	}

@@ -10,14 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kship/kship/pkg/apply"
-	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/gitfs"
-	"github.com/kship/kship/pkg/lock"
-	"github.com/kship/kship/pkg/prune"
 	"github.com/kship/kship/pkg/report"
 	"github.com/kship/kship/pkg/validate"
 	ucli "github.com/urfave/cli/v2"
@@ -38,12 +34,12 @@ func deployCommand() *ucli.Command {
 		&ucli.BoolFlag{Name: "dry-run", Usage: "server-side dry run of every object: validated and defaulted by the cluster, nothing written"},
 		&ucli.BoolFlag{Name: "force-conflicts", Usage: "take ownership of fields another field manager owns"},
 		&ucli.BoolFlag{Name: "recreate", Usage: "delete and re-create objects whose immutable fields changed (Jobs always are)"},
-		&ucli.IntFlag{Name: "concurrency", Value: apply.DefaultConcurrency, Usage: "applies in flight at once"},
+		&ucli.IntFlag{Name: "concurrency", Value: engine.DefaultConcurrency, Usage: "applies in flight at once"},
 		&ucli.BoolFlag{Name: "prune", Value: true, Usage: "delete objects that left the build, after the rollout is ready (--prune=false keeps them)"},
 		&ucli.DurationFlag{Name: "prune-timeout", Usage: "how long the prune may wait for deleted objects to go (default: half of --timeout, at least 30s); objects a finalizer holds are reported, not waited for"},
 		&ucli.BoolFlag{Name: "adopt", Usage: "take over objects that another environment or app (another ApplySet) deploys, instead of refusing"},
 		&ucli.BoolFlag{Name: "allow-move", Usage: "deploy an environment to a new namespace although an inventory of it is in another (what is there is left for you to remove)"},
-		&ucli.Float64Flag{Name: "max-prune-share", Value: prune.DefaultMaxShare, Usage: "refuse to prune more than this share of the managed objects", EnvVars: []string{"KSHIP_MAX_PRUNE_SHARE"}},
+		&ucli.Float64Flag{Name: "max-prune-share", Value: engine.DefaultMaxPruneShare, Usage: "refuse to prune more than this share of the managed objects", EnvVars: []string{"KSHIP_MAX_PRUNE_SHARE"}},
 		&ucli.BoolFlag{Name: "allow-mass-prune", Usage: "allow a prune larger than --max-prune-share, or of every object"},
 		&ucli.BoolFlag{Name: "rollback-on-failure", Usage: "when the rollout fails, re-apply the last good deploy (and still exit non-zero)"},
 		&ucli.StringSliceFlag{Name: "report", Usage: "also write a report: junit=FILE (for CircleCI store_test_results)"},
@@ -105,7 +101,8 @@ func deployOptions(c *ucli.Context, t *engine.Target, p progress) (engine.Option
 		Prune: c.Bool("prune"), PruneTimeout: c.Duration("prune-timeout"),
 		MaxPruneShare: c.Float64("max-prune-share"), AllowMassPrune: c.Bool("allow-mass-prune"),
 		Adopt: c.Bool("adopt"), AllowMove: c.Bool("allow-move"), RollbackOnFailure: c.Bool("rollback-on-failure"),
-		Lock: lockOptions(c), By: holder(c), OnEvent: p.Event,
+		LockWait: c.Duration("lock-timeout"), LockTTL: c.Duration("lock-ttl"), By: c.String("lock-holder"),
+		OnEvent: p.Event,
 	}
 	if c.Bool("validate") {
 		crds, err := readCRDs(c)
@@ -158,15 +155,6 @@ type resultsWritten struct{ error }
 
 func (e *resultsWritten) Unwrap() error { return e.error }
 
-// holder is who the history and the lock name: --lock-holder, or the CI
-// job's URL, or user@host.
-func holder(c *ucli.Context) string {
-	if h := c.String("lock-holder"); h != "" {
-		return h
-	}
-	return lock.DefaultHolder()
-}
-
 func explainDeployError(ctx context.Context, t *engine.Target, res *engine.Result, err error) error {
 	if beforeCluster(err) {
 		return err // it names what to fix, and nothing was tried
@@ -209,15 +197,7 @@ func writeDeployResults(c *ucli.Context, t *engine.Target, rr *engine.Result, ru
 	}
 	res := rr.Deploy
 	if c.String("output") == "json" {
-		doc := report.JSONResult{Environment: t.Name(), Outcome: outcome(res, code), Result: res,
-			Revision: rr.Revision, Pruned: rr.Pruned, WouldPrune: rr.WouldPrune, KeptFromPrune: rr.KeptFromPrune,
-			Terminating: rr.Terminating, Rollback: rr.Rollback}
-		if rr.Rollback.Succeeded() {
-			doc.RolledBackTo = rr.Rollback.To
-		}
-		if runErr != nil {
-			doc.Error = runErr.Error()
-		}
+		doc := report.NewDocument(t.Name(), outcome(res.DryRun, code), rr, runErr)
 		if err := report.JSON(c.App.Writer, doc); err != nil {
 			return err
 		}
@@ -252,21 +232,18 @@ func writeEarlyJSON(c *ucli.Context, t *engine.Target, outcomeName string, err e
 	if c.String("output") != "json" {
 		return
 	}
-	doc := report.JSONResult{Outcome: outcomeName}
+	env := ""
 	if t != nil {
-		doc.Environment = t.Name()
+		env = t.Name()
 	}
-	if doc.Outcome == "" {
-		doc.Outcome = outcomeOf(exitcode.Of(err))
+	if outcomeName == "" {
+		outcomeName = outcomeOf(exitcode.Of(err))
 	}
-	if err != nil {
-		doc.Error = err.Error()
-	}
-	_ = report.JSON(c.App.Writer, doc)
+	_ = report.JSON(c.App.Writer, report.NewDocument(env, outcomeName, nil, err))
 }
 
-func outcome(res *deploy.Result, code int) string {
-	if code == exitcode.OK && res.DryRun {
+func outcome(dryRun bool, code int) string {
+	if code == exitcode.OK && dryRun {
 		return "dry-run"
 	}
 	return outcomeOf(code)

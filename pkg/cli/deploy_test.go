@@ -38,7 +38,7 @@ func TestDeployThenRedeployUnchanged(t *testing.T) {
 	before := versions(t, c, ns)
 	r = deployEnv(t, c, cfg, "-o", "json")
 	mustCode(t, r, 0)
-	var doc report.JSONResult
+	var doc report.Document
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("-o json: %v", err)
 	}
@@ -203,7 +203,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	cfg := app{}.write(t, t.TempDir(), c.Context(), ns)
 	r := deployEnv(t, c, cfg, "--dry-run", "-o", "json")
 	mustCode(t, r, 0)
-	var doc report.JSONResult
+	var doc report.Document
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatal(err)
 	}

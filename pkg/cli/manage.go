@@ -9,7 +9,6 @@ import (
 
 	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/exitcode"
-	"github.com/kship/kship/pkg/status"
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -50,7 +49,7 @@ Example:
 			defer p.Close()
 			res, err := engine.Rollback(c.Context, t, c.Int("to-revision"), engine.Options{
 				Cluster: clusterOptions(c), Timeout: c.Duration("timeout"),
-				OnEvent: p.Event, Lock: lockOptions(c), By: holder(c),
+				OnEvent: p.Event, LockWait: c.Duration("lock-timeout"), LockTTL: c.Duration("lock-ttl"), By: c.String("lock-holder"),
 			})
 			p.Close()
 			code := exitcode.Of(err)
@@ -124,7 +123,7 @@ Example:
 				return err
 			}
 			for _, o := range doc.Objects {
-				if o.Status != status.Current && o.Status != status.Unknown {
+				if !o.Healthy() {
 					return exitcode.Wrap(exitcode.NotReady, fmt.Errorf("%s: %s is %s", t.Name(), o.Ref, o.Status))
 				}
 			}

@@ -82,7 +82,7 @@ func TestFailedRollbackIsReportedAsFailed(t *testing.T) {
 	if strings.Contains(r.stderr, "kship rolled back to revision") {
 		t.Error("a failed rollback is reported as a rollback")
 	}
-	var doc report.JSONResult
+	var doc report.Document
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("-o json: %v", err)
 	}
@@ -109,7 +109,7 @@ func TestRefusedRollbackChangesNothing(t *testing.T) {
 	r := deployEnv(t, c, cfg, "--image", "api=registry.invalid/api:broken", "--rollback-on-failure", "-o", "json")
 	mustCode(t, r, 6)
 	mustContain(t, "stderr", r.stderr, "rollback to revision 1 failed too", "not allowed any more", "changed nothing")
-	var doc report.JSONResult
+	var doc report.Document
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("-o json: %v", err)
 	}
@@ -127,7 +127,7 @@ func TestRollbackNotAttemptedIsSaid(t *testing.T) {
 	r := deployEnv(t, c, cfg, "--image", "api=registry.invalid/api:broken", "--rollback-on-failure", "-o", "json")
 	mustCode(t, r, 5)
 	mustContain(t, "stderr", lastLine(r.stderr), "did not roll back", "no earlier successful deploy")
-	var doc report.JSONResult
+	var doc report.Document
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("-o json: %v", err)
 	}

@@ -30,7 +30,7 @@ func TestFirstDeployReportsTheNamespaceCreated(t *testing.T) {
 	cfg := envConfig(t, dir, "app", c.Context(), ns)
 	r := deployEnv(t, c, cfg, "-o", "json")
 	mustCode(t, r, 0)
-	var doc report.JSONResult
+	var doc report.Document
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestJSONOnEarlyEndings(t *testing.T) {
 			r := run(t, append([]string{"--config", cfg}, append(tt.args, "--kubeconfig", c.Kubeconfig(), "-o", "json")...)...)
 			t.Logf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 			mustCode(t, r, tt.code)
-			var doc report.JSONResult
+			var doc report.Document
 			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 				t.Fatalf("no JSON document: %v", err)
 			}

@@ -17,7 +17,7 @@ import (
 // request of this deploy reaches the API server, and the returned context
 // is cancelled with a *LockError.
 func (r *runner) lock(ctx context.Context) (context.Context, func(), error) {
-	lo := r.opts.Lock
+	lo := lock.Options{Holder: r.opts.By, Wait: r.opts.LockWait, TTL: r.opts.LockTTL}
 	lo.OnWait = func(i lock.Info) { r.emit(event.Event{Type: event.LockWaiting, Holder: i.Holder, Since: i.Acquired}) }
 	held, err := lock.Acquire(ctx, r.base, r.namespace, r.env, lo)
 	if err != nil {

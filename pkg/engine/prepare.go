@@ -114,7 +114,7 @@ func countRules(counts map[string]int) string {
 // connect checks that the kube context is the environment's, connects, and
 // checks the cluster's pinned identity; all before any write.
 func (r *runner) connect(ctx context.Context) error {
-	client, err := Connect(ctx, r.target, r.opts.Cluster)
+	client, err := Connect(ctx, r.target, r.opts.Cluster.kube())
 	if err != nil {
 		return err
 	}

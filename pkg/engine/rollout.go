@@ -31,7 +31,7 @@ type Options struct {
 	Validate *validate.Options
 	// Cluster names the kubeconfig and context to deploy with; the guard
 	// checks they are the environment's.
-	Cluster kube.Options
+	Cluster Cluster
 
 	// DryRun has the API server check every object, writing nothing.
 	DryRun bool
@@ -63,17 +63,44 @@ type Options struct {
 	// RollbackOnFailure re-applies the last good deploy when this one fails.
 	RollbackOnFailure bool
 
-	// Lock says how to take the deploy lock.
-	Lock lock.Options
-	// By is who deploys, as the history records it.
+	// LockWait is how long to wait for another deploy of the environment
+	// to finish; LockTTL how long the lock outlives a deploy that was
+	// killed (0: DefaultLockTTL).
+	LockWait, LockTTL time.Duration
+	// By is who deploys, as the history and the lock name it (default:
+	// DefaultBy()).
 	By string
 	// OnEvent, when set, receives the deploy's progress, one event at a
 	// time: the phases', the lock's, the prune's and the rollback's.
 	OnEvent event.Func
 }
 
-// DefaultPruneTimeout is the least time a prune gets by default.
-const DefaultPruneTimeout = 30 * time.Second
+// Defaults of the options.
+const (
+	// DefaultPruneTimeout is the least time a prune gets by default.
+	DefaultPruneTimeout = 30 * time.Second
+	// DefaultConcurrency is how many applies are in flight at once.
+	DefaultConcurrency = apply.DefaultConcurrency
+	// DefaultLockTTL is how long the lock outlives a deploy that was killed.
+	DefaultLockTTL = lock.DefaultTTL
+	// DefaultMaxPruneShare is the share of the managed objects a deploy may
+	// prune without AllowMassPrune.
+	DefaultMaxPruneShare = prune.DefaultMaxShare
+)
+
+// Cluster names the kubeconfig and the context in it to use.
+type Cluster struct {
+	// Kubeconfig is the file; "" means $KUBECONFIG or ~/.kube/config.
+	Kubeconfig string
+	// Context is the context; "" means the kubeconfig's current one.
+	Context string
+}
+
+func (c Cluster) kube() kube.Options { return kube.Options{Kubeconfig: c.Kubeconfig, Context: c.Context} }
+
+// DefaultBy names who deploys when Options.By is not set: the CI job's URL
+// when there is one, else user@host.
+func DefaultBy() string { return lock.DefaultHolder() }
 
 // Result is what a deploy did.
 type Result struct {
@@ -102,6 +129,9 @@ type Result struct {
 // failed, and its type carries the exit code (see exitcode.Of); a
 // rollback's outcome is on the Result and in the events.
 func Deploy(ctx context.Context, t *Target, opts Options) (*Result, error) {
+	if opts.By == "" {
+		opts.By = DefaultBy()
+	}
 	r := &runner{opts: opts, target: t, res: &Result{}}
 	objs, err := r.build()
 	if err != nil {

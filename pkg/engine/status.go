@@ -36,6 +36,12 @@ type ObjectStatus struct {
 	Message string        `json:"message,omitempty"`
 }
 
+// Healthy reports whether the object is Current, or Unknown (a custom
+// resource whose status kship cannot judge).
+func (o ObjectStatus) Healthy() bool {
+	return o.Status == status.Current || o.Status == status.Unknown
+}
+
 // readStatus reads the inventory of env (in namespace ns), the lock, and every
 // member: those the last deploy recorded (so that one deleted by hand is
 // NotFound) and those labelled as members (so that one a killed deploy
@@ -66,6 +72,7 @@ func readStatus(ctx context.Context, client *kube.Client, env, ns string) (*Stat
 	for _, u := range unlisted {
 		rep.Unlisted = append(rep.Unlisted, fmt.Sprintf("%s: %s", u.GroupKind, u.Denied.Advice()))
 	}
+	good := state.LastGood() != nil && rep.LastDeploy != nil && rep.LastDeploy.Revision == state.LastGood().Revision
 	found := map[apply.Ref]bool{}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
@@ -81,6 +88,9 @@ func readStatus(ctx context.Context, client *kube.Client, env, ns string) (*Stat
 				return fmt.Errorf("%s: %w", m.Ref, err)
 			}
 			r := status.Compute(live)
+			if r.Status == status.Terminating && state.Members[m.Ref].Ephemeral && good {
+				r.Status, r.Message = status.Current, "the Job finished and is deleting itself (ttlSecondsAfterFinished)"
+			}
 			mu.Lock()
 			rep.Objects = append(rep.Objects, ObjectStatus{Ref: m.Ref, Status: r.Status, Message: r.Message})
 			mu.Unlock()
@@ -90,7 +100,6 @@ func readStatus(ctx context.Context, client *kube.Client, env, ns string) (*Stat
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	good := state.LastGood() != nil && rep.LastDeploy != nil && rep.LastDeploy.Revision == state.LastGood().Revision
 	for r, rec := range state.Members {
 		if found[r] || unlistedKind(unlisted, r) {
 			continue

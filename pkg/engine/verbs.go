@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/kship/kship/pkg/inventory"
-	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
 )
 
@@ -26,7 +25,7 @@ func (r *runner) connectEnv(ctx context.Context) error {
 
 // Status reads the health of what kship deployed to t's environment (see
 // StatusReport), connecting with cluster.
-func Status(ctx context.Context, t *Target, cluster kube.Options) (*StatusReport, error) {
+func Status(ctx context.Context, t *Target, cluster Cluster) (*StatusReport, error) {
 	r := &runner{opts: Options{Cluster: cluster}, target: t}
 	if err := r.connectEnv(ctx); err != nil {
 		return nil, err
@@ -40,7 +39,7 @@ func Status(ctx context.Context, t *Target, cluster kube.Options) (*StatusReport
 
 // Unlock breaks the deploy lock of t's environment, connecting with
 // cluster. It returns who held it, nil when nobody did.
-func Unlock(ctx context.Context, t *Target, cluster kube.Options) (*lock.Info, error) {
+func Unlock(ctx context.Context, t *Target, cluster Cluster) (*lock.Info, error) {
 	r := &runner{opts: Options{Cluster: cluster}, target: t}
 	if err := r.connectEnv(ctx); err != nil {
 		return nil, err

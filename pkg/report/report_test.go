@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +16,9 @@ import (
 	"github.com/kship/kship/internal/junit"
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/event"
+	"github.com/kship/kship/pkg/prune"
 	"github.com/kship/kship/pkg/status"
 	"github.com/kship/kship/pkg/wait"
 )
@@ -157,9 +160,26 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// The -o json document is pinned: a change to it shows here, and must
+// keep the fields tools read (or bump DocumentVersion).
+func TestDocumentGolden(t *testing.T) {
+	res := &engine.Result{Revision: 7, Deploy: failed(),
+		Pruned:        []apply.Ref{{Kind: "ConfigMap", Namespace: "shop", Name: "api-config-old"}},
+		KeptFromPrune: []prune.Kept{{Ref: apply.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "api-config-h1"}, Reason: "a ReplicaSet kept for rollout undo uses it"}},
+		Rollback: &engine.RollbackReport{To: 6, Revision: 8, Outcome: engine.RollbackFailed, Reason: "phase workloads: not ready", Mixed: true,
+			Result: &deploy.Result{Duration: time.Second, Objects: []deploy.ObjectResult{
+				{Ref: apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Phase: deploy.PhaseWorkloads, Action: apply.Configured, Status: status.InProgress}}}},
+	}
+	var b bytes.Buffer
+	if err := JSON(&b, NewDocument("prod", "rollback-failed", res, errors.New("deploy prod failed"))); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "testdata/deploy.json.golden", b.Bytes())
+}
+
 func TestJSONCarriesUnknown(t *testing.T) {
 	var b bytes.Buffer
-	if err := JSON(&b, JSONResult{Environment: "prod", Outcome: "not-ready", Result: failed()}); err != nil {
+	if err := JSON(&b, NewDocument("prod", "not-ready", &engine.Result{Deploy: failed()}, nil)); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
