@@ -20,8 +20,14 @@ type result struct {
 
 func run(t *testing.T, args ...string) result {
 	t.Helper()
+	return runWithStdin(t, "", args...)
+}
+
+// runWithStdin is run with stdin reading stdin.
+func runWithStdin(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"kship"}, args...), &out, &errb)
+	code := Run(context.Background(), append([]string{"kship"}, args...), strings.NewReader(stdin), &out, &errb)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 

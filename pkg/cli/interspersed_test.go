@@ -7,7 +7,7 @@ import (
 )
 
 func TestInterspersed(t *testing.T) {
-	app := newApp(nil, nil)
+	app := newApp(nil, nil, nil)
 	tests := []struct{ in, want []string }{
 		{[]string{"kship", "build", "stage", "--image", "a=b:1", "-o", "json"}, []string{"kship", "build", "--image", "a=b:1", "-o", "json", "--", "stage"}},
 		{[]string{"kship", "--config", "k.yaml", "build", "stage"}, []string{"kship", "--config", "k.yaml", "build", "--", "stage"}},
