@@ -30,7 +30,7 @@ func main() {
 		<-sigs
 		os.Exit(130) // a second one does not wait for that
 	}()
-	code := cli.Run(ctx, os.Args, os.Stdout, os.Stderr)
+	code := cli.Run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	runtime.KeepAlive(gcBallast)
 	os.Exit(code)
 }

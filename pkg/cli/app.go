@@ -14,10 +14,11 @@ import (
 var Version = "dev"
 
 // Run runs kship with args (args[0] is the program name) and returns the
-// process exit code. Results go to stdout, progress and errors to stderr.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// process exit code. Manifests named "-" are read from stdin; results go to
+// stdout, progress and errors to stderr.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	quietClientGo()
-	app := newApp(stdout, stderr)
+	app := newApp(stdin, stdout, stderr)
 	err := app.RunContext(ctx, interspersed(app, args))
 	if err != nil {
 		fmt.Fprintf(stderr, "kship: %v\n", err)
@@ -25,11 +26,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitcode.Of(err)
 }
 
-func newApp(stdout, stderr io.Writer) *ucli.App {
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 	app := &ucli.App{
 		Name:      "kship",
 		Usage:     "build, check, apply and roll out a kustomize tree, and say what happened",
 		Version:   Version,
+		Reader:    stdin,
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Only main exits: errors come back from RunContext instead.

@@ -20,8 +20,14 @@ type result struct {
 
 func run(t *testing.T, args ...string) result {
 	t.Helper()
+	return runWithStdin(t, "", args...)
+}
+
+// runWithStdin is run with stdin reading stdin.
+func runWithStdin(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"kship"}, args...), &out, &errb)
+	code := Run(context.Background(), append([]string{"kship"}, args...), strings.NewReader(stdin), &out, &errb)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
@@ -79,6 +85,44 @@ func TestBuild(t *testing.T) {
 			}
 			if tt.emptyStdout && r.stdout != "" {
 				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+			if !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("stderr = %q, want it to contain %q", r.stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+// TestGlobalFlagAfterCommand runs a kship.yaml that only --config finds, with
+// --config where users type it: after the command and its argument.
+func TestGlobalFlagAfterCommand(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "overlays/qa/kustomization.yaml", "resources: [cm.yaml]\n")
+	writeFile(t, dir, "overlays/qa/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: only-in-qa}\ndata: {k: v}\n")
+	cfg := writeFile(t, dir, "kship.yaml", "environments:\n  qa: {overlay: overlays/qa, context: c, namespace: qa}\n")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{name: "after the argument", args: []string{"build", "qa", "--config", cfg}, stdout: "name: only-in-qa"},
+		{name: "with =", args: []string{"build", "qa", "--config=" + cfg, "-o", "json"}, stdout: `"name": "only-in-qa"`},
+		{name: "before the argument", args: []string{"build", "--config", cfg, "qa"}, stdout: "name: only-in-qa"},
+		{name: "a command without arguments", args: []string{"envs", "--config", cfg}, stdout: "qa"},
+		{name: "the later one wins", args: []string{"--config", filepath.Join(dir, "none.yaml"), "build", "qa", "--config", cfg}, stdout: "name: only-in-qa"},
+		{name: "without its value", args: []string{"build", "qa", "--config"}, code: 2, stderr: "flag needs an argument: -config"},
+		{name: "after --, an argument", args: []string{"build", "--", "qa", "--config", cfg}, code: 2, stderr: "give one environment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.args...)
+			if r.code != tt.code {
+				t.Fatalf("exit code = %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
+			}
+			if !strings.Contains(r.stdout, tt.stdout) {
+				t.Errorf("stdout = %q, want it to contain %q", r.stdout, tt.stdout)
 			}
 			if !strings.Contains(r.stderr, tt.stderr) {
 				t.Errorf("stderr = %q, want it to contain %q", r.stderr, tt.stderr)

@@ -6,62 +6,116 @@ import (
 	ucli "github.com/urfave/cli/v2"
 )
 
-// interspersed moves a command's positional arguments after its flags, so that
-// `kship build stage --image api=r/api:v2` means what users expect. urfave/cli
-// v2 stops reading flags at the first positional argument. A "--" ends the
-// flags as usual.
+// interspersed rewrites args into the order urfave/cli v2 reads, so that
+// flags work where users type them. urfave/cli v2 stops reading flags at the
+// first positional argument, and reads a global flag only before the command
+// name. So a command's positional arguments move after its flags
+// (`kship build stage --image api=r/api:v2`), and a global flag after the
+// command name moves before it (`kship deploy stage --config ci/kship.yaml`).
+// A "--" ends the flags as usual; "-h" or "--help" anywhere asks for the
+// command's help.
 func interspersed(app *ucli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
-	out := []string{args[0]}
 	i := 1
 	// Global flags, up to the command name.
 	for i < len(args) && isFlag(args[i]) {
 		i += flagWidth(app.Flags, args, i)
 	}
-	out = append(out, args[1:min(i, len(args))]...)
-	if i >= len(args) {
-		return out
+	if i >= len(args) || app.Command(args[i]) == nil {
+		return args // no command, or one urfave/cli will refuse
 	}
-	cmd := app.Command(args[i])
-	out = append(out, args[i])
+	global := append([]string(nil), args[1:i]...)
+	name, cmd := args[i], app.Command(args[i])
 	i++
-	if cmd == nil {
-		return append(out, args[i:]...)
-	}
-	var positional []string
+	var flags, positional []string
 	for i < len(args) {
 		switch a := args[i]; {
 		case a == "-h" || a == "--help":
-			return append(out, a) // help is the same wherever it stands
+			// Help is the same wherever it stands, and needs no positional
+			// argument.
+			return joinArgs(args[0], global, name, append(flags, a), nil)
 		case a == "--":
-			positional = append(positional, args[i:]...)
+			positional = append(positional, args[i+1:]...)
 			i = len(args)
+		case isGlobalFlag(app, cmd, a):
+			w := flagWidth(app.Flags, args, i)
+			if i+w > len(args) {
+				// A global flag that lacks its value: moved before the
+				// command name it would take the name as its value, so end
+				// the arguments with it and let urfave/cli say that it
+				// needs one.
+				return append(append([]string{args[0]}, global...), a)
+			}
+			global = append(global, args[i:i+w]...)
+			i += w
 		case isFlag(a):
 			w := flagWidth(cmd.Flags, args, i)
-			out = append(out, args[i:min(i+w, len(args))]...)
+			flags = append(flags, args[i:min(i+w, len(args))]...)
 			i += w
 		default:
 			positional = append(positional, a)
 			i++
 		}
 	}
-	if len(positional) > 0 && positional[0] != "--" {
-		positional = append([]string{"--"}, positional...)
+	return joinArgs(args[0], global, name, flags, positional)
+}
+
+// joinArgs is the program, the global flags, the command name, its flags
+// and, after a "--", its positional arguments.
+func joinArgs(prog string, global []string, name string, flags, positional []string) []string {
+	out := append([]string{prog}, global...)
+	out = append(out, name)
+	out = append(out, flags...)
+	if len(positional) > 0 {
+		out = append(out, "--")
+		out = append(out, positional...)
 	}
-	return append(out, positional...)
+	return out
+}
+
+// isGlobalFlag reports whether the flag at a is one of app's own flags (not
+// urfave/cli's help or version) that cmd does not define itself; a command's
+// flag of the same name wins where the command is named.
+func isGlobalFlag(app *ucli.App, cmd *ucli.Command, a string) bool {
+	if !isFlag(a) {
+		return false
+	}
+	name := flagName(a)
+	return hasFlag(app.Flags, name) && !hasFlag(cmd.Flags, name) &&
+		!hasFlag([]ucli.Flag{ucli.HelpFlag, ucli.VersionFlag, ucli.BashCompletionFlag}, name)
+}
+
+func hasFlag(flags []ucli.Flag, name string) bool {
+	for _, f := range flags {
+		if f == nil {
+			continue
+		}
+		for _, n := range f.Names() {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isFlag(a string) bool { return len(a) > 1 && a[0] == '-' && a != "--" }
 
+// flagName is the name of the flag at a: "config" for "--config=x".
+func flagName(a string) string {
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	return name
+}
+
 // flagWidth is how many arguments the flag at args[i] takes up: 2 when it
 // takes a value that is not joined with "=", else 1.
 func flagWidth(flags []ucli.Flag, args []string, i int) int {
-	name := strings.TrimLeft(args[i], "-")
-	if strings.Contains(name, "=") {
+	if strings.Contains(args[i], "=") {
 		return 1
 	}
+	name := flagName(args[i])
 	for _, f := range flags {
 		for _, n := range f.Names() {
 			if n != name {

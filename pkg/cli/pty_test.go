@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -45,7 +46,7 @@ func runAtTerminal(t *testing.T, args ...string) result {
 		close(done)
 	}()
 	var errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"kship"}, args...), slave, &errb)
+	code := Run(context.Background(), append([]string{"kship"}, args...), strings.NewReader(""), slave, &errb)
 	slave.Close()
 	<-done
 	return result{code: code, stdout: string(bytes.ReplaceAll(out.Bytes(), []byte("\r\n"), []byte("\n"))), stderr: errb.String()}

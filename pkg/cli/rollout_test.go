@@ -220,7 +220,8 @@ func TestConcurrentDeploysSerialise(t *testing.T) {
 	mustCode(t, results[1], 0)
 	mustContain(t, "second deploy", results[1].stderr, "waiting for the deploy lock, held by first")
 
-	// A short lock timeout fails naming the holder.
+	// With the lock released, a short lock timeout does not get in the way
+	// (TestDeployLockTimeout has the lock held).
 	held := run(t, "--config", cfg, "deploy", "test", "--kubeconfig", c.Kubeconfig(), "--lock-timeout", "1s", "--lock-holder", "third")
 	mustCode(t, held, 0) // nobody holds it now
 	if _, err := c.Clientset().CoordinationV1().Leases(ns).Get(context.Background(), "kship-lock-test", metav1.GetOptions{}); !apierrors.IsNotFound(err) {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/kship/kship/pkg/build"
@@ -217,7 +216,7 @@ func readCRDs(c *ucli.Context) ([]*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
-	objs, err := validate.ReadManifestFiles(paths, os.Stdin, build.NewBudget(limitsOf(cfg)).ReadAll)
+	objs, err := validate.ReadManifestFiles(paths, c.App.Reader, build.NewBudget(limitsOf(cfg)).ReadAll)
 	var le *build.LimitError
 	switch {
 	case errors.As(err, &le):
@@ -237,7 +236,7 @@ func validateTarget(c *ucli.Context, t *engine.Target, crds []*unstructured.Unst
 	if files := c.StringSlice("filename"); len(files) > 0 {
 		var err error
 		read := build.NewBudget(limitsOf(t.Config)).ReadAll
-		if objs, err = validate.ReadManifestFiles(files, os.Stdin, read); err != nil {
+		if objs, err = validate.ReadManifestFiles(files, c.App.Reader, read); err != nil {
 			return nil, exitcode.Wrap(exitcode.Build, err)
 		}
 		if t.Env == nil {

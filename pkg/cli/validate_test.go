@@ -112,6 +112,37 @@ func TestValidateFiles(t *testing.T) {
 	}
 }
 
+// TestValidateReadsStdin checks that "-" reads the stdin Run is given, for
+// -f and for --crds.
+func TestValidateReadsStdin(t *testing.T) {
+	built := run(t, "--config", validateApp, "build", "stage")
+	if built.code != 0 {
+		t.Fatalf("build: %s", built.stderr)
+	}
+	crd := "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec: {group: example.com, scope: Namespaced, names: {kind: Widget, plural: widgets}, versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: string}}}}}}}]}\n"
+	widget := writeFile(t, t.TempDir(), "widget.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n")
+	tests := []struct {
+		name, stdin string
+		args        []string
+		code        int
+		stdout      string
+	}{
+		{name: "-f -", stdin: built.stdout, args: []string{"--config", validateApp, "validate", "stage", "-f", "-"}, code: exitcode.Build, stdout: "stage: 5 objects: 4 errors, 1 warning"},
+		{name: "--crds -", stdin: crd, args: []string{"validate", "-f", widget, "--crds", "-"}, code: exitcode.Build, stdout: "spec.size: want string, got integer 3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runWithStdin(t, tt.stdin, tt.args...)
+			if r.code != tt.code {
+				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stdout, tt.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.stdout, r.stdout)
+			}
+		})
+	}
+}
+
 func TestValidateRuleHelpListsEveryRule(t *testing.T) {
 	r := run(t, "validate", "--help")
 	for _, id := range validate.RuleIDs() {

@@ -96,7 +96,9 @@ type Cluster struct {
 	Context string
 }
 
-func (c Cluster) kube() kube.Options { return kube.Options{Kubeconfig: c.Kubeconfig, Context: c.Context} }
+func (c Cluster) kube() kube.Options {
+	return kube.Options{Kubeconfig: c.Kubeconfig, Context: c.Context}
+}
 
 // DefaultBy names who deploys when Options.By is not set: the CI job's URL
 // when there is one, else user@host.

@@ -3,10 +3,12 @@ package wait_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/kship/kship/internal/testcluster"
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
@@ -191,6 +193,38 @@ spec:
 	if time.Since(start) > 30*time.Second {
 		t.Errorf("took %s to notice a failed Job", time.Since(start))
 	}
+	// The failed pod's container printed what every kwok container prints.
+	want := cannedLog(t, "../../tools/cluster/logs/container.log")
+	if len(out[0].Logs) != 1 {
+		t.Fatalf("logs = %q, want the one container's", out[0].Logs)
+	}
+	for k, lines := range out[0].Logs {
+		if !strings.HasPrefix(k, "migrate-") || !strings.HasSuffix(k, "/migrate") {
+			t.Errorf("logs key %q, want POD/migrate of the Job's pod", k)
+		}
+		if diff := cmp.Diff(want, lines); diff != "" {
+			t.Errorf("logs of %s (-want +got):\n%s", k, diff)
+		}
+	}
+}
+
+// cannedLog is the lines of a log file kwok serves for every container,
+// without the CRI log format's time, stream and tag.
+func cannedLog(t *testing.T, file string) []string {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.SplitN(l, " ", 4)
+		if len(f) != 4 {
+			t.Fatalf("%s: %q is not in the CRI log format", file, l)
+		}
+		lines = append(lines, f[3])
+	}
+	return lines
 }
 
 func TestWaitTimeoutExplainsNotReady(t *testing.T) {
