@@ -41,10 +41,26 @@ var configKinds = map[schema.GroupKind]bool{
 	{Kind: "ResourceQuota"}:         true,
 }
 
+// phaseOrder is the order the phases are applied in.
+var phaseOrder = []string{PhaseNamespaces, PhaseConfig, PhasePreDeploy, PhaseWorkloads}
+
+// Rank is the place of the phase an object of kind gk with annotations
+// is applied in: 0 for the first phase. Deleting in the reverse order
+// removes what uses an object before the object.
+func Rank(gk schema.GroupKind, annotations map[string]string) int {
+	p := phaseFor(gk, annotations)
+	for i, name := range phaseOrder {
+		if name == p {
+			return i
+		}
+	}
+	return len(phaseOrder) - 1
+}
+
 // Phases splits objs into the non-empty phases, keeping the build's order
 // within each.
 func Phases(objs []*unstructured.Unstructured) []Phase {
-	order := []string{PhaseNamespaces, PhaseConfig, PhasePreDeploy, PhaseWorkloads}
+	order := phaseOrder
 	by := map[string][]*unstructured.Unstructured{}
 	for _, o := range objs {
 		p := phaseOf(o)
@@ -60,9 +76,12 @@ func Phases(objs []*unstructured.Unstructured) []Phase {
 }
 
 func phaseOf(o *unstructured.Unstructured) string {
-	gk := o.GroupVersionKind().GroupKind()
+	return phaseFor(o.GroupVersionKind().GroupKind(), o.GetAnnotations())
+}
+
+func phaseFor(gk schema.GroupKind, annotations map[string]string) string {
 	switch {
-	case o.GetAnnotations()[PhaseAnnotation] == PreDeploy:
+	case annotations[PhaseAnnotation] == PreDeploy:
 		return PhasePreDeploy
 	case clusterSetup[gk]:
 		return PhaseNamespaces

@@ -15,10 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// fieldManager is the manager of the parent's fields; kship's apply of
-// members uses the same name.
-const fieldManager = "kship"
-
 // annotationHistory holds the JSON deploy history on the parent.
 const annotationHistory = "kship.dev/history"
 
@@ -185,9 +181,9 @@ func (inv *Inventory) write(ctx context.Context, s *State) error {
 	secrets := inv.client.Typed.CoreV1().Secrets(inv.Namespace)
 	var out *corev1.Secret
 	if s.parent == nil {
-		out, err = secrets.Create(ctx, sec, metav1.CreateOptions{FieldManager: fieldManager})
+		out, err = secrets.Create(ctx, sec, metav1.CreateOptions{FieldManager: apply.FieldManager})
 	} else {
-		out, err = secrets.Update(ctx, sec, metav1.UpdateOptions{FieldManager: fieldManager})
+		out, err = secrets.Update(ctx, sec, metav1.UpdateOptions{FieldManager: apply.FieldManager})
 	}
 	if err != nil {
 		return err

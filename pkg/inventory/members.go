@@ -161,7 +161,7 @@ func (inv *Inventory) member(o *metav1.PartialObjectMetadata, gvr schema.GroupVe
 
 func appliedByKship(fields []metav1.ManagedFieldsEntry) bool {
 	for _, f := range fields {
-		if f.Manager == fieldManager && f.Operation == metav1.ManagedFieldsOperationApply {
+		if f.Manager == apply.FieldManager && f.Operation == metav1.ManagedFieldsOperationApply {
 			return true
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/kship/kship/pkg/apply"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -59,9 +60,9 @@ func (inv *Inventory) SaveRelease(ctx context.Context, rev int, objs []*unstruct
 			Type: "kship.dev/release",
 			Data: map[string][]byte{"objects.json.gz": part},
 		}
-		_, err := inv.client.Typed.CoreV1().Secrets(inv.Namespace).Create(ctx, sec, metav1.CreateOptions{FieldManager: fieldManager})
+		_, err := inv.client.Typed.CoreV1().Secrets(inv.Namespace).Create(ctx, sec, metav1.CreateOptions{FieldManager: apply.FieldManager})
 		if apierrors.IsAlreadyExists(err) {
-			_, err = inv.client.Typed.CoreV1().Secrets(inv.Namespace).Update(ctx, sec, metav1.UpdateOptions{FieldManager: fieldManager})
+			_, err = inv.client.Typed.CoreV1().Secrets(inv.Namespace).Update(ctx, sec, metav1.UpdateOptions{FieldManager: apply.FieldManager})
 		}
 		if err != nil {
 			return fmt.Errorf("saving revision %d of %s for rollback: %w", rev, inv.Env, err)

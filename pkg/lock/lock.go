@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -170,7 +171,7 @@ func (h *Held) try(ctx context.Context, seen *observation) (Info, error) {
 		l = &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: h.name, Namespace: h.ns,
 			Labels: map[string]string{"app.kubernetes.io/managed-by": "kship"}}}
 		h.fill(l, true)
-		if _, err := leases.Create(ctx, l, metav1.CreateOptions{FieldManager: "kship"}); err != nil {
+		if _, err := leases.Create(ctx, l, metav1.CreateOptions{FieldManager: apply.FieldManager}); err != nil {
 			if apierrors.IsAlreadyExists(err) {
 				info := Info{Holder: "another deploy", Acquired: time.Now(), TTL: h.ttl}
 				return info, &HeldError{Info: info}
@@ -189,7 +190,7 @@ func (h *Held) try(ctx context.Context, seen *observation) (Info, error) {
 		return info, &HeldError{Info: info}
 	}
 	h.fill(l, raw != h.holder)
-	if _, err := leases.Update(ctx, l, metav1.UpdateOptions{FieldManager: "kship"}); err != nil {
+	if _, err := leases.Update(ctx, l, metav1.UpdateOptions{FieldManager: apply.FieldManager}); err != nil {
 		if apierrors.IsConflict(err) {
 			return info, &HeldError{Info: info}
 		}

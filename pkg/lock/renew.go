@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -178,7 +179,7 @@ func (h *Held) renewOnce(ctx context.Context) error {
 	}
 	now := metav1.NewMicroTime(time.Now())
 	l.Spec.RenewTime = &now
-	if _, err := leases.Update(ctx, l, metav1.UpdateOptions{FieldManager: "kship"}); err != nil {
+	if _, err := leases.Update(ctx, l, metav1.UpdateOptions{FieldManager: apply.FieldManager}); err != nil {
 		return fmt.Errorf("renewing Lease/%s/%s: %w", h.ns, h.name, err)
 	}
 	h.renewed(sent)

@@ -15,6 +15,7 @@ import (
 	"sort"
 
 	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
@@ -133,7 +134,7 @@ type Outcome struct {
 func Execute(ctx context.Context, client *kube.Client, p *Plan) (Outcome, error) {
 	byRank := map[int][]inventory.Member{}
 	for _, m := range p.Delete {
-		byRank[rank(m.Ref)] = append(byRank[rank(m.Ref)], m)
+		byRank[rank(m)] = append(byRank[rank(m)], m)
 	}
 	ranks := make([]int, 0, len(byRank))
 	for r := range byRank {
@@ -212,15 +213,9 @@ func deleteMember(ctx context.Context, ri dynamic.ResourceInterface, m inventory
 
 func ptr[T any](v T) *T { return &v }
 
-// rank orders deletion: workloads, then configuration, then namespaces and
-// CRDs, the reverse of the deploy's phases.
-func rank(r apply.Ref) int {
-	switch {
-	case r.Kind == "Namespace" && r.Group == "", r.Kind == "CustomResourceDefinition":
-		return 2
-	case r.Group == "" && (r.Kind == "ConfigMap" || r.Kind == "Secret" || r.Kind == "ServiceAccount" || r.Kind == "PersistentVolumeClaim"),
-		r.Group == "rbac.authorization.k8s.io":
-		return 1
-	}
-	return 0
+// rank orders deletion in the reverse of the deploy's phases: workloads,
+// then pre-deploy Jobs, then configuration (Services included), then
+// namespaces and CRDs.
+func rank(m inventory.Member) int {
+	return -deploy.Rank(m.Ref.GroupKind(), m.Annotations)
 }
