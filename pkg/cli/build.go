@@ -49,8 +49,8 @@ Examples:
 		Flags: append(buildFlags(), outputFlag("yaml", "json")),
 		Action: func(c *ucli.Context) error {
 			t, err := resolveTarget(c)
-			if err != nil || t == nil {
-				return unmapped(c, err)
+			if err != nil {
+				return err
 			}
 			opts, err := buildOptions(c)
 			if err != nil {
@@ -72,21 +72,6 @@ Examples:
 			return err
 		},
 	}
-}
-
-// unmapped passes err through; with no error it means --branch deployed
-// nowhere, which it says on stderr (exit 0, so a per-branch CI step is safe).
-func unmapped(c *ucli.Context, err error) error {
-	if err != nil {
-		return err
-	}
-	cfg, cfgErr := loadConfig(c, true)
-	if cfgErr != nil {
-		return cfgErr
-	}
-	fmt.Fprintf(c.App.ErrWriter, "kship: branch %q deploys to no environment (%s in %s); nothing to do\n",
-		c.String("branch"), cfg.BranchMap(), cfg.Path)
-	return nil
 }
 
 func buildOptions(c *ucli.Context) (build.Options, error) {

@@ -71,12 +71,7 @@ Examples:
 
 func runDeploy(c *ucli.Context) error {
 	t, err := resolveTarget(c)
-	if err != nil || t == nil {
-		if err == nil {
-			err = unmapped(c, nil)
-			writeEarlyJSON(c, nil, "nothing-to-do", err)
-			return err
-		}
+	if err != nil {
 		writeEarlyJSON(c, nil, "", err)
 		return err
 	}
@@ -235,6 +230,9 @@ func writeEarlyJSON(c *ucli.Context, t *engine.Target, outcomeName string, err e
 	env := ""
 	if t != nil {
 		env = t.Name()
+	}
+	if errors.As(err, new(*NothingToDo)) {
+		outcomeName, err = "nothing-to-do", nil
 	}
 	if outcomeName == "" {
 		outcomeName = outcomeOf(exitcode.Of(err))

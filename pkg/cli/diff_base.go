@@ -57,8 +57,8 @@ func baseDiff(c *ucli.Context, ref string, opts build.Options, show bool) (*diff
 		return nil, exitcode.Wrap(exitcode.Build, fmt.Errorf("at %s: %w", at, err))
 	}
 	targets, err := baseTargets(c, head, old, tree, at)
-	if err != nil || targets == nil {
-		return nil, unmapped(c, err)
+	if err != nil {
+		return nil, err
 	}
 	rep := &diff.Report{From: at, To: "working tree"}
 	dopts := diff.Options{ShowSecrets: show, From: short, To: "working-tree"}
@@ -132,7 +132,7 @@ func configAt(tree filesys.FileSystem, root string, head *config.Config) (*confi
 
 // baseTargets resolves --all, --branch or ENV|DIR against both sides'
 // kship.yaml. An environment or directory on one side only is diffed against
-// nothing, with a note. nil, nil means --branch deploys nowhere.
+// nothing, with a note. A --branch that deploys nowhere is a *NothingToDo.
 func baseTargets(c *ucli.Context, head, old *config.Config, tree filesys.FileSystem, at string) ([]sides, error) {
 	branch := c.String("branch")
 	switch {
@@ -157,7 +157,7 @@ func baseTargets(c *ucli.Context, head, old *config.Config, tree filesys.FileSys
 		if env := head.ForBranch(branch); env != nil {
 			return []sides{envSides(env.Name, head, old, at)}, nil
 		}
-		return nil, nil
+		return nil, unmappedBranch(head, branch)
 	case c.NArg() != 1:
 		return nil, usagef("give one environment or kustomization directory (see 'kship envs'), --branch or --all")
 	}

@@ -16,8 +16,8 @@ import (
 // (exit code 4).
 func liveDiff(c *ucli.Context, opts build.Options, show bool) (*diff.Report, error) {
 	t, err := resolveTarget(c)
-	if err != nil || t == nil {
-		return nil, unmapped(c, err)
+	if err != nil {
+		return nil, err
 	}
 	planned, planErr := engine.Diff(c.Context, t, engine.Options{
 		Build: opts, Cluster: clusterOptions(c),

@@ -12,16 +12,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 )
 
-// envTarget resolves ENV (or --branch) for commands that work on what is
-// deployed rather than on a build; nil, nil when --branch deploys nowhere.
-func envTarget(c *ucli.Context) (*engine.Target, error) {
-	t, err := resolveTarget(c)
-	if err != nil || t == nil {
-		return nil, unmapped(c, err)
-	}
-	return t, nil
-}
-
 func rollbackCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "rollback",
@@ -38,8 +28,8 @@ Example:
 			&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "give up waiting after this long (exit 5)"},
 			outputFlag("text", "json"), progressFlag()), lockFlags()...),
 		Action: func(c *ucli.Context) error {
-			t, err := envTarget(c)
-			if err != nil || t == nil {
+			t, err := resolveTarget(c)
+			if err != nil {
 				return err
 			}
 			p, err := progressPrinter(c)
@@ -73,8 +63,8 @@ func unlockCommand() *ucli.Command {
 		ArgsUsage: "ENV",
 		Flags:     append(clusterFlags(), branchFlag),
 		Action: func(c *ucli.Context) error {
-			t, err := envTarget(c)
-			if err != nil || t == nil {
+			t, err := resolveTarget(c)
+			if err != nil {
 				return err
 			}
 			info, err := engine.Unlock(c.Context, t, clusterOptions(c))
@@ -104,8 +94,8 @@ Example:
    kship status stage`,
 		Flags: append(clusterFlags(), branchFlag, outputFlag("text", "json")),
 		Action: func(c *ucli.Context) error {
-			t, err := envTarget(c)
-			if err != nil || t == nil {
+			t, err := resolveTarget(c)
+			if err != nil {
 				return err
 			}
 			doc, err := engine.Status(c.Context, t, clusterOptions(c))

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/kship/kship/pkg/config"
@@ -36,8 +37,26 @@ func loadConfig(c *ucli.Context, required bool) (*config.Config, error) {
 	return cfg, nil
 }
 
-// resolveTarget turns `ENV|DIR` or --branch into a target. It returns nil, nil
-// when --branch names a branch that deploys nowhere, having said so.
+// NothingToDo is the outcome of a command given a --branch that kship.yaml
+// maps to no environment: not an error (exit 0), and said in one place,
+// cli.Run, as its message.
+type NothingToDo struct {
+	Branch, BranchMap, Config string
+}
+
+func (e *NothingToDo) Error() string {
+	return fmt.Sprintf("branch %q deploys to no environment (%s in %s); nothing to do", e.Branch, e.BranchMap, e.Config)
+}
+
+// ExitCode is 0.
+func (e *NothingToDo) ExitCode() int { return exitcode.OK }
+
+func unmappedBranch(cfg *config.Config, branch string) error {
+	return &NothingToDo{Branch: branch, BranchMap: cfg.BranchMap(), Config: cfg.Path}
+}
+
+// resolveTarget turns `ENV|DIR` or --branch into a target. A --branch that
+// deploys nowhere is a *NothingToDo.
 func resolveTarget(c *ucli.Context) (*engine.Target, error) {
 	branch := c.String("branch")
 	switch {
@@ -53,7 +72,7 @@ func resolveTarget(c *ucli.Context) (*engine.Target, error) {
 		}
 		env := cfg.ForBranch(branch)
 		if env == nil {
-			return nil, nil
+			return nil, unmappedBranch(cfg, branch)
 		}
 		return &engine.Target{Dir: env.Overlay, Env: env, Config: cfg}, nil
 	}

@@ -93,8 +93,8 @@ func ruleHelp() string {
 
 func runValidate(c *ucli.Context) error {
 	targets, err := validateTargets(c)
-	if err != nil || targets == nil {
-		return unmapped(c, err)
+	if err != nil {
+		return err
 	}
 	crds, err := readCRDs(c)
 	if err != nil {
@@ -147,8 +147,7 @@ func runValidate(c *ucli.Context) error {
 	return nil
 }
 
-// validateTargets resolves ENV|DIR..., --all or --branch; nil, nil means
-// --branch named a branch that deploys nowhere.
+// validateTargets resolves ENV|DIR..., --all or --branch.
 func validateTargets(c *ucli.Context) ([]*engine.Target, error) {
 	files := c.StringSlice("filename")
 	switch {
@@ -173,7 +172,7 @@ func validateTargets(c *ucli.Context) ([]*engine.Target, error) {
 		return filesTarget(c)
 	case c.NArg() <= 1:
 		t, err := resolveTarget(c)
-		if err != nil || t == nil {
+		if err != nil {
 			return nil, err
 		}
 		return []*engine.Target{t}, nil
