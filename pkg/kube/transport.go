@@ -31,6 +31,7 @@ func wrapper(server string, policy Retry, o *outage) func(http.RoundTripper) htt
 // fails for a passing reason, it is safe to resend, and the budget lasts.
 func (r *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
+	var last *failure // the previous attempt's, once one failed
 	for attempt := 1; ; attempt++ {
 		resp, err := r.next.RoundTrip(req)
 		if err == nil && !streams(req, resp) {
@@ -39,9 +40,14 @@ func (r *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp, err = buffered(resp)
 		}
 		f, until, failed := r.classify(resp, err)
+		if !failed && last != nil && err != nil && req.Context().Err() != nil {
+			// The context ended during a retry: what failed before is why.
+			return r.stop(req, nil, *last, attempt, start, req.Context().Err())
+		}
 		if !failed {
 			return resp, err
 		}
+		last = &f
 		if !f.unsent && !idempotent(req) {
 			return r.stop(req, resp, f, attempt, start, ErrNotIdempotent)
 		}
