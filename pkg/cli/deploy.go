@@ -13,7 +13,6 @@ import (
 	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/exitcode"
-	"github.com/kship/kship/pkg/gitfs"
 	"github.com/kship/kship/pkg/report"
 	"github.com/kship/kship/pkg/validate"
 	ucli "github.com/urfave/cli/v2"
@@ -134,7 +133,7 @@ func deployTarget(c *ucli.Context, t *engine.Target) error {
 			return werr
 		}
 	}
-	code := exitcode.Of(err)
+	code := exitcode.OfOr(err, exitcode.Apply)
 	werr := writeDeployResults(c, t, res, err, code, reports)
 	if err != nil {
 		return &resultsWritten{exitcode.Wrap(code, explainDeployError(c.Context, t, res, err))}
@@ -261,8 +260,10 @@ func outcomeOf(code int) string {
 		return "not-ready"
 	case exitcode.RollbackFailed:
 		return "rollback-failed"
+	case exitcode.Interrupted, exitcode.Terminated:
+		return "interrupted"
 	}
-	return "interrupted"
+	return "apply-failed"
 }
 
 // parseReports reads --report KIND=FILE values.
@@ -323,23 +324,4 @@ func livePrinter(w io.Writer) progress {
 		}
 		return w
 	}}
-}
-
-// projectOf names the project whose environment t is: the repository's
-// origin and kship.yaml's path in it, or kship.yaml's absolute path when the
-// repository has no origin; "" for a bare directory.
-func projectOf(ctx context.Context, t *engine.Target) string {
-	if t.Config == nil || t.Env == nil {
-		return ""
-	}
-	repo, err := gitfs.Open(ctx, filepath.Dir(t.Config.Path))
-	if err != nil {
-		return t.Config.Path
-	}
-	origin := repo.Origin(ctx)
-	rel, err := filepath.Rel(repo.Root, t.Config.Path)
-	if origin == "" || err != nil {
-		return t.Config.Path
-	}
-	return origin + "/" + filepath.ToSlash(rel)
 }

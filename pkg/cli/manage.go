@@ -42,10 +42,10 @@ Example:
 				OnEvent: p.Event, LockWait: c.Duration("lock-timeout"), LockTTL: c.Duration("lock-ttl"), By: c.String("lock-holder"),
 			})
 			p.Close()
-			code := exitcode.Of(err)
+			code := exitcode.OfOr(err, exitcode.Apply)
 			werr := writeDeployResults(c, t, res, err, code, nil)
 			if err != nil {
-				return exitcode.Wrap(code, fmt.Errorf("rollback of %s: %w", t.Name(), err))
+				return exitcode.Wrap(code, prefixed("rollback of "+t.Name(), err))
 			}
 			if werr != nil {
 				return exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was rolled back, but the result could not be written: %w", t.Name(), werr))
@@ -69,7 +69,7 @@ func unlockCommand() *ucli.Command {
 			}
 			info, err := engine.Unlock(c.Context, t, clusterOptions(c))
 			if err != nil {
-				return fmt.Errorf("unlocking %s: %w", t.Name(), err)
+				return prefixed("unlocking "+t.Name(), err)
 			}
 			if info == nil {
 				fmt.Fprintf(c.App.ErrWriter, "kship: %s was not locked\n", t.Name())
@@ -100,7 +100,7 @@ Example:
 			}
 			doc, err := engine.Status(c.Context, t, clusterOptions(c))
 			if err != nil {
-				return fmt.Errorf("status of %s: %w", t.Name(), err)
+				return prefixed("status of "+t.Name(), err)
 			}
 			if c.String("output") == "json" {
 				enc := json.NewEncoder(c.App.Writer)
@@ -148,4 +148,13 @@ func printStatus(c *ucli.Context, doc *engine.StatusReport) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", o.Ref, o.Status, o.Message)
 	}
 	return tw.Flush()
+}
+
+// prefixed says what failed before err, unless err stopped the command
+// before it touched the cluster: such an error names its target itself.
+func prefixed(what string, err error) error {
+	if beforeCluster(err) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }

@@ -10,6 +10,19 @@ import (
 	"github.com/kship/kship/pkg/validate"
 )
 
+// ClusterError says the cluster refused a read or a write kship needed,
+// or holds nothing to act on (no saved revision to roll back to). Its
+// text is the cause's.
+type ClusterError struct{ Err error }
+
+func (e *ClusterError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *ClusterError) Unwrap() error { return e.Err }
+
+// ExitCode is 4.
+func (e *ClusterError) ExitCode() int { return exitcode.Apply }
+
 // StepError says a step of the deploy around the phases failed: creating
 // the namespace, reading or writing the inventory. Nothing of the build was
 // applied after it.
@@ -157,10 +170,11 @@ func (e *RollbackFailedError) Unwrap() error { return e.Err }
 // ExitCode is 6.
 func (e *RollbackFailedError) ExitCode() int { return exitcode.RollbackFailed }
 
-// interrupted marks err as an interruption when ctx (the caller's) ended;
-// a deploy stopped by its lost lock is not one.
+// interrupted marks err as an interruption when ctx (the caller's) ended.
+// A lost lock cancels only the deploy's own context, never the caller's:
+// an error with the caller's context ended is the signal's.
 func (r *runner) interrupted(ctx context.Context, err error) error {
-	if err == nil || ctx.Err() == nil || errors.As(err, new(*LockError)) {
+	if err == nil || ctx.Err() == nil {
 		return err
 	}
 	return &InterruptedError{Cause: context.Cause(ctx), Err: err}

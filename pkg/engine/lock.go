@@ -35,10 +35,7 @@ func (r *runner) lock(ctx context.Context) (context.Context, func(), error) {
 		holder = lock.DefaultHolder()
 	}
 	r.emit(event.Event{Type: event.LockAcquired, Holder: holder})
-	stop := context.AfterFunc(held.Lost(), func() {
-		r.emit(event.Event{Type: event.LockLost, Error: context.Cause(held.Lost()).Error()})
-		cancel(&LockError{Err: context.Cause(held.Lost())})
-	})
+	stop := context.AfterFunc(held.Lost(), func() { cancel(&LockError{Err: context.Cause(held.Lost())}) })
 	return ctx, func() {
 		stop()
 		cancel(nil)
@@ -82,6 +79,8 @@ func (r *runner) lostLock(ctx context.Context, err error) error {
 		}
 		lost = &LockError{Err: le}
 	}
+	// Emitted here, on the deploy's goroutine, once its steps have stopped.
+	r.emit(event.Event{Type: event.LockLost, Error: lost.(*LockError).Err.Error()})
 	state, lerr := inventory.New(r.base, r.env, r.namespace).Load(context.WithoutCancel(ctx))
 	if lerr != nil || r.res.Revision == 0 {
 		return lost

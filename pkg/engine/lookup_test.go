@@ -39,7 +39,7 @@ func TestKindLookupWithTheServerDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	cm := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "settings"}}}
-	_, err = DefaultNamespaces(context.Background(), client, []*unstructured.Unstructured{cm}, "shop")
+	_, err = defaultNamespaces(context.Background(), client, []*unstructured.Unstructured{cm}, "shop")
 	if err == nil {
 		t.Fatal("no error with the API server down")
 	}

@@ -44,8 +44,11 @@ func (r *runner) checkMoved(ctx context.Context) error {
 		return nil
 	}
 	others, err := r.inv.Elsewhere(ctx, r.project)
-	if err != nil || len(others) == 0 {
-		return err
+	if err != nil {
+		return &StepError{Step: "inventory", Err: err}
+	}
+	if len(others) == 0 {
+		return nil
 	}
 	return &MovedError{Env: r.env, Namespace: r.namespace, Others: others, ID: inventory.ID(inventory.ParentName(r.env), others[0])}
 }

@@ -12,10 +12,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// DefaultNamespaces returns copies of objs where namespaced objects without
+// defaultNamespaces returns copies of objs where namespaced objects without
 // a namespace get ns. Scope comes from the cluster, or, for kinds a CRD in
 // objs defines, from that CRD.
-func DefaultNamespaces(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, ns string) ([]*unstructured.Unstructured, error) {
+func defaultNamespaces(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, ns string) ([]*unstructured.Unstructured, error) {
 	crdScope := apply.DefinedKinds(objs)
 	out := make([]*unstructured.Unstructured, len(objs))
 	for i, o := range objs {

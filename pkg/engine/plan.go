@@ -56,7 +56,7 @@ func (r *runner) checkNamespace(ctx context.Context, objs []*unstructured.Unstru
 			return nil
 		}
 	}
-	return &StepError{Step: "namespace", Err: fmt.Errorf("namespace %s does not exist and the build does not create it, so a deploy would change nothing: add a Namespace object to the overlay, or create it", r.namespace)}
+	return &ClusterError{Err: fmt.Errorf("namespace %s does not exist and the build does not create it, so a deploy would change nothing: add a Namespace object to the overlay, or create it", r.namespace)}
 }
 
 // Planned is what a deploy of a target would change, for `kship diff`.
@@ -70,7 +70,7 @@ type Planned struct {
 
 // Diff builds t, connects to its cluster and plans its deploy (see plan)
 // without writing anything, for diff to compare. Of opts, it uses Build,
-// Cluster, Force, Recreate and Prune. A plan comes with every object that
+// Cluster, Force, Recreate, Concurrency, Adopt and Prune. A plan comes with every object that
 // could be diffed even when others failed; the error then names those.
 func Diff(ctx context.Context, t *Target, opts Options) (*Planned, error) {
 	// A diff shows a prune of any size; the deploy is what refuses one.
@@ -97,7 +97,7 @@ func Diff(ctx context.Context, t *Target, opts Options) (*Planned, error) {
 		planErr = fmt.Errorf("these objects could not be diffed: %w", planErr)
 	}
 	if out.Input.Previous, err = r.previousGenerated(ctx, out.Input.Pairs); err != nil {
-		return nil, &StepError{Step: "diff", Err: err}
+		return nil, &ClusterError{Err: err}
 	}
 	for _, ref := range r.res.WouldPrune {
 		out.Input.Prune = append(out.Input.Prune, diff.Ref(ref))

@@ -33,7 +33,7 @@ func (r *runner) build() ([]*unstructured.Unstructured, error) {
 		return nil, &BuildError{Err: err}
 	}
 	if len(objs) == 0 {
-		return nil, &BuildError{Err: fmt.Errorf("%s builds no objects: refusing an empty deploy", r.target.Name())}
+		return nil, &BuildError{Err: fmt.Errorf("%s builds no objects: there is nothing to deploy or diff", r.target.Name())}
 	}
 	return objs, nil
 }
@@ -114,7 +114,7 @@ func countRules(counts map[string]int) string {
 // connect checks that the kube context is the environment's, connects, and
 // checks the cluster's pinned identity; all before any write.
 func (r *runner) connect(ctx context.Context) error {
-	client, err := Connect(ctx, r.target, r.opts.Cluster.kube())
+	client, err := connectTarget(ctx, r.target, r.opts.Cluster.kube())
 	if err != nil {
 		return err
 	}
@@ -122,10 +122,10 @@ func (r *runner) connect(ctx context.Context) error {
 	return nil
 }
 
-// Connect checks that the kube context opts names is t's environment's,
+// connectTarget checks that the kube context opts names is t's environment's,
 // connects, and checks the cluster's pinned identity (kship.yaml's
 // clusterID, clusterCA). The error is a *ConnectError.
-func Connect(ctx context.Context, t *Target, opts kube.Options) (*kube.Client, error) {
+func connectTarget(ctx context.Context, t *Target, opts kube.Options) (*kube.Client, error) {
 	if err := guard.Context(t.Env, opts); err != nil {
 		return nil, &ConnectError{Err: err}
 	}
@@ -147,12 +147,12 @@ func (r *runner) asDeployed(ctx context.Context, objs []*unstructured.Unstructur
 	if err != nil {
 		return nil, &BuildError{Err: err}
 	}
-	if objs, err = DefaultNamespaces(ctx, r.client, objs, defaultNamespace(r.target, ns, r.client)); err != nil {
+	if objs, err = defaultNamespaces(ctx, r.client, objs, defaultNamespace(r.target, ns, r.client)); err != nil {
 		return nil, lookupError(err)
 	}
 	r.env, r.namespace = env, ns
 	r.inv = inventory.New(r.client, env, ns)
-	r.images = Images(objs)
+	r.images = imagesOf(objs)
 	r.project = projectOf(ctx, r.target)
 	return objs, nil
 }

@@ -93,7 +93,7 @@ func (r *runner) rollbackTo(ctx context.Context, state *inventory.State, target 
 	before := maps.Clone(state.Members)
 	// As for a deploy: record where its objects will be before applying them.
 	state.Union(objs)
-	state.Add(inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: Images(objs),
+	state.Add(inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: imagesOf(objs),
 		Outcome: inventory.OutcomeInProgress, Objects: len(objs), RollbackOf: target.Revision})
 	if err := r.inv.Write(ctx, state); err != nil {
 		return &StepError{Step: "inventory", Err: err}
@@ -119,7 +119,7 @@ func (r *runner) rollbackTo(ctx context.Context, state *inventory.State, target 
 		r.record(ctx, state, rev, inventory.OutcomeFailed, false, target.Revision)
 		return err
 	}
-	r.images = Images(objs)
+	r.images = imagesOf(objs)
 	return r.save(ctx, state, rev, objs, inventory.OutcomeRolledBack, target.Revision)
 }
 
@@ -150,8 +150,8 @@ func withoutPreDeploy(objs []*unstructured.Unstructured) []*unstructured.Unstruc
 
 // Rollback re-applies the previous good deploy of t's environment (or
 // revision to, when not 0), under the deploy lock, waits for it, and
-// prunes what it lacks. Of opts, it uses Cluster, Timeout, Lock, By and
-// OnEvent.
+// prunes what it lacks. Of opts, it uses Cluster, Timeout, LockWait,
+// LockTTL, By and OnEvent.
 func Rollback(ctx context.Context, t *Target, to int, opts Options) (*Result, error) {
 	opts.Prune, opts.MaxPruneShare, opts.AllowMassPrune = true, 1, true
 	if opts.By == "" {
@@ -184,11 +184,11 @@ func (r *runner) rollback(ctx context.Context, to int) error {
 			}
 		}
 		if target == nil {
-			return &StepError{Step: "rollback", Err: fmt.Errorf("revision %d of %s is not saved: kship keeps the last %d good deploys (see kship status %s)", to, r.env, inventory.KeepReleases, r.env)}
+			return &ClusterError{Err: fmt.Errorf("revision %d of %s is not saved: kship keeps the last %d good deploys (see kship status %s)", to, r.env, inventory.KeepReleases, r.env)}
 		}
 	}
 	if target == nil {
-		return &StepError{Step: "rollback", Err: ErrNothingToRollBackTo}
+		return &ClusterError{Err: ErrNothingToRollBackTo}
 	}
 	rep := &RollbackReport{To: target.Revision}
 	r.res.Rollback = rep

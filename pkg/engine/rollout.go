@@ -2,19 +2,19 @@ package engine
 
 import (
 	"context"
-	"github.com/kship/kship/pkg/build"
-	"github.com/kship/kship/pkg/validate"
 	"maps"
 	"sort"
 	"time"
 
 	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/build"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
 	"github.com/kship/kship/pkg/prune"
+	"github.com/kship/kship/pkg/validate"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -154,10 +154,10 @@ func Deploy(ctx context.Context, t *Target, opts Options) (*Result, error) {
 		return r.res, r.interrupted(ctx, r.dryRun(ctx, objs))
 	}
 	if err := r.checkMoved(ctx); err != nil {
-		return r.res, err
+		return r.res, r.interrupted(ctx, err)
 	}
 	if err := r.ensureNamespace(ctx, objs); err != nil {
-		return r.res, err
+		return r.res, r.interrupted(ctx, err)
 	}
 	locked, release, err := r.lock(ctx)
 	if err != nil {
@@ -336,8 +336,8 @@ func markCreated(res *deploy.Result, ns string) {
 	}
 }
 
-// Images lists the distinct container images of objs, for the history.
-func Images(objs []*unstructured.Unstructured) []string {
+// imagesOf lists the distinct container images of objs, for the history.
+func imagesOf(objs []*unstructured.Unstructured) []string {
 	set := map[string]bool{}
 	for _, o := range objs {
 		for _, path := range [][]string{{"spec", "template", "spec"}, {"spec", "jobTemplate", "spec", "template", "spec"}, {"spec"}} {

@@ -32,7 +32,7 @@ func Status(ctx context.Context, t *Target, cluster Cluster) (*StatusReport, err
 	}
 	rep, err := readStatus(ctx, r.client, r.env, r.namespace)
 	if err != nil {
-		return nil, &StepError{Step: "status", Err: err}
+		return nil, &ClusterError{Err: err}
 	}
 	return rep, nil
 }

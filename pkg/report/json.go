@@ -82,6 +82,9 @@ type Problem struct {
 	ExitCode   *int32 `json:"exitCode,omitempty"`
 	ExitReason string `json:"exitReason,omitempty"`
 	Restarts   int32  `json:"restarts,omitempty"`
+	// Fatal says the problem cannot resolve itself (a bad image, a crash
+	// loop): waiting longer will not help.
+	Fatal bool `json:"fatal,omitempty"`
 }
 
 // Kept is a member that left the build but stays, and why.
@@ -102,9 +105,16 @@ type RollbackDoc struct {
 	// Mixed is set when a failed rollback applied part of the earlier
 	// revision: the environment runs parts of both.
 	Mixed bool `json:"mixedState,omitempty"`
-	// Objects and DurationNanos are the rollback's own deploy.
-	Objects       []Object `json:"objects,omitempty"`
-	DurationNanos int64    `json:"durationNanos,omitempty"`
+	// Result is the rollback's own deploy.
+	Result *RollbackResult `json:"result,omitempty"`
+}
+
+// RollbackResult is what a rollback's deploy did to each object.
+type RollbackResult struct {
+	DryRun        bool     `json:"dryRun"`
+	Objects       []Object `json:"objects"`
+	DurationNanos int64    `json:"durationNanos"`
+	StoppedIn     string   `json:"stoppedIn,omitempty"`
 }
 
 // NewDocument is the document of a deploy of env that ended with outcome
@@ -126,8 +136,8 @@ func NewDocument(env, outcome string, res *engine.Result, err error) Document {
 	}
 	if rb := res.Rollback; rb != nil {
 		doc.Rollback = &RollbackDoc{To: rb.To, Revision: rb.Revision, Outcome: rb.Outcome, Reason: rb.Reason, Mixed: rb.Mixed}
-		if rb.Result != nil {
-			doc.Rollback.Objects, doc.Rollback.DurationNanos = objects(rb.Result), int64(rb.Result.Duration)
+		if d := rb.Result; d != nil {
+			doc.Rollback.Result = &RollbackResult{DryRun: d.DryRun, Objects: objects(d), DurationNanos: int64(d.Duration), StoppedIn: d.StoppedIn}
 		}
 		if rb.Succeeded() {
 			doc.RolledBackTo = rb.To
@@ -143,7 +153,7 @@ func objects(res *deploy.Result) []Object {
 			Logs: o.Logs, Error: o.Error, DurationNanos: int64(o.Duration)}
 		for _, p := range o.Problems {
 			obj.Problems = append(obj.Problems, Problem{Pod: p.Pod, Container: p.Container, InitContainer: p.InitContainer,
-				Reason: p.Reason, Message: p.Message, ExitCode: p.ExitCode, ExitReason: p.ExitReason, Restarts: p.Restarts})
+				Reason: p.Reason, Message: p.Message, ExitCode: p.ExitCode, ExitReason: p.ExitReason, Restarts: p.Restarts, Fatal: p.Fatal})
 		}
 		out = append(out, obj)
 	}

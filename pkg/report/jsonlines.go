@@ -25,6 +25,10 @@ type JSONLines struct {
 type jsonEvent struct {
 	Time     string        `json:"time"`
 	Type     event.Type    `json:"type"`
+	Target   string        `json:"target,omitempty"`
+	Context  string        `json:"context,omitempty"`
+	Server   string        `json:"server,omitempty"`
+	DryRun   bool          `json:"dryRun,omitempty"`
 	Phase    string        `json:"phase,omitempty"`
 	Objects  int           `json:"objects,omitempty"`
 	Object   *apply.Ref    `json:"object,omitempty"`
@@ -41,7 +45,8 @@ type jsonEvent struct {
 	By       string        `json:"by,omitempty"`
 	Deployed string        `json:"deployed,omitempty"`
 	Error    string        `json:"error,omitempty"`
-	// Elapsed is the seconds since the object's wait began (status-changed).
+	// Elapsed is the seconds since the object's wait began (status-changed),
+	// or since the deploy began (phase events).
 	Elapsed float64 `json:"elapsedSeconds,omitempty"`
 }
 
@@ -53,7 +58,8 @@ func (j *JSONLines) Event(e event.Event) {
 	}
 	out := jsonEvent{Time: now().UTC().Format(time.RFC3339Nano), Type: e.Type, Phase: e.Phase, Objects: e.Objects,
 		Message: e.Message, Reason: e.Reason, Revision: e.Revision, Failed: e.Failed, Mixed: e.Mixed,
-		Holder: e.Holder, By: e.By, Error: e.Error}
+		Holder: e.Holder, By: e.By, Error: e.Error,
+		Target: e.Target, Context: e.Context, Server: e.Server, DryRun: e.DryRun, Elapsed: e.Elapsed.Seconds()}
 	if e.Object != (apply.Ref{}) {
 		out.Object = &e.Object
 	}

@@ -20,7 +20,8 @@ func TestJSONLines(t *testing.T) {
 	at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 	j := &JSONLines{W: &buf, Now: func() time.Time { return at }}
 	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
-	j.Event(event.Event{Type: event.PhaseStarted, Phase: "workloads", Objects: 2})
+	j.Event(event.Event{Type: event.DeployStarted, Target: "stage", Objects: 9, Context: "stage", Server: "https://api.stage:6443", DryRun: true})
+	j.Event(event.Event{Type: event.PhaseStarted, Phase: "workloads", Objects: 2, Elapsed: 2 * time.Second})
 	j.Event(event.Event{Type: event.ObjectApplied, Phase: "workloads", Applied: &apply.Result{Ref: ref, Action: apply.Configured}})
 	j.Event(event.Event{Type: event.StatusChanged, Phase: "workloads", Update: &wait.Update{Ref: ref, Status: status.InProgress,
 		Message: "1 of 3 updated", Elapsed: 1500 * time.Millisecond}})
@@ -29,8 +30,8 @@ func TestJSONLines(t *testing.T) {
 	j.Event(event.Event{Type: event.RollbackFailed, Revision: 4, Failed: 5, Mixed: true, Error: "timed out"})
 
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if len(lines) != 6 {
-		t.Fatalf("%d lines, want 6:\n%s", len(lines), buf.String())
+	if len(lines) != 7 {
+		t.Fatalf("%d lines, want 7:\n%s", len(lines), buf.String())
 	}
 	var got []map[string]any
 	for _, l := range lines {
@@ -49,8 +50,16 @@ func TestJSONLines(t *testing.T) {
 			t.Errorf("line %d: %s = %v, want %v (%s)", i, key, got[i][key], want, lines[i])
 		}
 	}
+	check(0, "type", "deploy-started")
+	check(0, "target", "stage")
+	check(0, "context", "stage")
+	check(0, "server", "https://api.stage:6443")
+	check(0, "dryRun", true)
+	got = got[1:]
+	lines = lines[1:]
 	check(0, "type", "phase-started")
 	check(0, "objects", float64(2))
+	check(0, "elapsedSeconds", float64(2))
 	check(1, "action", "configured")
 	if o, _ := got[1]["object"].(map[string]any); o["name"] != "api" || o["kind"] != "Deployment" {
 		t.Errorf("line 1: object %v", got[1]["object"])
@@ -71,6 +80,10 @@ func TestDescribeEngineEvents(t *testing.T) {
 		e    event.Event
 		want string
 	}{
+		{event.Event{Type: event.DeployStarted, Target: "stage", Objects: 7, Context: "stage", Server: "https://api.stage:6443"},
+			`deploying stage (7 objects) to context "stage" (https://api.stage:6443)`},
+		{event.Event{Type: event.DeployStarted, Target: "prod", Objects: 1, DryRun: true, Context: "prod", Server: "https://api.prod:6443"},
+			`dry run of prod (1 object) to context "prod"`},
 		{event.Event{Type: event.Pruned, Object: cm}, "ConfigMap/shop/old pruned"},
 		{event.Event{Type: event.Kept, Object: cm, Reason: "kship.dev/prune: disabled"}, "ConfigMap/shop/old kept: kship.dev/prune: disabled"},
 		{event.Event{Type: event.PruneHeld, Object: cm}, "ConfigMap/shop/old is still being deleted"},

@@ -109,7 +109,6 @@ func (l *Live) startTicking() {
 	}(l.stop)
 }
 
-// Note prints a free-form line above the live block.
 // Close clears the live block, leaving only the lines, and stops the tick.
 func (l *Live) Close() {
 	l.mu.Lock()

@@ -63,6 +63,12 @@ func describe(e event.Event) string {
 // the prune's, the rollback's and the bookkeeping's.
 func describeEngine(e event.Event) string {
 	switch e.Type {
+	case event.DeployStarted:
+		verb := "deploying"
+		if e.DryRun {
+			verb = "dry run of"
+		}
+		return fmt.Sprintf("%s %s (%d object%s) to context %q (%s)", verb, e.Target, e.Objects, plural(e.Objects), e.Context, e.Server)
 	case event.LockWaiting:
 		return fmt.Sprintf("waiting for the deploy lock, held by %s since %s", e.Holder, e.Since.Format(time.RFC3339))
 	case event.LockLost:
