@@ -75,8 +75,12 @@ func Of(err error) int {
 	return OfOr(err, 1)
 }
 
-// OfOr returns the code of the first Coder in err's chain, else fallback.
+// OfOr returns OK for nil, the code of the first Coder in err's chain,
+// else fallback.
 func OfOr(err error, fallback int) int {
+	if err == nil {
+		return OK
+	}
 	var c Coder
 	if errors.As(err, &c) {
 		return c.ExitCode()
