@@ -214,15 +214,7 @@ func (a *Applier) dryRunCreate(ctx context.Context, t target) (*unstructured.Uns
 	o.SetGenerateName(t.ref.Name + "-")
 	o.SetName("")
 	created, err := t.ri.Create(ctx, o, metav1.CreateOptions{FieldManager: FieldManager, DryRun: []string{metav1.DryRunAll}})
-	err = classify(err)
-	if d, ok := kube.AsDenied(err); ok {
-		err = &DeniedError{Denied: d}
-	}
-	err = a.explainWebhook(ctx, err)
-	if err != nil && t.ref.GroupKind() == secretKind {
-		err = redact(err)
-	}
-	return created, err
+	return created, a.explain(ctx, t, err)
 }
 
 func (a *Applier) ssa(ctx context.Context, t target) (*unstructured.Unstructured, error) {
@@ -231,6 +223,13 @@ func (a *Applier) ssa(ctx context.Context, t target) (*unstructured.Unstructured
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
 	live, err := t.ri.Apply(ctx, t.ref.Name, t.obj, opts)
+	return live, a.explain(ctx, t, err)
+}
+
+// explain turns the server's answer to a write of t into kship's error:
+// classified, an RBAC denial with the rule to grant, a webhook named by
+// its configuration, and never a Secret's value.
+func (a *Applier) explain(ctx context.Context, t target, err error) error {
 	err = classify(err)
 	if d, ok := kube.AsDenied(err); ok {
 		err = &DeniedError{Denied: d}
@@ -239,7 +238,7 @@ func (a *Applier) ssa(ctx context.Context, t target) (*unstructured.Unstructured
 	if err != nil && t.ref.GroupKind() == secretKind {
 		err = redact(err)
 	}
-	return live, err
+	return err
 }
 
 var secretKind = schema.GroupKind{Kind: "Secret"}

@@ -16,6 +16,7 @@ import (
 	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/exitcode"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // tree writes, in dir/app, a kustomization of a ConfigMap and a
@@ -139,7 +140,7 @@ func TestDeployThenPlan(t *testing.T) {
 	for _, p := range planned.Input.Pairs {
 		switch {
 		case p.After.GetKind() == "Deployment":
-			r, _, _ := unstructuredInt(p.After.Object, "spec", "replicas")
+			r, _, _ := unstructured.NestedInt64(p.After.Object, "spec", "replicas")
 			deployment = r == 3 && p.Before != nil
 		case p.After.GetKind() == "ConfigMap" && p.Before == nil:
 			created = true
@@ -160,19 +161,6 @@ func TestDeployThenPlan(t *testing.T) {
 	if after.ResourceVersion != before.ResourceVersion {
 		t.Errorf("a dry run or a diff wrote the Deployment")
 	}
-}
-
-func unstructuredInt(obj map[string]any, fields ...string) (int64, bool, error) {
-	var cur any = obj
-	for _, f := range fields {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return 0, false, nil
-		}
-		cur = m[f]
-	}
-	n, ok := cur.(int64)
-	return n, ok, nil
 }
 
 // A step that fails returns its own error type, whose exit code the CLI
