@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"os/exec"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,5 +56,45 @@ func TestDeployLockTimeout(t *testing.T) {
 	mustCode(t, deployEnv(t, c, cfg, "--lock-timeout", "2s"), exitcode.OK)
 	if len(versions(t, c, ns)) == 0 {
 		t.Error("the deploy after the lock was released applied nothing")
+	}
+}
+
+// A deploy stopped by SIGTERM while it waits for another deploy's lock
+// exits 143, as any interrupted deploy does, applies nothing, and leaves
+// the other deploy's lock alone.
+func TestSignalWhileWaitingForTheLock(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	cfg := app{}.write(t, t.TempDir(), c.Context(), ns)
+	k := kubeClient(t, c)
+	ctx := context.Background()
+	held, err := lock.Acquire(ctx, k, ns, "test", lock.Options{Holder: "other-deploy", TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release(ctx)
+
+	cmd := exec.Command(kshipBinary(t), "--config", cfg, "deploy", "test", "--kubeconfig", c.Kubeconfig(), "--lock-timeout", "60s", "-o", "json")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stderr.String(), "waiting for the deploy lock, held by other-deploy") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	t.Logf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	if got := cmd.ProcessState.ExitCode(); got != exitcode.Terminated {
+		t.Errorf("exit code %d, want %d", got, exitcode.Terminated)
+	}
+	mustContain(t, "stdout", stdout.String(), `"outcome": "interrupted"`)
+	if got := versions(t, c, ns); len(got) != 0 {
+		t.Errorf("applied without the lock: %v", got)
+	}
+	if info, err := lock.Current(ctx, k, ns, "test"); err != nil || info == nil || info.Holder != "other-deploy" {
+		t.Errorf("lock after the interrupted wait = %+v, %v; want it still held by other-deploy", info, err)
 	}
 }
