@@ -50,6 +50,16 @@ type Options struct {
 	// checked (its size, its YAML aliases' expansion, the build's total)
 	// before kustomize parses it. Zero fields take the defaults.
 	Limits Limits
+	// Decoder, when not nil, turns each file kustomize reads into what
+	// kustomize sees (e.g. decrypts SOPS files), after the limits checked
+	// the file as read; what it returns is checked against them too.
+	Decoder Decoder
+}
+
+// Decoder turns the content of the file at path into what kustomize reads.
+// It returns data itself for a file it leaves alone.
+type Decoder interface {
+	Decode(path string, data []byte) ([]byte, error)
 }
 
 // Error is a build failure; Dir names the kustomization that failed.
@@ -79,7 +89,7 @@ func BuildFS(fSys filesys.FileSystem, dir string, opts Options) (resmap.ResMap, 
 }
 
 func run(disk filesys.FileSystem, dir string, opts Options) (resmap.ResMap, error) {
-	disk = limited(disk, opts.Limits)
+	disk = limited(disk, opts.Limits, opts.Decoder)
 	kfile, err := kustomizationFile(disk, dir)
 	if err != nil {
 		return nil, err

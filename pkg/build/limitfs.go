@@ -29,6 +29,8 @@ var onDisk = reflect.TypeOf(filesys.MakeFsOnDisk())
 type limitFS struct {
 	filesys.FileSystem
 	budget *Budget
+	// decoder, when not nil, turns what was read into what kustomize sees.
+	decoder Decoder
 
 	mu      sync.Mutex
 	refused error // the first refusal, which kustomize's error may bury
@@ -37,12 +39,13 @@ type limitFS struct {
 	execFns []string
 }
 
-// limited wraps fSys so that reads are checked against l.
-func limited(fSys filesys.FileSystem, l Limits) filesys.FileSystem {
+// limited wraps fSys so that reads are checked against l, and decoded by
+// dec when it is not nil.
+func limited(fSys filesys.FileSystem, l Limits, dec Decoder) filesys.FileSystem {
 	if reflect.TypeOf(fSys) == onDisk {
 		fSys = diskStat{fSys}
 	}
-	return &limitFS{FileSystem: fSys, budget: NewBudget(l)}
+	return &limitFS{FileSystem: fSys, budget: NewBudget(l), decoder: dec}
 }
 
 // ReadFile reads and checks the file at p.
@@ -57,12 +60,28 @@ func (l *limitFS) ReadFile(p string) ([]byte, error) {
 	if err := l.budget.Check(p, data); err != nil {
 		return nil, l.refuse(err)
 	}
+	if data, err = l.decode(p, data); err != nil {
+		return nil, l.refuse(err)
+	}
 	if declaresExecFunction(data) {
 		l.mu.Lock()
 		l.execFns = append(l.execFns, p)
 		l.mu.Unlock()
 	}
 	return data, nil
+}
+
+// decode returns what the decoder makes of data, checked against the
+// limits when it is not data itself.
+func (l *limitFS) decode(p string, data []byte) ([]byte, error) {
+	if l.decoder == nil {
+		return data, nil
+	}
+	out, err := l.decoder.Decode(p, data)
+	if err != nil || (len(out) == len(data) && (len(out) == 0 || &out[0] == &data[0])) {
+		return out, err
+	}
+	return out, l.budget.Check(p, out)
 }
 
 // refuse records err if it is the first refusal, and returns it.

@@ -49,7 +49,7 @@ func BenchmarkLimits300(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		l := limited(filesys.MakeFsOnDisk(), Limits{}).(*limitFS)
+		l := limited(filesys.MakeFsOnDisk(), Limits{}, nil).(*limitFS)
 		for _, p := range rec.order {
 			if err := l.precheck(p); err != nil {
 				b.Fatal(err)

@@ -1,0 +1,102 @@
+package secrets
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/getsops/sops/v3"
+)
+
+// encPrefix starts every value sops encrypted.
+const encPrefix = "ENC[AES256_GCM,"
+
+func isEncrypted(v any) bool {
+	s, ok := v.(string)
+	return ok && strings.HasPrefix(s, encPrefix)
+}
+
+// walk calls f on every scalar value under v, in a fixed order, and puts
+// what f returns in its place. Comments are left alone.
+func walk(v any, f func(any) any) any {
+	switch v := v.(type) {
+	case sops.TreeBranches:
+		for i := range v {
+			walk(v[i], f)
+		}
+	case sops.TreeBranch:
+		for i := range v {
+			if _, comment := v[i].Key.(sops.Comment); comment {
+				continue
+			}
+			v[i].Value = walk(v[i].Value, f)
+		}
+	case []any:
+		for i := range v {
+			v[i] = walk(v[i], f)
+		}
+	case sops.Comment:
+	default:
+		return f(v)
+	}
+	return v
+}
+
+// encryptedLeaves says, for each scalar of branches in walk's order,
+// whether it is encrypted.
+func encryptedLeaves(b sops.TreeBranches) []bool {
+	var enc []bool
+	walk(b, func(v any) any {
+		enc = append(enc, isEncrypted(v))
+		return v
+	})
+	return enc
+}
+
+// leafValues returns the scalars of branches that encrypted marks, as
+// text, once branches are decrypted.
+func leafValues(b sops.TreeBranches, encrypted []bool) []string {
+	var out []string
+	i := 0
+	walk(b, func(v any) any {
+		if i < len(encrypted) && encrypted[i] && v != nil {
+			out = append(out, fmt.Sprint(v))
+		}
+		i++
+		return v
+	})
+	return out
+}
+
+// mask replaces every encrypted scalar and comment of branches by
+// Placeholder.
+func mask(b sops.TreeBranches) {
+	walk(b, func(v any) any {
+		if isEncrypted(v) {
+			return Placeholder
+		}
+		return v
+	})
+	for _, branch := range b {
+		maskComments(branch)
+	}
+}
+
+func maskComments(v any) {
+	switch v := v.(type) {
+	case sops.TreeBranch:
+		for i := range v {
+			if c, ok := v[i].Key.(sops.Comment); ok && isEncrypted(c.Value) {
+				v[i].Key = sops.Comment{Value: " " + Placeholder, Inline: c.Inline}
+			}
+			maskComments(v[i].Value)
+		}
+	case []any:
+		for i := range v {
+			if c, ok := v[i].(sops.Comment); ok && isEncrypted(c.Value) {
+				v[i] = sops.Comment{Value: " " + Placeholder, Inline: c.Inline}
+				continue
+			}
+			maskComments(v[i])
+		}
+	}
+}
