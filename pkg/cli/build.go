@@ -46,7 +46,7 @@ Examples:
    kship build stage
    kship build overlays/prod --image api=registry.example/api:abc123
    kship build --branch "$CIRCLE_BRANCH" -o json`,
-		Flags: append(buildFlags(), outputFlag("yaml", "json")),
+		Flags: append(buildFlags(), outputFlag("yaml", "json"), noDecryptFlag),
 		Action: func(c *ucli.Context) error {
 			t, err := resolveTarget(c)
 			if err != nil {
@@ -68,6 +68,9 @@ Examples:
 			if err != nil {
 				return exitcode.Wrap(exitcode.Build, err)
 			}
+			if objs, err := build.Objects(m); err == nil {
+				warnPlaintext(c, opts, objs)
+			}
 			_, err = c.App.Writer.Write(out)
 			return err
 		},
@@ -81,6 +84,7 @@ func buildOptions(c *ucli.Context) (build.Options, error) {
 		EnableAlphaPlugins: c.Bool("enable-alpha-plugins"),
 		EnableHelm:         c.Bool("enable-helm"),
 		HelmCommand:        c.String("helm-command"),
+		Decoder:            decryptor(c),
 	}
 	switch r := c.String("load-restrictor"); r {
 	case types.LoadRestrictionsRootOnly.String():

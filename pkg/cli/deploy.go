@@ -88,8 +88,12 @@ func deployOptions(c *ucli.Context, t *engine.Target, p progress) (engine.Option
 	if err != nil {
 		return engine.Options{}, err
 	}
+	cluster, err := clusterFor(c, t)
+	if err != nil {
+		return engine.Options{}, err
+	}
 	opts := engine.Options{
-		Build: bopts, Cluster: clusterOptions(c),
+		Build: bopts, Cluster: cluster,
 		DryRun: c.Bool("dry-run"), Force: c.Bool("force-conflicts"), Recreate: c.Bool("recreate"),
 		Concurrency: c.Int("concurrency"), Timeout: c.Duration("timeout"),
 		Prune: c.Bool("prune"), PruneTimeout: c.Duration("prune-timeout"),

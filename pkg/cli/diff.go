@@ -22,6 +22,7 @@ func diffCommand() *ucli.Command {
 		&ucli.BoolFlag{Name: "recreate", Usage: "show what a deploy with --recreate would do (Jobs always are)"},
 		&ucli.BoolFlag{Name: "prune", Value: true, Usage: "list the objects a deploy would prune (--prune=false, as for deploy, leaves them out)"},
 		outputFlag("text", "markdown", "json"),
+		noDecryptFlag,
 	)
 	return &ucli.Command{
 		Name:      "diff",

@@ -19,14 +19,21 @@ func liveDiff(c *ucli.Context, opts build.Options, show bool) (*diff.Report, err
 	if err != nil {
 		return nil, err
 	}
+	cluster, err := clusterFor(c, t)
+	if err != nil {
+		return nil, err
+	}
 	planned, planErr := engine.Diff(c.Context, t, engine.Options{
-		Build: opts, Cluster: clusterOptions(c),
+		Build: opts, Cluster: cluster,
 		Force: c.Bool("force-conflicts"), Recreate: c.Bool("recreate"), Prune: c.Bool("prune"),
 	})
 	if planned == nil {
 		return nil, fmt.Errorf("diff %s: %w", t.Name(), planErr)
 	}
-	plan, err := diff.Compute(planned.Input, diff.Options{ShowSecrets: show, From: "live", To: "dry-run"})
+	dopts := diff.Options{ShowSecrets: show, From: "live", To: "dry-run"}
+	maskDecrypted(&dopts, opts)
+	planned.Input.Note = noDecryptNote(opts, planned.Input.Note)
+	plan, err := diff.Compute(planned.Input, dopts)
 	if err != nil {
 		return nil, exitcode.Wrap(exitcode.Apply, err)
 	}

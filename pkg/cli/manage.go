@@ -37,8 +37,12 @@ Example:
 				return err
 			}
 			defer p.Close()
+			cluster, err := clusterFor(c, t)
+			if err != nil {
+				return err
+			}
 			res, err := engine.Rollback(c.Context, t, c.Int("to-revision"), engine.Options{
-				Cluster: clusterOptions(c), Timeout: c.Duration("timeout"),
+				Cluster: cluster, Timeout: c.Duration("timeout"),
 				OnEvent: p.Event, LockWait: c.Duration("lock-timeout"), LockTTL: c.Duration("lock-ttl"), By: c.String("lock-holder"),
 			})
 			p.Close()
@@ -67,7 +71,11 @@ func unlockCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			info, err := engine.Unlock(c.Context, t, clusterOptions(c))
+			cluster, err := clusterFor(c, t)
+			if err != nil {
+				return err
+			}
+			info, err := engine.Unlock(c.Context, t, cluster)
 			if err != nil {
 				return prefixed("unlocking "+t.Name(), err)
 			}
@@ -98,7 +106,11 @@ Example:
 			if err != nil {
 				return err
 			}
-			doc, err := engine.Status(c.Context, t, clusterOptions(c))
+			cluster, err := clusterFor(c, t)
+			if err != nil {
+				return err
+			}
+			doc, err := engine.Status(c.Context, t, cluster)
 			if err != nil {
 				return prefixed("status of "+t.Name(), err)
 			}

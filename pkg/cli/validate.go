@@ -38,6 +38,7 @@ func validateCommand() *ucli.Command {
 		&ucli.BoolFlag{Name: "all", Usage: "validate every environment kship.yaml defines"},
 		&ucli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "validate these manifests (FILE, DIR or - for stdin) instead of building; with one ENV, its kship.yaml settings apply"},
 		outputFlag("text", "json", "junit"),
+		noDecryptFlag,
 	)
 	return &ucli.Command{
 		Name:      "validate",
@@ -232,6 +233,7 @@ func validateTarget(c *ucli.Context, t *engine.Target, crds []*unstructured.Unst
 	var objs []*unstructured.Unstructured
 	origins := build.Origins{}
 	name := t.Name()
+	var redactValues []string
 	if files := c.StringSlice("filename"); len(files) > 0 {
 		var err error
 		read := build.NewBudget(limitsOf(t.Config)).ReadAll
@@ -257,8 +259,12 @@ func validateTarget(c *ucli.Context, t *engine.Target, crds []*unstructured.Unst
 		if objs, err = build.Objects(m); err != nil {
 			return nil, exitcode.Wrap(exitcode.Build, err)
 		}
+		if dec := decryptorOf(opts); dec != nil {
+			redactValues = dec.Values()
+		}
 	}
 	opts := validateOptions(c, t, crds)
+	opts.Redact = redactValues
 	opts.Source = engine.Sources(t, origins)
 	opts.Environment = name
 	return engine.RunValidation(t, objs, opts)

@@ -54,6 +54,11 @@ type Environment struct {
 	// trusts: a pin that needs no read from the cluster, for identities
 	// that may not read kube-system.
 	ClusterCA string `yaml:"clusterCA" json:"clusterCA,omitempty"`
+	// Kubeconfig, when set, is the kubeconfig this environment deploys
+	// with (relative to kship.yaml in the file, absolute once loaded),
+	// SOPS-encrypted or not; it is decrypted in memory, and --kubeconfig
+	// overrides it.
+	Kubeconfig string `yaml:"kubeconfig" json:"kubeconfig,omitempty"`
 	// Production marks the environment as production for validation's
 	// production rules; when unset, names matching prod* are production.
 	Production *bool `yaml:"production" json:"production,omitempty"`
@@ -143,6 +148,9 @@ func (c *Config) check(name string, env *Environment) error {
 		env.Overlay = filepath.Join(filepath.Dir(c.Path), env.Overlay)
 	}
 	env.Overlay = filepath.Clean(env.Overlay)
+	if env.Kubeconfig != "" && !filepath.IsAbs(env.Kubeconfig) {
+		env.Kubeconfig = filepath.Join(filepath.Dir(c.Path), env.Kubeconfig)
+	}
 	if err := c.checkOverlay(env.Overlay); err != nil {
 		return &overlayError{err}
 	}

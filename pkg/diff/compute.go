@@ -43,6 +43,15 @@ type Options struct {
 	ShowSecrets bool
 	// Context is the number of unchanged lines around each change; 0 means 3.
 	Context int
+	// Sensitive, when not nil, says which objects besides Secrets hold
+	// secret values (a ConfigMap generated from an encrypted file): their
+	// data and binaryData are masked as a Secret's values are.
+	Sensitive func(*unstructured.Unstructured) bool
+	// NotCompared, when not empty, is a value that stands for one the
+	// build could not read (an encrypted value built without its key): in
+	// masked data it shows as "encrypted, not compared" on both sides and
+	// is not reported as a change.
+	NotCompared string
 	// From and To label the two sides in each diff's ---/+++ lines, e.g.
 	// "live" and "dry-run".
 	From, To string
@@ -98,8 +107,12 @@ func compare(e entry, opts Options) (c Change, same bool, err error) {
 	if e.Recreate && before != nil && after != nil {
 		before, _ = project(before, after).(map[string]any)
 	}
-	if !opts.ShowSecrets && (isSecret(e.Before) || isSecret(e.After)) {
-		maskSecrets(before, after)
+	switch {
+	case opts.ShowSecrets:
+	case isSecret(e.Before) || isSecret(e.After):
+		maskSecrets(before, after, secretFields, opts.NotCompared)
+	case opts.Sensitive != nil && (opts.Sensitive(e.Before) || opts.Sensitive(e.After)):
+		maskSecrets(before, after, configMapFields, opts.NotCompared)
 	}
 	a, err := render(before)
 	if err != nil {

@@ -11,6 +11,13 @@ import (
 // secretFields hold a Secret's values: data base64-encoded, stringData plain.
 var secretFields = []string{"data", "stringData"}
 
+// configMapFields hold a ConfigMap's values: data plain, binaryData
+// base64-encoded.
+var configMapFields = []string{"data", "binaryData"}
+
+// notCompared is what a diff shows for a value the build could not read.
+const notCompared = "*** (encrypted, not compared)"
+
 func isSecret(u *unstructured.Unstructured) bool {
 	if u == nil {
 		return false
@@ -23,9 +30,10 @@ func isSecret(u *unstructured.Unstructured) bool {
 // place; either may be nil) by its size, marking the new side's value when it
 // differs from the old one, so that the diff shows which keys changed and
 // nothing of what they hold. A data or stringData that is not a map (a
-// broken tree's) is masked whole.
-func maskSecrets(before, after map[string]any) {
-	for _, field := range secretFields {
+// broken tree's) is masked whole. A value equal to unknown (when not empty)
+// is shown as not compared, on both sides.
+func maskSecrets(before, after map[string]any, fields []string, unknown string) {
+	for _, field := range fields {
 		bv, inBefore := before[field]
 		av, inAfter := after[field]
 		b, bMap := bv.(map[string]any)
@@ -41,13 +49,19 @@ func maskSecrets(before, after map[string]any) {
 		}
 		for k, bv := range b {
 			av, inAfter := a[k]
+			if unknown != "" && inAfter && (bv == unknown || av == unknown) {
+				b[k], a[k] = notCompared, notCompared
+				continue
+			}
 			b[k] = masked(field, bv, false)
 			if inAfter {
 				a[k] = masked(field, av, !reflect.DeepEqual(bv, av))
 			}
 		}
 		for k, av := range a {
-			if _, inBefore := b[k]; !inBefore {
+			if _, inBefore := b[k]; !inBefore && unknown != "" && av == unknown {
+				a[k] = notCompared
+			} else if !inBefore {
 				a[k] = masked(field, av, false)
 			}
 		}
@@ -67,7 +81,7 @@ func masked(field string, v any, changed bool) string {
 		return "*** (not a string" + suffix + ")"
 	}
 	n := len(s)
-	if field == "data" {
+	if field == "data" || field == "binaryData" {
 		if raw, err := base64.StdEncoding.DecodeString(s); err == nil {
 			n = len(raw)
 		}

@@ -92,12 +92,15 @@ const (
 type Cluster struct {
 	// Kubeconfig is the file; "" means $KUBECONFIG or ~/.kube/config.
 	Kubeconfig string
+	// KubeconfigData, when not nil, is the kubeconfig itself (decrypted in
+	// memory), used instead of Kubeconfig.
+	KubeconfigData []byte
 	// Context is the context; "" means the kubeconfig's current one.
 	Context string
 }
 
 func (c Cluster) kube() kube.Options {
-	return kube.Options{Kubeconfig: c.Kubeconfig, Context: c.Context}
+	return kube.Options{Kubeconfig: c.Kubeconfig, KubeconfigData: c.KubeconfigData, Context: c.Context}
 }
 
 // DefaultBy names who deploys when Options.By is not set: the CI job's URL

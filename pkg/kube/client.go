@@ -9,6 +9,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/client-go/util/flowcontrol"
 )
@@ -17,6 +18,9 @@ import (
 type Options struct {
 	// Kubeconfig is a kubeconfig path; empty means $KUBECONFIG or ~/.kube/config.
 	Kubeconfig string
+	// KubeconfigData, when not nil, is the kubeconfig itself (one
+	// decrypted in memory), used instead of Kubeconfig.
+	KubeconfigData []byte
 	// Context is the kube context; empty means the kubeconfig's current one.
 	Context string
 	// Retry says how long failed requests are retried; nil means
@@ -46,8 +50,41 @@ type Client struct {
 
 // Raw returns the merged kubeconfig for opts, without connecting.
 func Raw(opts Options) (api.Config, error) {
-	return flags(opts).ToRawKubeConfigLoader().RawConfig()
+	return loader(opts).RawConfig()
 }
+
+// loader reads the kubeconfig opts name, from memory or from files.
+func loader(opts Options) clientcmd.ClientConfig {
+	if opts.KubeconfigData == nil {
+		return flags(opts).ToRawKubeConfigLoader()
+	}
+	raw, err := clientcmd.Load(opts.KubeconfigData)
+	if err != nil {
+		return brokenConfig{err}
+	}
+	return clientcmd.NewDefaultClientConfig(*raw, &clientcmd.ConfigOverrides{CurrentContext: opts.Context})
+}
+
+// restConfig is the REST config of the context opts select.
+func restConfig(opts Options) (*rest.Config, error) {
+	f := flags(opts)
+	if opts.KubeconfigData == nil {
+		return f.ToRESTConfig()
+	}
+	cfg, err := loader(opts).ClientConfig()
+	if err != nil {
+		return nil, err
+	}
+	return f.WrapConfigFn(cfg), nil
+}
+
+// brokenConfig is a kubeconfig that could not be parsed.
+type brokenConfig struct{ err error }
+
+func (b brokenConfig) RawConfig() (api.Config, error)       { return api.Config{}, b.err }
+func (b brokenConfig) ClientConfig() (*rest.Config, error)  { return nil, b.err }
+func (b brokenConfig) Namespace() (string, bool, error)     { return "", false, b.err }
+func (b brokenConfig) ConfigAccess() clientcmd.ConfigAccess { return nil }
 
 // CurrentContext returns the context opts select: opts.Context or the
 // kubeconfig's current-context.
@@ -64,12 +101,11 @@ func CurrentContext(opts Options) (string, error) {
 
 // New connects to the cluster opts select.
 func New(opts Options) (*Client, error) {
-	f := flags(opts)
 	name, err := CurrentContext(opts)
 	if err != nil {
 		return nil, fmt.Errorf("reading kubeconfig: %w", err)
 	}
-	cfg, err := f.ToRESTConfig()
+	cfg, err := restConfig(opts)
 	if err != nil {
 		return nil, fmt.Errorf("kube context %q: %w", name, err)
 	}

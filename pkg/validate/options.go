@@ -32,6 +32,9 @@ type Options struct {
 	// Without it, kustomize's config.kubernetes.io/origin annotation is
 	// read if the object carries one.
 	Source func(obj *unstructured.Unstructured) string
+	// Redact are values no finding may show besides Secret data: those
+	// the build decrypted, which may sit in a ConfigMap too.
+	Redact []string
 }
 
 // External names objects that exist in the cluster without being in the

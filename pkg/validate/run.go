@@ -50,7 +50,7 @@ func Run(objs []*unstructured.Unstructured, opts Options) (*Report, error) {
 	c.policy(&cross)
 	c.production(&cross)
 	rep.Findings = append(rep.Findings, cross.list...)
-	redact(rep.Findings, c.objs)
+	redact(rep.Findings, c.objs, c.opts.Redact)
 	sortFindings(rep.Findings, order)
 	return rep, nil
 }

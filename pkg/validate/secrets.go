@@ -12,8 +12,8 @@ const minSecretLen = 4
 // redact is the last guard that no finding shows a Secret's data. The
 // checks never quote Secret values; this also removes any of them, raw or
 // base64-decoded, that a message or field might contain by any other route.
-func redact(fs []Finding, objs []*object) {
-	var values []string
+func redact(fs []Finding, objs []*object, also []string) {
+	values := append([]string(nil), also...)
 	for _, o := range objs {
 		if !o.secret {
 			continue

@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/kship/kship/pkg/build"
+	"github.com/kship/kship/pkg/diff"
+	"github.com/kship/kship/pkg/engine"
+	"github.com/kship/kship/pkg/exitcode"
+	"github.com/kship/kship/pkg/secrets"
+	ucli "github.com/urfave/cli/v2"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// noDecryptFlag is for the commands that build without applying: a
+// pull-request job has no key, and needs none to see what changes.
+var noDecryptFlag = &ucli.BoolFlag{
+	Name:  "no-decrypt",
+	Usage: "do not decrypt SOPS-encrypted files: build their encrypted values as a placeholder (no key needed; a diff reports them as not compared)",
+}
+
+// decryptor is the build's SOPS decryptor; --no-decrypt makes it mask.
+func decryptor(c *ucli.Context) *secrets.Decryptor {
+	return secrets.New(secrets.Options{NoDecrypt: c.Bool("no-decrypt")})
+}
+
+// decryptorOf returns the decryptor opts build with, nil if none.
+func decryptorOf(opts build.Options) *secrets.Decryptor {
+	d, _ := opts.Decoder.(*secrets.Decryptor)
+	return d
+}
+
+// maskDecrypted makes a diff mask what the build decrypted as it masks
+// Secrets: ConfigMaps made from encrypted files too, and the placeholder
+// of --no-decrypt as not compared.
+func maskDecrypted(d *diff.Options, opts build.Options) {
+	if dec := decryptorOf(opts); dec != nil {
+		d.Sensitive, d.NotCompared = dec.Holds, secrets.Placeholder
+	}
+}
+
+// noDecryptNote is the note of a diff built with --no-decrypt.
+func noDecryptNote(opts build.Options, note string) string {
+	dec := decryptorOf(opts)
+	if dec == nil || !dec.NoDecrypt() || len(dec.Files()) == 0 {
+		return note
+	}
+	n := fmt.Sprintf("built with --no-decrypt: the encrypted values of %d file(s) are not compared", len(dec.Files()))
+	if note == "" {
+		return n
+	}
+	return note + "; " + n
+}
+
+// warnPlaintext warns, before `kship build` prints to a terminal, that the
+// output holds decrypted values.
+func warnPlaintext(c *ucli.Context, opts build.Options, objs []*unstructured.Unstructured) {
+	dec := decryptorOf(opts)
+	if dec == nil || dec.NoDecrypt() || len(dec.Files()) == 0 || !isTerminal(c.App.Writer) {
+		return
+	}
+	var names []string
+	for _, o := range objs {
+		if (o.GetKind() == "Secret" && o.GroupVersionKind().Group == "") || dec.Holds(o) {
+			names = append(names, o.GetKind()+"/"+o.GetName())
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	fmt.Fprintf(c.App.ErrWriter, "kship: warning: this output holds values decrypted from %s, in %s: they are shown on this terminal; send the output to a file or a pipe, or pass --no-decrypt to mask them\n",
+		strings.Join(dec.Files(), ", "), strings.Join(names, ", "))
+}
+
+// clusterFor is the cluster the flags name for t: --kubeconfig, else the
+// environment's kubeconfig from kship.yaml (decrypted in memory when it
+// is SOPS-encrypted), else $KUBECONFIG or ~/.kube/config. $KUBECONFIG does
+// not override an environment's own kubeconfig: it is for that
+// environment only.
+func clusterFor(c *ucli.Context, t *engine.Target) (engine.Cluster, error) {
+	cl := clusterOptions(c)
+	explicit := cl.Kubeconfig != "" && cl.Kubeconfig != os.Getenv("KUBECONFIG")
+	if explicit || t == nil || t.Env == nil || t.Env.Kubeconfig == "" {
+		return cl, nil
+	}
+	path := t.Env.Kubeconfig
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cl, exitcode.Wrap(exitcode.Usage, fmt.Errorf("environment %q: kubeconfig: %w: fix 'kubeconfig' in %s, or pass --kubeconfig", t.Env.Name, err, t.Config.Path))
+	}
+	plain, err := secrets.New(secrets.Options{}).Decode(path, data)
+	if err != nil {
+		return cl, exitcode.Wrap(exitcode.Apply, fmt.Errorf("environment %q: kubeconfig: %w", t.Env.Name, err))
+	}
+	cl.Kubeconfig, cl.KubeconfigData = "", plain
+	return cl, nil
+}
