@@ -78,6 +78,7 @@ func runDiff(c *ucli.Context) error {
 		if werr := writeDiff(c, rep); werr != nil && err == nil {
 			err = fmt.Errorf("writing the diff: %w", werr)
 		}
+		noteNoDecrypt(c, opts)
 	}
 	if err != nil {
 		return diffError(c, err)

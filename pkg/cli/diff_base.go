@@ -80,7 +80,7 @@ func baseDiff(c *ucli.Context, ref string, opts build.Options, show bool) (*diff
 		if err != nil {
 			return nil, exitcode.Wrap(exitcode.Build, fmt.Errorf("%s in the working tree: %w", s.name, err))
 		}
-		plan, err := diff.Compute(diff.Input{Env: s.name, Note: noDecryptNote(opts, s.note), Pairs: pairByRef(before, after)}, dopts)
+		plan, err := diff.Compute(diff.Input{Env: s.name, Note: s.note, Pairs: pairByRef(before, after)}, dopts)
 		if err != nil {
 			return nil, exitcode.Wrap(exitcode.Build, err)
 		}

@@ -32,7 +32,6 @@ func liveDiff(c *ucli.Context, opts build.Options, show bool) (*diff.Report, err
 	}
 	dopts := diff.Options{ShowSecrets: show, From: "live", To: "dry-run"}
 	maskDecrypted(&dopts, opts)
-	planned.Input.Note = noDecryptNote(opts, planned.Input.Note)
 	plan, err := diff.Compute(planned.Input, dopts)
 	if err != nil {
 		return nil, exitcode.Wrap(exitcode.Apply, err)

@@ -41,17 +41,14 @@ func maskDecrypted(d *diff.Options, opts build.Options) {
 	}
 }
 
-// noDecryptNote is the note of a diff built with --no-decrypt.
-func noDecryptNote(opts build.Options, note string) string {
+// noteNoDecrypt says on stderr, after a diff built with --no-decrypt,
+// that encrypted values were not compared: the diff cannot tell.
+func noteNoDecrypt(c *ucli.Context, opts build.Options) {
 	dec := decryptorOf(opts)
 	if dec == nil || !dec.NoDecrypt() || len(dec.Files()) == 0 {
-		return note
+		return
 	}
-	n := fmt.Sprintf("built with --no-decrypt: the encrypted values of %d file(s) are not compared", len(dec.Files()))
-	if note == "" {
-		return n
-	}
-	return note + "; " + n
+	fmt.Fprintf(c.App.ErrWriter, "kship: built with --no-decrypt: the encrypted values of %s are not compared\n", strings.Join(dec.Files(), ", "))
 }
 
 // warnPlaintext warns, before `kship build` prints to a terminal, that the
