@@ -54,11 +54,12 @@ cluster-down:
 
 ## demo: start the local control plane and deploy the sample app to "stage"
 # The local cluster's kubeconfig names its context kship-local; the demo copy
-# names it "stage", the context kship.yaml gives that environment.
+# names it "stage", the context kship.yaml gives that environment. The stage
+# overlay's Secret is SOPS-encrypted for demo/age.key, a demo-only key.
 demo: build
 	@tools/cluster/up.sh
 	@sed 's/kship-local/stage/g' .cluster/kubeconfig > .cluster/demo.kubeconfig
-	$(BIN)/kship deploy stage --kubeconfig .cluster/demo.kubeconfig
+	SOPS_AGE_KEY_FILE=demo/age.key $(BIN)/kship deploy stage --kubeconfig .cluster/demo.kubeconfig
 	@echo "The cluster keeps running: KUBECONFIG=.cluster/demo.kubeconfig; 'make cluster-down' stops it."
 
 ## bench: kship against the kustomize CLI, kubectl and kubeconform on the same input and cluster
