@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/getsops/sops/v3/cmd/sops/formats"
+	"github.com/kship/kship/internal/sopstest"
+	"github.com/kship/kship/internal/testcluster"
+)
+
+// TestSopsKubeconfigDeploy deploys encrypted Secrets and generator sources
+// with the environment's encrypted kubeconfig, which $KUBECONFIG does not
+// override; no output shows a decrypted value, and a diff afterwards finds
+// the cluster holding the plaintext.
+func TestSopsKubeconfigDeploy(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	id := sopstest.NewKey(t)
+	r := id.Recipient().String()
+	dir := t.TempDir()
+	sopsTree(t, dir, r, sopsOldPassword)
+	writeFile(t, dir, "app/kustomization.yaml", "namespace: "+ns+"\nresources: [secret.yaml]\nconfigMapGenerator: [{name: settings, envs: [settings.env]}]\n")
+	kc, err := os.ReadFile(c.Kubeconfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "kubeconfig/test.kubeconfig.enc", string(sopstest.Encrypt(t, kc, formats.Binary, sopstest.Options{}, r)))
+	cfg := envConfig(t, dir, "app", c.Context(), ns, "kubeconfig: kubeconfig/test.kubeconfig.enc")
+	t.Setenv("KUBECONFIG", filepath.Join(dir, "no-such-kubeconfig"))
+
+	sopstest.NoKeys(t)
+	res := run(t, "--config", cfg, "deploy", "test", "--timeout", "60s")
+	wantCode(t, res, 4)
+	mustContain(t, "deploy without a key", res.stderr, "test.kubeconfig.enc: cannot decrypt", "age "+r)
+
+	sopstest.UseKey(t, id)
+	for _, format := range []string{"text", "json"} {
+		res = run(t, "--config", cfg, "deploy", "test", "--timeout", "60s", "-o", format)
+		wantCode(t, res, 0)
+		mustNotShowSops(t, "deploy -o "+format, res.stdout+res.stderr)
+	}
+	res = run(t, "--config", cfg, "diff", "test")
+	wantCode(t, res, 0)
+	mustNotShowSops(t, "diff", res.stdout+res.stderr)
+
+	// A changed value: the live diff masks the Secret and the ConfigMap
+	// generated from the encrypted env file.
+	sopsTree(t, dir, r, sopsNewPassword)
+	writeFile(t, dir, "app/settings.env", string(sopstest.Encrypt(t, []byte("DSN="+sopsDSN+"-2\n"), formats.Dotenv, sopstest.Options{}, r)))
+	writeFile(t, dir, "app/kustomization.yaml", "namespace: "+ns+"\nresources: [secret.yaml]\nconfigMapGenerator: [{name: settings, envs: [settings.env]}]\n")
+	envConfig(t, dir, "app", c.Context(), ns, "kubeconfig: kubeconfig/test.kubeconfig.enc")
+	for _, format := range []string{"text", "json"} {
+		res = run(t, "--config", cfg, "diff", "test", "-o", format)
+		wantCode(t, res, 1)
+		mustNotShowSops(t, "diff -o "+format, res.stdout+res.stderr)
+	}
+}
