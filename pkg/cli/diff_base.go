@@ -11,6 +11,7 @@ import (
 	"github.com/kship/kship/pkg/diff"
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/gitfs"
+	"github.com/kship/kship/pkg/object"
 	ucli "github.com/urfave/cli/v2"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -248,18 +249,18 @@ func buildAt(fSys filesys.FileSystem, dir string, opts build.Options) ([]*unstru
 // pairByRef pairs the objects of two builds by group, kind, namespace and
 // name: the new build's order first, then what only the old one has.
 func pairByRef(before, after []*unstructured.Unstructured) []diff.Pair {
-	old := make(map[diff.Ref]*unstructured.Unstructured, len(before))
+	old := make(map[object.Ref]*unstructured.Unstructured, len(before))
 	for _, o := range before {
-		old[diff.RefOf(o)] = o
+		old[object.RefOf(o)] = o
 	}
 	pairs := make([]diff.Pair, 0, len(after)+len(before))
 	for _, o := range after {
-		ref := diff.RefOf(o)
+		ref := object.RefOf(o)
 		pairs = append(pairs, diff.Pair{Before: old[ref], After: o})
 		delete(old, ref)
 	}
 	for _, o := range before {
-		if _, gone := old[diff.RefOf(o)]; gone {
+		if _, gone := old[object.RefOf(o)]; gone {
 			pairs = append(pairs, diff.Pair{Before: o})
 		}
 	}
