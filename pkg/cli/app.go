@@ -53,6 +53,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 			unlockCommand(),
 			envsCommand(),
 			validateCommand(),
+			initCommand(),
 		},
 		OnUsageError: usageError,
 	}
