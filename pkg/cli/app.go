@@ -54,6 +54,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 			envsCommand(),
 			validateCommand(),
 			initCommand(),
+			deleteCommand(),
 		},
 		OnUsageError: usageError,
 	}
