@@ -55,6 +55,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 			validateCommand(),
 			initCommand(),
 			deleteCommand(),
+			logsCommand(),
 		},
 		OnUsageError: usageError,
 	}
