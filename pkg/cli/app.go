@@ -56,6 +56,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 			initCommand(),
 			deleteCommand(),
 			logsCommand(),
+			execCommand(),
 		},
 		OnUsageError: usageError,
 	}
