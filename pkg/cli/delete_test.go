@@ -156,3 +156,32 @@ func readFile(t *testing.T, p string) string {
 	}
 	return string(b)
 }
+
+// TestDeleteConfirmsAtATerminal asks for the environment's name at a
+// terminal: another answer deletes nothing, the name deletes.
+func TestDeleteConfirmsAtATerminal(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	cfg := app{Replicas: 1, NoJob: true}.write(t, t.TempDir(), testcluster.ContextName, ns)
+	mustCode(t, deployEnv(t, c, cfg), 0)
+	for _, answer := range []string{"prod", "test"} {
+		master, slave := openPTY(t)
+		if _, err := master.WriteString(answer + "\n"); err != nil {
+			t.Fatal(err)
+		}
+		var out, errb strings.Builder
+		code := Run(context.Background(), []string{"kship", "--config", cfg, "delete", "test", "--kubeconfig", c.Kubeconfig()}, slave, &out, &errb)
+		slave.Close()
+		master.Close()
+		t.Logf("answer %q: exit %d\nstdout:\n%s\nstderr:\n%s", answer, code, out.String(), errb.String())
+		if !strings.Contains(errb.String(), `will delete Deployment/`+ns+`/api`) || !strings.Contains(errb.String(), `Type "test" to delete it`) {
+			t.Errorf("answer %q: the plan and the question are not on stderr", answer)
+		}
+		if want := map[string]int{"prod": 2, "test": 0}[answer]; code != want {
+			t.Errorf("answer %q: exit %d, want %d", answer, code, want)
+		}
+		if exists := deploymentExists(t, c, ns); exists != (answer == "prod") {
+			t.Errorf("answer %q: the Deployment exists: %v", answer, exists)
+		}
+	}
+}

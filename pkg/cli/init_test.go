@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kship/kship/internal/testcluster"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // TestInitValidates scaffolds an app, with and without a migration and for
@@ -124,5 +128,44 @@ func TestInitKeepsExistingFiles(t *testing.T) {
 	mustContain(t, "stdout", forced.stdout, "overwrote .circleci/config.yml")
 	if b, _ := os.ReadFile(ci); !strings.Contains(string(b), "kship deploy --branch") {
 		t.Errorf("--force did not overwrite .circleci/config.yml:\n%s", b)
+	}
+}
+
+// kubeconfigAs writes a copy of the test cluster's kubeconfig whose
+// context is named name, as `make demo` does for the environment "stage".
+func kubeconfigAs(t *testing.T, c *testcluster.Cluster, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(c.Kubeconfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, t.TempDir(), "kubeconfig", strings.ReplaceAll(string(b), testcluster.ContextName, name))
+}
+
+// TestInitDeploys scaffolds an app with a migration and deploys its first
+// environment to the local cluster, as the README's "New app" does; then
+// reads its logs and runs a command in it.
+func TestInitDeploys(t *testing.T) {
+	c := testcluster.Require(t)
+	name := "hello-" + suffix(t)
+	dir := t.TempDir()
+	mustCode(t, run(t, "init", dir, "--name", name, "--image", "registry.example/hello:1.0.0", "--port", "8080", "--migrate", "bin/migrate up"), 0)
+	ns := name + "-stage"
+	t.Cleanup(func() {
+		_ = c.Clientset().CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
+	})
+	kc := kubeconfigAs(t, c, "stage")
+	cfg := filepath.Join(dir, "kship.yaml")
+	r := run(t, "--config", cfg, "deploy", "stage", "--kubeconfig", kc, "--timeout", "90s")
+	t.Logf("deploy: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	mustCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Job/"+ns+"/"+name+"-migrate", "Deployment/"+ns+"/"+name, "HorizontalPodAutoscaler/"+ns+"/"+name, "PodDisruptionBudget/"+ns+"/"+name)
+	logs := run(t, "--config", cfg, "logs", "stage", name, "--kubeconfig", kc)
+	mustCode(t, logs, 0)
+	mustContain(t, "stdout", logs.stdout, " "+name+" listening on :8080")
+	exec := run(t, "--config", cfg, "exec", "stage", "--kubeconfig", kc, "--", "echo", "hi")
+	mustCode(t, exec, 0)
+	if exec.stdout != "hi\n" {
+		t.Errorf("exec stdout = %q", exec.stdout)
 	}
 }
