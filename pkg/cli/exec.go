@@ -11,7 +11,6 @@ import (
 	"github.com/kship/kship/pkg/podexec"
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
-	"k8s.io/client-go/tools/remotecommand"
 )
 
 func execCommand() *ucli.Command {
@@ -92,14 +91,16 @@ func workloadArg(args []string) string {
 }
 
 // rawTerminal gives the command the keyboard and a terminal of this one's
-// size, once it is chosen: the confirmation before it reads a line.
+// size, following its resizes; raw mode starts when the command reads, so
+// that a confirmation before it reads a line as usual.
 func rawTerminal(c *ucli.Context, o *podexec.Options) (func(), error) {
 	in, out := c.App.Reader.(*os.File), c.App.Writer.(*os.File)
-	o.TTY, o.Stdin = true, &rawOnRead{f: in}
-	if w, h, err := term.GetSize(int(out.Fd())); err == nil {
-		o.Resize = &fixedSize{size: &remotecommand.TerminalSize{Width: uint16(w), Height: uint16(h)}}
-	}
-	return func() { o.Stdin.(*rawOnRead).restore() }, nil
+	raw, sizes := &rawOnRead{f: in}, newSizeQueue(out)
+	o.TTY, o.Stdin, o.Resize = true, raw, sizes
+	return func() {
+		sizes.stop()
+		raw.restore()
+	}, nil
 }
 
 // rawOnRead puts the terminal in raw mode when the command first reads the
@@ -127,12 +128,3 @@ func (r *rawOnRead) restore() {
 }
 
 var _ io.Reader = (*rawOnRead)(nil)
-
-// fixedSize tells the command the terminal's size once.
-type fixedSize struct{ size *remotecommand.TerminalSize }
-
-func (f *fixedSize) Next() *remotecommand.TerminalSize {
-	s := f.size
-	f.size = nil
-	return s
-}

@@ -1,11 +1,16 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/kship/kship/internal/testcluster"
+	"golang.org/x/term"
 )
 
 func execIn(t *testing.T, c *testcluster.Cluster, cfg string, args ...string) result {
@@ -76,5 +81,37 @@ func TestExecWithoutAReadyPod(t *testing.T) {
 	mustContain(t, "stderr", r.stderr, "Deployment/"+ns+"/api has no ready pod: api-", "running, not ready")
 	if r.stdout != "" {
 		t.Errorf("a command ran: %q", r.stdout)
+	}
+}
+
+// TestExecAtATerminal runs a command with a terminal, as at a laptop: its
+// output comes back through the terminal, and the terminal is left as it
+// was found.
+func TestExecAtATerminal(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	cfg := app{Replicas: 1, NoJob: true}.write(t, t.TempDir(), testcluster.ContextName, ns)
+	mustCode(t, deployEnv(t, c, cfg), 0)
+	master, slave := openPTY(t)
+	defer master.Close()
+	before, err := term.GetState(int(slave.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	go func() { _, _ = io.Copy(&out, master) }()
+	var errb bytes.Buffer
+	code := Run(context.Background(), []string{"kship", "--config", cfg, "exec", "test", "--kubeconfig", c.Kubeconfig(), "--", "sh", "-c", "test -t 1 && echo on a terminal"}, slave, slave, &errb)
+	after, err := term.GetState(int(slave.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The keyboard's reader is still blocked on the terminal, as in kubectl,
+	// until the process exits; so the output is awaited, not the end of it.
+	waitFor(t, "the command's output on the terminal", func(context.Context) bool { return strings.Contains(out.String(), "on a terminal") })
+	t.Logf("exit %d\nterminal:\n%q\nstderr:\n%s", code, out.String(), errb.String())
+	mustCode(t, result{code: code}, 0)
+	if !reflect.DeepEqual(before, after) {
+		t.Error("the terminal was left in another mode than it was found in")
 	}
 }
