@@ -28,6 +28,7 @@ func deleteEnv(t *testing.T, c *testcluster.Cluster, cfg string, extra ...string
 // where nobody can be asked, then deletes it all: members, inventory,
 // saved revisions and lock. The namespace, which kship did not create, stays.
 func TestDeleteEnvironment(t *testing.T) {
+	t.Setenv("CI", "") // the refusal below is the laptop's: no terminal
 	c := testcluster.Require(t)
 	ns := c.Namespace(t)
 	cfg := app{Replicas: 1}.write(t, t.TempDir(), testcluster.ContextName, ns)
@@ -160,6 +161,7 @@ func readFile(t *testing.T, p string) string {
 // TestDeleteConfirmsAtATerminal asks for the environment's name at a
 // terminal: another answer deletes nothing, the name deletes.
 func TestDeleteConfirmsAtATerminal(t *testing.T) {
+	t.Setenv("CI", "") // at a laptop's terminal, not in CI
 	c := testcluster.Require(t)
 	ns := c.Namespace(t)
 	cfg := app{Replicas: 1, NoJob: true}.write(t, t.TempDir(), testcluster.ContextName, ns)
