@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	"golang.org/x/sync/errgroup"
 	admissionv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -45,7 +46,7 @@ type Options struct {
 	// Scaled are workloads that an autoscaler scales, with its name: when
 	// they exist, spec.replicas is left out of the apply, so that the
 	// autoscaler keeps its count (see replicas.go).
-	Scaled map[Ref]string
+	Scaled map[object.Ref]string
 }
 
 // DefaultConcurrency is the number of applies in flight by default: enough to
@@ -76,7 +77,7 @@ func New(client *kube.Client, opts Options) *Applier {
 // target is one object with where it goes.
 type target struct {
 	obj *unstructured.Unstructured
-	ref Ref
+	ref object.Ref
 	ri  dynamic.ResourceInterface
 	gvr schema.GroupVersionResource
 }
@@ -135,18 +136,18 @@ func (a *Applier) resolve(ctx context.Context, objs []*unstructured.Unstructured
 		gvk := o.GroupVersionKind()
 		m, err := a.client.Mapper.Mapping(ctx, gvk.GroupKind(), gvk.Version)
 		if meta.IsNoMatchError(err) {
-			errs = append(errs, &Error{Ref: RefOf(o), Err: fmt.Errorf("the cluster does not serve kind %s: add its CustomResourceDefinition to the build or install it first, or check apiVersion", gvk)})
+			errs = append(errs, &Error{Ref: object.RefOf(o), Err: fmt.Errorf("the cluster does not serve kind %s: add its CustomResourceDefinition to the build or install it first, or check apiVersion", gvk)})
 			continue
 		}
 		if err != nil {
-			errs = append(errs, &Error{Ref: RefOf(o), Err: fmt.Errorf("looking up kind %s in the cluster's API discovery: %w", gvk, err)})
+			errs = append(errs, &Error{Ref: object.RefOf(o), Err: fmt.Errorf("looking up kind %s in the cluster's API discovery: %w", gvk, err)})
 			continue
 		}
 		var ri dynamic.ResourceInterface = a.client.Dynamic.Resource(m.Resource)
 		if m.Scope.Name() == meta.RESTScopeNameNamespace {
 			if o.GetNamespace() == "" {
 				if a.opts.DefaultNamespace == "" {
-					errs = append(errs, &Error{Ref: RefOf(o), Err: errors.New("has no namespace: set one in the overlay (namespace:) or in kship.yaml")})
+					errs = append(errs, &Error{Ref: object.RefOf(o), Err: errors.New("has no namespace: set one in the overlay (namespace:) or in kship.yaml")})
 					continue
 				}
 				o.SetNamespace(a.opts.DefaultNamespace)
@@ -155,7 +156,7 @@ func (a *Applier) resolve(ctx context.Context, objs []*unstructured.Unstructured
 		} else {
 			o.SetNamespace("")
 		}
-		targets = append(targets, target{obj: o, ref: RefOf(o), ri: ri, gvr: m.Resource})
+		targets = append(targets, target{obj: o, ref: object.RefOf(o), ri: ri, gvr: m.Resource})
 	}
 	return targets, errors.Join(errs...)
 }

@@ -8,13 +8,14 @@ import (
 	"strings"
 
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Error is a failed apply of one object.
 type Error struct {
-	Ref Ref
+	Ref object.Ref
 	Err error
 }
 

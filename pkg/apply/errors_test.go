@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -58,7 +59,7 @@ func TestClassifyOther(t *testing.T) {
 }
 
 func TestRefString(t *testing.T) {
-	for want, r := range map[string]Ref{
+	for want, r := range map[string]object.Ref{
 		"Deployment/shop/api": {Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"},
 		"Namespace/shop":      {Kind: "Namespace", Name: "shop"},
 	} {

@@ -3,35 +3,9 @@ package apply
 import (
 	"fmt"
 
+	"github.com/kship/kship/pkg/object"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 )
-
-// Ref names an object: its group, kind, namespace and name.
-type Ref struct {
-	Group     string `json:"group,omitempty"`
-	Kind      string `json:"kind"`
-	Namespace string `json:"namespace,omitempty"`
-	Name      string `json:"name"`
-}
-
-// RefOf returns u's Ref.
-func RefOf(u *unstructured.Unstructured) Ref {
-	gvk := u.GroupVersionKind()
-	return Ref{Group: gvk.Group, Kind: gvk.Kind, Namespace: u.GetNamespace(), Name: u.GetName()}
-}
-
-// String is "Kind/namespace/name", or "Kind/name" for cluster-scoped objects,
-// the way kship names objects in every message.
-func (r Ref) String() string {
-	if r.Namespace == "" {
-		return r.Kind + "/" + r.Name
-	}
-	return r.Kind + "/" + r.Namespace + "/" + r.Name
-}
-
-// GroupKind returns r's group and kind.
-func (r Ref) GroupKind() schema.GroupKind { return schema.GroupKind{Group: r.Group, Kind: r.Kind} }
 
 // Action is what an apply did to an object.
 type Action string
@@ -48,7 +22,7 @@ const (
 
 // Result is the outcome of applying one object.
 type Result struct {
-	Ref    Ref
+	Ref    object.Ref
 	Action Action
 	// Object is the object as the API server returned it.
 	Object *unstructured.Unstructured

@@ -53,6 +53,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 			unlockCommand(),
 			envsCommand(),
 			validateCommand(),
+			initCommand(),
+			deleteCommand(),
+			logsCommand(),
+			execCommand(),
 		},
 		OnUsageError: usageError,
 	}

@@ -1,13 +1,15 @@
 package cli
 
 import (
+	"context"
 	"errors"
-	"fmt"
+	"io"
 
 	"github.com/kship/kship/pkg/build"
 	"github.com/kship/kship/pkg/config"
 	"github.com/kship/kship/pkg/exitcode"
 	ucli "github.com/urfave/cli/v2"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
 )
 
@@ -46,38 +48,55 @@ Examples:
    kship build stage
    kship build overlays/prod --image api=registry.example/api:abc123
    kship build --branch "$CIRCLE_BRANCH" -o json`,
-		Flags: append(buildFlags(), outputFlag("yaml", "json"), noDecryptFlag),
-		Action: func(c *ucli.Context) error {
-			t, err := resolveTarget(c)
-			if err != nil {
-				return err
-			}
-			opts, err := buildOptions(c)
-			if err != nil {
-				return err
-			}
-			m, err := build.Build(t.Dir, opts)
-			if err != nil {
-				return buildFailed(err)
-			}
-			render := build.YAML
-			if c.String("output") == "json" {
-				render = build.JSON
-			}
-			out, err := render(m)
-			if err != nil {
-				return exitcode.Wrap(exitcode.Build, err)
-			}
-			if objs, err := build.Objects(m); err == nil {
-				warnPlaintext(c, opts, objs)
-			}
-			_, err = c.App.Writer.Write(out)
-			return err
-		},
+		Flags:  append(buildFlags(), outputFlag(formatYAML, formatJSON), noDecryptFlag),
+		Action: action(parseBuild),
 	}
 }
 
-func buildOptions(c *ucli.Context) (build.Options, error) {
+// buildCmd is `kship build`.
+type buildCmd struct {
+	sel    selection
+	build  build.Options
+	format format
+}
+
+func parseBuild(c *ucli.Context) (*buildCmd, error) {
+	opts, err := buildOptionsOf(c)
+	return &buildCmd{sel: selectionOf(c), build: opts, format: formatOf(c)}, err
+}
+
+func (b *buildCmd) run(_ context.Context, s streams) error {
+	t, err := b.sel.target()
+	if err != nil {
+		return err
+	}
+	m, err := build.Build(t.Dir, withLimits(b.build, t.Config))
+	if err != nil {
+		return buildFailed(err)
+	}
+	if objs, err := build.Objects(m); err == nil {
+		warnPlaintext(s, b.build, objs)
+	}
+	return render(s.out, b.format, renderers{
+		formatYAML: func(w io.Writer) error { return writeManifests(w, build.YAML, m) },
+		formatJSON: func(w io.Writer) error { return writeManifests(w, build.JSON, m) },
+	})
+}
+
+// writeManifests renders the build's objects; a failure to render them is
+// the build's.
+func writeManifests(w io.Writer, render func(resmap.ResMap) ([]byte, error), m resmap.ResMap) error {
+	out, err := render(m)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Build, err)
+	}
+	_, err = w.Write(out)
+	return err
+}
+
+// buildOptionsOf reads the build flags. The limits come from kship.yaml,
+// once it is read: see withLimits.
+func buildOptionsOf(c *ucli.Context) (build.Options, error) {
 	opts := build.Options{
 		AllowUnusedImages:  c.Bool("allow-unused-image"),
 		EnableExec:         c.Bool("enable-exec"),
@@ -101,12 +120,13 @@ func buildOptions(c *ucli.Context) (build.Options, error) {
 		}
 		opts.Images = append(opts.Images, img)
 	}
-	cfg, err := loadConfig(c, false)
-	if err != nil {
-		return opts, err
-	}
-	opts.Limits = limitsOf(cfg)
 	return opts, nil
+}
+
+// withLimits is opts with the limits kship.yaml sets.
+func withLimits(opts build.Options, cfg *config.Config) build.Options {
+	opts.Limits = limitsOf(cfg)
+	return opts
 }
 
 // limitsOf is what kship.yaml's limits: section sets; nil, or an unset
@@ -127,22 +147,4 @@ func buildFailed(err error) error {
 		return exitcode.Wrap(exitcode.Usage, err)
 	}
 	return exitcode.Wrap(exitcode.Build, err)
-}
-
-// outputFlag is -o/--output restricted to formats; the first is the default.
-func outputFlag(formats ...string) ucli.Flag {
-	return &ucli.StringFlag{
-		Name:    "output",
-		Aliases: []string{"o"},
-		Value:   formats[0],
-		Usage:   fmt.Sprintf("output format: %v", formats),
-		Action: func(_ *ucli.Context, v string) error {
-			for _, f := range formats {
-				if v == f {
-					return nil
-				}
-			}
-			return usagef("--output %q: want one of %v", v, formats)
-		},
-	}
 }

@@ -19,13 +19,6 @@ import (
 	"golang.org/x/term"
 )
 
-func clusterFlags() []ucli.Flag {
-	return []ucli.Flag{
-		&ucli.StringFlag{Name: "kubeconfig", Usage: "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)", EnvVars: []string{"KUBECONFIG"}},
-		&ucli.StringFlag{Name: "context", Usage: "kube context to use; it must be the environment's (default: the kubeconfig's current context)"},
-	}
-}
-
 func deployCommand() *ucli.Command {
 	flags := append(buildFlags(), clusterFlags()...)
 	flags = append(flags,
@@ -42,7 +35,7 @@ func deployCommand() *ucli.Command {
 		&ucli.BoolFlag{Name: "allow-mass-prune", Usage: "allow a prune larger than --max-prune-share, or of every object"},
 		&ucli.BoolFlag{Name: "rollback-on-failure", Usage: "when the rollout fails, re-apply the last good deploy (and still exit non-zero)"},
 		&ucli.StringSliceFlag{Name: "report", Usage: "also write a report: junit=FILE (for CircleCI store_test_results)"},
-		outputFlag("text", "json"),
+		outputFlag(formatText, formatJSON),
 		progressFlag(),
 	)
 	flags = append(flags, lockFlags()...)
@@ -64,83 +57,102 @@ Examples:
    kship deploy --branch "$CIRCLE_BRANCH" --image api=registry.example/api:$CIRCLE_SHA1 --report junit=test-results/kship.xml
    kship deploy prod --dry-run`,
 		Flags:  flags,
-		Action: runDeploy,
+		Action: action(parseDeploy),
 	}
 }
 
-func runDeploy(c *ucli.Context) error {
-	t, err := resolveTarget(c)
-	if err != nil {
-		writeEarlyJSON(c, nil, "", err)
-		return err
-	}
-	err = deployTarget(c, t)
-	var written *resultsWritten
-	if err != nil && !errors.As(err, &written) {
-		writeEarlyJSON(c, t, "", err)
-	}
-	return err
+// deployCmd is `kship deploy`.
+type deployCmd struct {
+	sel selection
+	// engine is what the engine is given, but for what only the target
+	// says (limits, validation settings) and the progress printer.
+	engine engine.Options
+	// validate, kubernetesVersion and crds are the validation flags.
+	validate          bool
+	kubernetesVersion string
+	crds              []string
+	progress          progressMode
+	format            format
+	reports           map[string]string
 }
 
-// deployOptions turns the deploy command's flags into the engine's options.
-func deployOptions(c *ucli.Context, t *engine.Target, p progress) (engine.Options, error) {
-	bopts, err := buildOptions(c)
+func parseDeploy(c *ucli.Context) (*deployCmd, error) {
+	d := &deployCmd{sel: selectionOf(c), format: formatOf(c),
+		validate: c.Bool("validate"), kubernetesVersion: c.String("kubernetes-version"), crds: c.StringSlice("crds")}
+	bopts, err := buildOptionsOf(c)
 	if err != nil {
-		return engine.Options{}, err
+		return d, err
 	}
-	cluster, err := clusterFor(c, t)
-	if err != nil {
-		return engine.Options{}, err
+	if d.progress, err = progressOf(c); err != nil {
+		return d, err
 	}
-	opts := engine.Options{
-		Build: bopts, Cluster: cluster,
+	if d.reports, err = parseReports(c.StringSlice("report")); err != nil {
+		return d, err
+	}
+	d.engine = withLock(c, engine.Options{
+		Build: bopts, Cluster: clusterOf(c),
 		DryRun: c.Bool("dry-run"), Force: c.Bool("force-conflicts"), Recreate: c.Bool("recreate"),
 		Concurrency: c.Int("concurrency"), Timeout: c.Duration("timeout"),
 		Prune: c.Bool("prune"), PruneTimeout: c.Duration("prune-timeout"),
 		MaxPruneShare: c.Float64("max-prune-share"), AllowMassPrune: c.Bool("allow-mass-prune"),
 		Adopt: c.Bool("adopt"), AllowMove: c.Bool("allow-move"), RollbackOnFailure: c.Bool("rollback-on-failure"),
-		LockWait: c.Duration("lock-timeout"), LockTTL: c.Duration("lock-ttl"), By: c.String("lock-holder"),
-		OnEvent: p.Event,
+	})
+	return d, nil
+}
+
+// run deploys the target with the engine, and writes the results. With
+// -o json a document is written whatever the outcome.
+func (d *deployCmd) run(ctx context.Context, s streams) error {
+	t, err := d.sel.target()
+	if err == nil {
+		err = d.deploy(ctx, s, t)
 	}
-	if c.Bool("validate") {
-		crds, err := readCRDs(c)
+	var written *resultsWritten
+	if err != nil && !errors.As(err, &written) {
+		writeEarlyJSON(s.out, d.format, t, err)
+	}
+	return err
+}
+
+// refused writes the -o json document of flags that were refused.
+func (d *deployCmd) refused(s streams, err error) { writeEarlyJSON(s.out, d.format, nil, err) }
+
+// options are the engine's options for t, progress going to p.
+func (d *deployCmd) options(s streams, t *engine.Target, p progress) (engine.Options, error) {
+	opts := d.engine
+	opts.Build = withLimits(opts.Build, t.Config)
+	opts.OnEvent = p.Event
+	if d.validate {
+		crds, err := readCRDs(d.crds, t.Config, s.in)
 		if err != nil {
 			return opts, err
 		}
-		v := validateOptions(c, t, crds)
+		v := validateOptionsFor(t, d.kubernetesVersion, crds)
 		opts.Validate = &v
 	}
 	return opts, nil
 }
 
-// deployTarget deploys t with the engine, and writes the results.
-func deployTarget(c *ucli.Context, t *engine.Target) error {
-	reports, err := parseReports(c.StringSlice("report"))
-	if err != nil {
-		return err
-	}
-	p, err := progressPrinter(c)
-	if err != nil {
-		return err
-	}
+func (d *deployCmd) deploy(ctx context.Context, s streams, t *engine.Target) error {
+	p := d.progress.printer(s.err)
 	defer p.Close()
-	opts, err := deployOptions(c, t, p)
+	opts, err := d.options(s, t, p)
 	if err != nil {
 		return err
 	}
-	res, err := engine.Deploy(c.Context, t, opts)
+	res, err := engine.Deploy(ctx, t, opts)
 	p.Close()
 	var verr *engine.ValidationError
 	if errors.As(err, &verr) {
 		// In full, as they stop the deploy.
-		if werr := validate.WriteText(c.App.ErrWriter, []*validate.Report{verr.Report}); werr != nil {
+		if werr := validate.WriteText(s.err, []*validate.Report{verr.Report}); werr != nil {
 			return werr
 		}
 	}
 	code := exitcode.OfOr(err, exitcode.Apply)
-	werr := writeDeployResults(c, t, res, err, code, reports)
+	werr := writeDeployResults(s.out, d.format, t, res, err, code, d.reports)
 	if err != nil {
-		return &resultsWritten{exitcode.Wrap(code, explainDeployError(c.Context, t, res, err))}
+		return &resultsWritten{exitcode.Wrap(code, explainDeployError(ctx, t, res, err))}
 	}
 	if werr != nil {
 		return &resultsWritten{exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was deployed, but the report could not be written: %w", t.Name(), werr))}
@@ -188,23 +200,27 @@ func beforeCluster(err error) bool {
 		errors.As(err, new(*engine.OptionError)) || errors.As(err, new(*engine.ConnectError))
 }
 
-func writeDeployResults(c *ucli.Context, t *engine.Target, rr *engine.Result, runErr error, code int, reports map[string]string) error {
+// writeDeployResults writes a deploy's or rollback's results in format f,
+// and the reports asked for.
+func writeDeployResults(w io.Writer, f format, t *engine.Target, rr *engine.Result, runErr error, code int, reports map[string]string) error {
 	if rr == nil || rr.Deploy == nil {
-		writeEarlyJSON(c, t, "", exitcode.Wrap(code, runErr))
+		writeEarlyJSON(w, f, t, exitcode.Wrap(code, runErr))
 		return nil
 	}
 	res := rr.Deploy
-	if c.String("output") == "json" {
-		doc := report.NewDocument(t.Name(), outcome(res.DryRun, code), rr, runErr)
-		if err := report.JSON(c.App.Writer, doc); err != nil {
-			return err
-		}
-	} else {
-		if err := report.Summary(c.App.Writer, res); err != nil {
-			return err
-		}
-		report.Prune(c.App.Writer, rr.Pruned, rr.WouldPrune, rr.KeptFromPrune, rr.Terminating)
-		report.Rollback(c.App.Writer, rr.Rollback)
+	err := render(w, f, renderers{
+		formatJSON: jsonOf(report.NewDocument(t.Name(), outcome(res.DryRun, code), rr, runErr)),
+		formatText: func(w io.Writer) error {
+			if err := report.Summary(w, res); err != nil {
+				return err
+			}
+			report.Prune(w, rr.Pruned, rr.WouldPrune, rr.KeptFromPrune, rr.Terminating)
+			report.Rollback(w, rr.Rollback)
+			return nil
+		},
+	})
+	if err != nil {
+		return err
 	}
 	if path, ok := reports["junit"]; ok {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -226,21 +242,21 @@ func writeDeployResults(c *ucli.Context, t *engine.Target, rr *engine.Result, ru
 // writeEarlyJSON prints, with -o json, the document of a deploy that ended
 // before it had results: nothing to do, or a failure before the deploy
 // began (usage, build, guard, lock).
-func writeEarlyJSON(c *ucli.Context, t *engine.Target, outcomeName string, err error) {
-	if c.String("output") != "json" {
+func writeEarlyJSON(w io.Writer, f format, t *engine.Target, err error) {
+	if f != formatJSON {
 		return
 	}
 	env := ""
 	if t != nil {
 		env = t.Name()
 	}
+	name := ""
 	if errors.As(err, new(*NothingToDo)) {
-		outcomeName, err = "nothing-to-do", nil
+		name, err = "nothing-to-do", nil
+	} else {
+		name = outcomeOf(exitcode.Of(err))
 	}
-	if outcomeName == "" {
-		outcomeName = outcomeOf(exitcode.Of(err))
-	}
-	_ = report.JSON(c.App.Writer, report.NewDocument(env, outcomeName, nil, err))
+	_ = jsonOf(report.NewDocument(env, name, nil, err))(w)
 }
 
 func outcome(dryRun bool, code int) string {
@@ -290,29 +306,47 @@ type progress interface {
 }
 
 func progressFlag() ucli.Flag {
-	return &ucli.StringFlag{Name: "progress", Value: "auto",
+	return &ucli.StringFlag{Name: "progress", Value: string(progressAuto),
 		Usage: "how progress is shown on stderr: live (redrawn in place), lines (timestamped, for CI logs), json (one JSON object per event and line, for tools), or auto (live on a terminal outside CI, else lines)"}
 }
 
-// progressPrinter returns the printer --progress names; for auto, the
-// live view when stderr is a terminal (and CI is not set), and plain
-// timestamped lines otherwise.
-func progressPrinter(c *ucli.Context) (progress, error) {
-	switch mode := c.String("progress"); mode {
-	case "json":
-		return &report.JSONLines{W: c.App.ErrWriter}, nil
-	case "lines":
-		return &report.Lines{W: c.App.ErrWriter}, nil
-	case "live":
-		return livePrinter(c.App.ErrWriter), nil
-	case "auto", "":
+// progressMode is a --progress value.
+type progressMode string
+
+const (
+	progressAuto  progressMode = "auto"
+	progressLive  progressMode = "live"
+	progressLines progressMode = "lines"
+	progressJSON  progressMode = "json"
+)
+
+func progressOf(c *ucli.Context) (progressMode, error) {
+	switch m := progressMode(c.String("progress")); m {
+	case progressAuto, progressLive, progressLines, progressJSON:
+		return m, nil
+	case "":
+		return progressAuto, nil
 	default:
-		return nil, usagef("--progress %q: want auto, live, lines or json", mode)
+		return "", usagef("--progress %q: want auto, live, lines or json", m)
 	}
-	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("CI") == "" {
-		return livePrinter(f), nil
+}
+
+// printer returns the printer of mode m on w; for auto, the live view when
+// w is a terminal (and CI is not set), and plain timestamped lines
+// otherwise.
+func (m progressMode) printer(w io.Writer) progress {
+	switch m {
+	case progressJSON:
+		return &report.JSONLines{W: w}
+	case progressLines:
+		return &report.Lines{W: w}
+	case progressLive:
+		return livePrinter(w)
 	}
-	return &report.Lines{W: c.App.ErrWriter}, nil
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("CI") == "" {
+		return livePrinter(f)
+	}
+	return &report.Lines{W: w}
 }
 
 // livePrinter is the live view on w, as wide as w's terminal when it is one.

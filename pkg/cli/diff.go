@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/kship/kship/pkg/build"
 	"github.com/kship/kship/pkg/diff"
+	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/exitcode"
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -21,7 +24,7 @@ func diffCommand() *ucli.Command {
 		&ucli.BoolFlag{Name: "force-conflicts", Usage: "show what a deploy with --force-conflicts would do"},
 		&ucli.BoolFlag{Name: "recreate", Usage: "show what a deploy with --recreate would do (Jobs always are)"},
 		&ucli.BoolFlag{Name: "prune", Value: true, Usage: "list the objects a deploy would prune (--prune=false, as for deploy, leaves them out)"},
-		outputFlag("text", "markdown", "json"),
+		outputFlag(formatText, formatMarkdown, formatJSON),
 		noDecryptFlag,
 	)
 	return &ucli.Command{
@@ -52,36 +55,55 @@ Examples:
    kship diff prod --image api=registry.example/api:$CIRCLE_SHA1
    kship diff --all --base origin/main -o markdown > diff.md`,
 		Flags:  flags,
-		Action: runDiff,
+		Action: action(parseDiff),
 	}
 }
 
-func runDiff(c *ucli.Context) error {
-	show, err := showSecrets(c)
-	if err != nil {
-		return err
+// diffCmd is `kship diff`.
+type diffCmd struct {
+	sel     selection
+	build   build.Options
+	cluster engine.Cluster
+	// base is --base REF: an offline diff against the merge base.
+	base                   string
+	secrets                secretsMode
+	force, recreate, prune bool
+	format                 format
+}
+
+func parseDiff(c *ucli.Context) (*diffCmd, error) {
+	d := &diffCmd{sel: selectionOf(c), cluster: clusterOf(c), base: c.String("base"),
+		force: c.Bool("force-conflicts"), recreate: c.Bool("recreate"), prune: c.Bool("prune"), format: formatOf(c)}
+	if m, ok := c.Generic("show-secrets").(*secretsMode); ok && m != nil {
+		d.secrets = *m
 	}
-	opts, err := buildOptions(c)
+	var err error
+	d.build, err = buildOptionsOf(c)
+	return d, err
+}
+
+func (d *diffCmd) run(ctx context.Context, s streams) error {
+	show, err := d.showSecrets(s.out)
 	if err != nil {
 		return err
 	}
 	var rep *diff.Report
-	switch base := c.String("base"); {
-	case base != "":
-		rep, err = baseDiff(c, base, opts, show)
-	case c.Bool("all"):
+	switch {
+	case d.base != "":
+		rep, err = d.baseDiff(ctx, show)
+	case d.sel.all:
 		return usagef("--all needs --base REF: a live diff compares one environment with its own cluster")
 	default:
-		rep, err = liveDiff(c, opts, show)
+		rep, err = d.liveDiff(ctx, show)
 	}
 	if rep != nil {
-		if werr := writeDiff(c, rep); werr != nil && err == nil {
+		if werr := d.write(s.out, rep); werr != nil && err == nil {
 			err = fmt.Errorf("writing the diff: %w", werr)
 		}
-		noteNoDecrypt(c, opts)
+		noteNoDecrypt(s.err, d.build)
 	}
 	if err != nil {
-		return diffError(c, err)
+		return diffError(ctx, err)
 	}
 	if rep == nil || !rep.HasChanges() {
 		return nil
@@ -96,25 +118,23 @@ func runDiff(c *ucli.Context) error {
 // diffError makes sure no error exits with 1, which says "changes": an
 // interrupted diff exits as deploy does (130/143), any other error without
 // a code of its own with 4.
-func diffError(c *ucli.Context, err error) error {
+func diffError(ctx context.Context, err error) error {
 	switch {
-	case c.Context.Err() != nil:
-		return exitcode.Wrap(interruptCode(c.Context), err)
+	case ctx.Err() != nil:
+		return exitcode.Wrap(interruptCode(ctx), err)
 	case exitcode.Of(err) == exitcode.Changes:
 		return exitcode.Wrap(exitcode.Apply, err)
 	}
 	return err
 }
 
-func writeDiff(c *ucli.Context, rep *diff.Report) error {
-	switch c.String("output") {
-	case "json":
-		return diff.JSON(c.App.Writer, rep)
-	case "markdown":
-		return diff.Markdown(c.App.Writer, rep)
-	}
-	color := isTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == ""
-	return diff.Text(c.App.Writer, rep, diff.TextOptions{Color: color})
+func (d *diffCmd) write(w io.Writer, rep *diff.Report) error {
+	color := isTerminal(w) && os.Getenv("NO_COLOR") == ""
+	return render(w, d.format, renderers{
+		formatJSON:     func(w io.Writer) error { return diff.JSON(w, rep) },
+		formatMarkdown: func(w io.Writer) error { return diff.Markdown(w, rep) },
+		formatText:     func(w io.Writer) error { return diff.Text(w, rep, diff.TextOptions{Color: color}) },
+	})
 }
 
 // showSecrets decides whether Secret values may be shown. Plain
@@ -122,21 +142,20 @@ func writeDiff(c *ucli.Context, rep *diff.Report) error {
 // file, a pipe or a CI log (CI set, and not "false" or "0"), or with -o
 // markdown, the output outlives the run and more people read it than
 // should, so there it takes --show-secrets=force.
-func showSecrets(c *ucli.Context) (bool, error) {
-	mode, _ := c.Generic("show-secrets").(*secretsMode)
-	if mode == nil || *mode == "" {
+func (d *diffCmd) showSecrets(stdout io.Writer) (bool, error) {
+	switch d.secrets {
+	case "":
 		return false, nil
-	}
-	if *mode == secretsForce {
+	case secretsForce:
 		return true, nil
 	}
 	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
 		return false, usagef("--show-secrets is refused under CI (CI=%s): build logs keep Secret values and more people read them than should; use --show-secrets=force if you mean it", ci)
 	}
-	if c.String("output") == "markdown" {
+	if d.format == formatMarkdown {
 		return false, usagef("--show-secrets is refused with -o markdown, which is meant for pull-request comments; use --show-secrets=force if you mean it")
 	}
-	if !isTerminal(c.App.Writer) {
+	if !isTerminal(stdout) {
 		return false, usagef("--show-secrets is refused: standard output is not a terminal, so Secret values would go to a file, a pipe or a log that outlives this run; run it at a terminal, or use --show-secrets=force if you mean it")
 	}
 	return true, nil

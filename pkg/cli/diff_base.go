@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +12,7 @@ import (
 	"github.com/kship/kship/pkg/diff"
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/gitfs"
-	ucli "github.com/urfave/cli/v2"
+	"github.com/kship/kship/pkg/object"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
@@ -27,9 +28,9 @@ type sides struct {
 // into memory, and in the working tree, and diffs the two builds. It needs
 // no cluster and changes nothing on disk. A nil report with a nil error
 // means --branch deploys nowhere.
-func baseDiff(c *ucli.Context, ref string, opts build.Options, show bool) (*diff.Report, error) {
-	ctx := c.Context
-	head, err := loadConfig(c, false)
+func (d *diffCmd) baseDiff(ctx context.Context, show bool) (*diff.Report, error) {
+	ref := d.base
+	head, err := d.sel.loadConfig(false)
 	if err != nil {
 		return nil, err
 	}
@@ -56,11 +57,12 @@ func baseDiff(c *ucli.Context, ref string, opts build.Options, show bool) (*diff
 	if err != nil {
 		return nil, exitcode.Wrap(exitcode.Build, fmt.Errorf("at %s: %w", at, err))
 	}
-	targets, err := baseTargets(c, head, old, tree, at)
+	targets, err := baseTargets(d.sel, head, old, tree, at)
 	if err != nil {
 		return nil, err
 	}
 	rep := &diff.Report{From: at, To: "working tree"}
+	opts := withLimits(d.build, head)
 	dopts := diff.Options{ShowSecrets: show, From: short, To: "working-tree"}
 	maskDecrypted(&dopts, opts)
 	// An override must match at one side of one target at least: a service
@@ -134,12 +136,12 @@ func configAt(tree filesys.FileSystem, root string, head *config.Config) (*confi
 // baseTargets resolves --all, --branch or ENV|DIR against both sides'
 // kship.yaml. An environment or directory on one side only is diffed against
 // nothing, with a note. A --branch that deploys nowhere is a *NothingToDo.
-func baseTargets(c *ucli.Context, head, old *config.Config, tree filesys.FileSystem, at string) ([]sides, error) {
-	branch := c.String("branch")
+func baseTargets(sel selection, head, old *config.Config, tree filesys.FileSystem, at string) ([]sides, error) {
+	branch := sel.branch
 	switch {
-	case c.Bool("all") && (c.NArg() > 0 || branch != ""):
+	case sel.all && (len(sel.args) > 0 || branch != ""):
 		return nil, usagef("give --all, an environment or --branch, not several")
-	case c.Bool("all"):
+	case sel.all:
 		names := envNames(head, old)
 		if len(names) == 0 {
 			return nil, usagef("--all: there is no %s in the working tree or at %s", config.FileName, at)
@@ -149,7 +151,7 @@ func baseTargets(c *ucli.Context, head, old *config.Config, tree filesys.FileSys
 			out[i] = envSides(n, head, old, at)
 		}
 		return out, nil
-	case branch != "" && c.NArg() > 0:
+	case branch != "" && len(sel.args) > 0:
 		return nil, usagef("give an environment or --branch, not both")
 	case branch != "":
 		if head == nil {
@@ -159,10 +161,10 @@ func baseTargets(c *ucli.Context, head, old *config.Config, tree filesys.FileSys
 			return []sides{envSides(env.Name, head, old, at)}, nil
 		}
 		return nil, unmappedBranch(head, branch)
-	case c.NArg() != 1:
+	case len(sel.args) != 1:
 		return nil, usagef("give one environment or kustomization directory (see 'kship envs'), --branch or --all")
 	}
-	arg := c.Args().First()
+	arg := sel.args[0]
 	if env(head, arg) != nil || env(old, arg) != nil {
 		return []sides{envSides(arg, head, old, at)}, nil
 	}
@@ -249,18 +251,18 @@ func buildAt(fSys filesys.FileSystem, dir string, opts build.Options) ([]*unstru
 // pairByRef pairs the objects of two builds by group, kind, namespace and
 // name: the new build's order first, then what only the old one has.
 func pairByRef(before, after []*unstructured.Unstructured) []diff.Pair {
-	old := make(map[diff.Ref]*unstructured.Unstructured, len(before))
+	old := make(map[object.Ref]*unstructured.Unstructured, len(before))
 	for _, o := range before {
-		old[diff.RefOf(o)] = o
+		old[object.RefOf(o)] = o
 	}
 	pairs := make([]diff.Pair, 0, len(after)+len(before))
 	for _, o := range after {
-		ref := diff.RefOf(o)
+		ref := object.RefOf(o)
 		pairs = append(pairs, diff.Pair{Before: old[ref], After: o})
 		delete(old, ref)
 	}
 	for _, o := range before {
-		if _, gone := old[diff.RefOf(o)]; gone {
+		if _, gone := old[object.RefOf(o)]; gone {
 			pairs = append(pairs, diff.Pair{Before: o})
 		}
 	}

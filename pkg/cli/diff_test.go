@@ -16,6 +16,7 @@ import (
 	"github.com/kship/kship/internal/golden"
 	"github.com/kship/kship/internal/testcluster"
 	"github.com/kship/kship/pkg/diff"
+	"github.com/kship/kship/pkg/object"
 )
 
 // The Secret values the diff tests use; no output may show them, plain or
@@ -148,7 +149,7 @@ func TestDiffLive(t *testing.T) {
 	diffSecretTree(t, app{Tag: "v2", Env: "changed", NoJob: true}, dir, c.Context(), ns, diffNewPassword)
 	r, rep = diffJSON(t, args...)
 	wantCode(t, r, 1)
-	if d := cmp.Diff([]diff.Ref{{Group: "batch", Kind: "Job", Namespace: ns, Name: "migrate"}}, rep.Plans[0].Prune); d != "" {
+	if d := cmp.Diff([]object.Ref{{Group: "batch", Kind: "Job", Namespace: ns, Name: "migrate"}}, rep.Plans[0].Prune); d != "" {
 		t.Errorf("prune (-want +got):\n%s", d)
 	}
 	r = run(t, args...)

@@ -1,8 +1,9 @@
 package cli
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -12,32 +13,42 @@ import (
 
 func envsCommand() *ucli.Command {
 	return &ucli.Command{
-		Name:  "envs",
-		Usage: "list the environments kship.yaml defines",
-		Flags: []ucli.Flag{outputFlag("text", "json")},
-		Action: func(c *ucli.Context) error {
-			cfg, err := loadConfig(c, true)
-			if err != nil {
-				return err
-			}
-			envs := make([]config.Environment, 0, len(cfg.Environments))
-			for _, n := range cfg.Names() {
-				e := *cfg.Environments[n]
-				e.Overlay = cfg.Rel(e.Overlay)
-				envs = append(envs, e)
-			}
-			if c.String("output") == "json" {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(envs)
-			}
-			return printEnvs(c, envs)
-		},
+		Name:   "envs",
+		Usage:  "list the environments kship.yaml defines",
+		Flags:  []ucli.Flag{outputFlag(formatText, formatJSON)},
+		Action: action(parseEnvs),
 	}
 }
 
-func printEnvs(c *ucli.Context, envs []config.Environment) error {
-	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+// envsCmd is `kship envs`.
+type envsCmd struct {
+	sel    selection
+	format format
+}
+
+func parseEnvs(c *ucli.Context) (*envsCmd, error) {
+	return &envsCmd{sel: selectionOf(c), format: formatOf(c)}, nil
+}
+
+func (e *envsCmd) run(_ context.Context, s streams) error {
+	cfg, err := e.sel.loadConfig(true)
+	if err != nil {
+		return err
+	}
+	envs := make([]config.Environment, 0, len(cfg.Environments))
+	for _, n := range cfg.Names() {
+		env := *cfg.Environments[n]
+		env.Overlay = cfg.Rel(env.Overlay)
+		envs = append(envs, env)
+	}
+	return render(s.out, e.format, renderers{
+		formatJSON: jsonOf(envs),
+		formatText: func(w io.Writer) error { return printEnvs(w, envs) },
+	})
+}
+
+func printEnvs(out io.Writer, envs []config.Environment) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ENVIRONMENT\tOVERLAY\tCONTEXT\tNAMESPACE\tBRANCHES")
 	for _, e := range envs {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.Name, e.Overlay, e.Context, dash(e.Namespace), dash(strings.Join(e.Branches, ",")))

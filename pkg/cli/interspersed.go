@@ -37,6 +37,9 @@ func interspersed(app *ucli.App, args []string) []string {
 			// argument.
 			return joinArgs(args[0], global, name, append(flags, a), nil)
 		case a == "--":
+			if passesDashes[name] {
+				positional = append(positional, a) // it ends ENV [WORKLOAD]; a command follows
+			}
 			positional = append(positional, args[i+1:]...)
 			i = len(args)
 		case isGlobalFlag(app, cmd, a):
@@ -61,6 +64,10 @@ func interspersed(app *ucli.App, args []string) []string {
 	}
 	return joinArgs(args[0], global, name, flags, positional)
 }
+
+// passesDashes are the commands whose arguments keep the "--" the user
+// typed, as it separates theirs from a command they run.
+var passesDashes = map[string]bool{"exec": true}
 
 // joinArgs is the program, the global flags, the command name, its flags
 // and, after a "--", its positional arguments.

@@ -30,6 +30,7 @@ func TestInterspersed(t *testing.T) {
 		{"global flag without its value", []string{"kship", "deploy", "stage", "--config"}, []string{"kship", "--config"}},
 		{"argument named like a global flag", []string{"kship", "build", "config"}, []string{"kship", "build", "--", "config"}},
 		{"unknown command", []string{"kship", "nope", "stage", "--config", "x.yaml"}, []string{"kship", "nope", "stage", "--config", "x.yaml"}},
+		{"exec keeps the -- before its command", []string{"kship", "exec", "stage", "api", "-c", "web", "--", "ls", "-la"}, []string{"kship", "exec", "-c", "web", "--", "stage", "api", "--", "ls", "-la"}},
 		{"help and version stay put", []string{"kship", "envs", "--version"}, []string{"kship", "envs", "--version"}},
 	}
 	for _, tt := range tests {

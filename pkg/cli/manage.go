@@ -1,8 +1,9 @@
 package cli
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -26,38 +27,49 @@ Example:
 		Flags: append(append(clusterFlags(), branchFlag,
 			&ucli.IntFlag{Name: "to-revision", Usage: "the revision to return to (see kship status)"},
 			&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "give up waiting after this long (exit 5)"},
-			outputFlag("text", "json"), progressFlag()), lockFlags()...),
-		Action: func(c *ucli.Context) error {
-			t, err := resolveTarget(c)
-			if err != nil {
-				return err
-			}
-			p, err := progressPrinter(c)
-			if err != nil {
-				return err
-			}
-			defer p.Close()
-			cluster, err := clusterFor(c, t)
-			if err != nil {
-				return err
-			}
-			res, err := engine.Rollback(c.Context, t, c.Int("to-revision"), engine.Options{
-				Cluster: cluster, Timeout: c.Duration("timeout"),
-				OnEvent: p.Event, LockWait: c.Duration("lock-timeout"), LockTTL: c.Duration("lock-ttl"), By: c.String("lock-holder"),
-			})
-			p.Close()
-			code := exitcode.OfOr(err, exitcode.Apply)
-			werr := writeDeployResults(c, t, res, err, code, nil)
-			if err != nil {
-				return exitcode.Wrap(code, prefixed("rollback of "+t.Name(), err))
-			}
-			if werr != nil {
-				return exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was rolled back, but the result could not be written: %w", t.Name(), werr))
-			}
-			fmt.Fprintf(c.App.ErrWriter, "kship: %s rolled back to revision %d (now revision %d)\n", t.Name(), res.Rollback.To, res.Revision)
-			return nil
-		},
+			outputFlag(formatText, formatJSON), progressFlag()), lockFlags()...),
+		Action: action(parseRollback),
 	}
+}
+
+// rollbackCmd is `kship rollback`.
+type rollbackCmd struct {
+	sel        selection
+	toRevision int
+	engine     engine.Options
+	progress   progressMode
+	format     format
+}
+
+func parseRollback(c *ucli.Context) (*rollbackCmd, error) {
+	r := &rollbackCmd{sel: selectionOf(c), toRevision: c.Int("to-revision"), format: formatOf(c),
+		engine: withLock(c, engine.Options{Cluster: clusterOf(c), Timeout: c.Duration("timeout")})}
+	var err error
+	r.progress, err = progressOf(c)
+	return r, err
+}
+
+func (r *rollbackCmd) run(ctx context.Context, s streams) error {
+	t, err := r.sel.target()
+	if err != nil {
+		return err
+	}
+	p := r.progress.printer(s.err)
+	defer p.Close()
+	opts := r.engine
+	opts.OnEvent = p.Event
+	res, err := engine.Rollback(ctx, t, r.toRevision, opts)
+	p.Close()
+	code := exitcode.OfOr(err, exitcode.Apply)
+	werr := writeDeployResults(s.out, r.format, t, res, err, code, nil)
+	if err != nil {
+		return exitcode.Wrap(code, prefixed("rollback of "+t.Name(), err))
+	}
+	if werr != nil {
+		return exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was rolled back, but the result could not be written: %w", t.Name(), werr))
+	}
+	fmt.Fprintf(s.err, "kship: %s rolled back to revision %d (now revision %d)\n", t.Name(), res.Rollback.To, res.Revision)
+	return nil
 }
 
 func unlockCommand() *ucli.Command {
@@ -66,27 +78,35 @@ func unlockCommand() *ucli.Command {
 		Usage:     "break the environment's deploy lock (the holder's lease expires by itself; this is for the rare manual case)",
 		ArgsUsage: "ENV",
 		Flags:     append(clusterFlags(), branchFlag),
-		Action: func(c *ucli.Context) error {
-			t, err := resolveTarget(c)
-			if err != nil {
-				return err
-			}
-			cluster, err := clusterFor(c, t)
-			if err != nil {
-				return err
-			}
-			info, err := engine.Unlock(c.Context, t, cluster)
-			if err != nil {
-				return prefixed("unlocking "+t.Name(), err)
-			}
-			if info == nil {
-				fmt.Fprintf(c.App.ErrWriter, "kship: %s was not locked\n", t.Name())
-				return nil
-			}
-			fmt.Fprintf(c.App.ErrWriter, "kship: unlocked %s (it was held by %s since %s)\n", t.Name(), info.Holder, info.Acquired.Format(time.RFC3339))
-			return nil
-		},
+		Action:    action(parseUnlock),
 	}
+}
+
+// unlockCmd is `kship unlock`.
+type unlockCmd struct {
+	sel     selection
+	cluster engine.Cluster
+}
+
+func parseUnlock(c *ucli.Context) (*unlockCmd, error) {
+	return &unlockCmd{sel: selectionOf(c), cluster: clusterOf(c)}, nil
+}
+
+func (u *unlockCmd) run(ctx context.Context, s streams) error {
+	t, err := u.sel.target()
+	if err != nil {
+		return err
+	}
+	info, err := engine.Unlock(ctx, t, u.cluster)
+	if err != nil {
+		return prefixed("unlocking "+t.Name(), err)
+	}
+	if info == nil {
+		fmt.Fprintf(s.err, "kship: %s was not locked\n", t.Name())
+		return nil
+	}
+	fmt.Fprintf(s.err, "kship: unlocked %s (it was held by %s since %s)\n", t.Name(), info.Holder, info.Acquired.Format(time.RFC3339))
+	return nil
 }
 
 func statusCommand() *ucli.Command {
@@ -100,42 +120,47 @@ is not.
 
 Example:
    kship status stage`,
-		Flags: append(clusterFlags(), branchFlag, outputFlag("text", "json")),
-		Action: func(c *ucli.Context) error {
-			t, err := resolveTarget(c)
-			if err != nil {
-				return err
-			}
-			cluster, err := clusterFor(c, t)
-			if err != nil {
-				return err
-			}
-			doc, err := engine.Status(c.Context, t, cluster)
-			if err != nil {
-				return prefixed("status of "+t.Name(), err)
-			}
-			if c.String("output") == "json" {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				err = enc.Encode(doc)
-			} else {
-				err = printStatus(c, doc)
-			}
-			if err != nil {
-				return err
-			}
-			for _, o := range doc.Objects {
-				if !o.Healthy() {
-					return exitcode.Wrap(exitcode.NotReady, fmt.Errorf("%s: %s is %s", t.Name(), o.Ref, o.Status))
-				}
-			}
-			return nil
-		},
+		Flags:  append(clusterFlags(), branchFlag, outputFlag(formatText, formatJSON)),
+		Action: action(parseStatus),
 	}
 }
 
-func printStatus(c *ucli.Context, doc *engine.StatusReport) error {
-	w := c.App.Writer
+// statusCmd is `kship status`.
+type statusCmd struct {
+	sel     selection
+	cluster engine.Cluster
+	format  format
+}
+
+func parseStatus(c *ucli.Context) (*statusCmd, error) {
+	return &statusCmd{sel: selectionOf(c), cluster: clusterOf(c), format: formatOf(c)}, nil
+}
+
+func (st *statusCmd) run(ctx context.Context, s streams) error {
+	t, err := st.sel.target()
+	if err != nil {
+		return err
+	}
+	doc, err := engine.Status(ctx, t, st.cluster)
+	if err != nil {
+		return prefixed("status of "+t.Name(), err)
+	}
+	err = render(s.out, st.format, renderers{
+		formatJSON: jsonOf(doc),
+		formatText: func(w io.Writer) error { return printStatus(w, doc) },
+	})
+	if err != nil {
+		return err
+	}
+	for _, o := range doc.Objects {
+		if !o.Healthy() {
+			return exitcode.Wrap(exitcode.NotReady, fmt.Errorf("%s: %s is %s", t.Name(), o.Ref, o.Status))
+		}
+	}
+	return nil
+}
+
+func printStatus(w io.Writer, doc *engine.StatusReport) error {
 	fmt.Fprintf(w, "environment %s (inventory %s)\n", doc.Environment, doc.Inventory)
 	if d := doc.LastDeploy; d != nil {
 		fmt.Fprintf(w, "last deploy: revision %d, %s, %s by %s", d.Revision, d.Outcome, d.Time.Format(time.RFC3339), d.By)

@@ -2,13 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"os"
+	"io"
 	"strings"
 
 	"github.com/kship/kship/pkg/build"
 	"github.com/kship/kship/pkg/diff"
-	"github.com/kship/kship/pkg/engine"
-	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/secrets"
 	ucli "github.com/urfave/cli/v2"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -43,19 +41,19 @@ func maskDecrypted(d *diff.Options, opts build.Options) {
 
 // noteNoDecrypt says on stderr, after a diff built with --no-decrypt,
 // that encrypted values were not compared: the diff cannot tell.
-func noteNoDecrypt(c *ucli.Context, opts build.Options) {
+func noteNoDecrypt(w io.Writer, opts build.Options) {
 	dec := decryptorOf(opts)
 	if dec == nil || !dec.NoDecrypt() || len(dec.Files()) == 0 {
 		return
 	}
-	fmt.Fprintf(c.App.ErrWriter, "kship: built with --no-decrypt: the encrypted values of %s are not compared\n", strings.Join(dec.Files(), ", "))
+	fmt.Fprintf(w, "kship: built with --no-decrypt: the encrypted values of %s are not compared\n", strings.Join(dec.Files(), ", "))
 }
 
 // warnPlaintext warns, before `kship build` prints to a terminal, that the
 // output holds decrypted values.
-func warnPlaintext(c *ucli.Context, opts build.Options, objs []*unstructured.Unstructured) {
+func warnPlaintext(s streams, opts build.Options, objs []*unstructured.Unstructured) {
 	dec := decryptorOf(opts)
-	if dec == nil || dec.NoDecrypt() || len(dec.Files()) == 0 || !isTerminal(c.App.Writer) {
+	if dec == nil || dec.NoDecrypt() || len(dec.Files()) == 0 || !isTerminal(s.out) {
 		return
 	}
 	var names []string
@@ -67,30 +65,6 @@ func warnPlaintext(c *ucli.Context, opts build.Options, objs []*unstructured.Uns
 	if len(names) == 0 {
 		return
 	}
-	fmt.Fprintf(c.App.ErrWriter, "kship: warning: this output holds values decrypted from %s, in %s: they are shown on this terminal; send the output to a file or a pipe, or pass --no-decrypt to mask them\n",
+	fmt.Fprintf(s.err, "kship: warning: this output holds values decrypted from %s, in %s: they are shown on this terminal; send the output to a file or a pipe, or pass --no-decrypt to mask them\n",
 		strings.Join(dec.Files(), ", "), strings.Join(names, ", "))
-}
-
-// clusterFor is the cluster the flags name for t: --kubeconfig, else the
-// environment's kubeconfig from kship.yaml (decrypted in memory when it
-// is SOPS-encrypted), else $KUBECONFIG or ~/.kube/config. $KUBECONFIG does
-// not override an environment's own kubeconfig: it is for that
-// environment only.
-func clusterFor(c *ucli.Context, t *engine.Target) (engine.Cluster, error) {
-	cl := clusterOptions(c)
-	explicit := cl.Kubeconfig != "" && cl.Kubeconfig != os.Getenv("KUBECONFIG")
-	if explicit || t == nil || t.Env == nil || t.Env.Kubeconfig == "" {
-		return cl, nil
-	}
-	path := t.Env.Kubeconfig
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return cl, exitcode.Wrap(exitcode.Usage, fmt.Errorf("environment %q: kubeconfig: %w: fix 'kubeconfig' in %s, or pass --kubeconfig", t.Env.Name, err, t.Config.Path))
-	}
-	plain, err := secrets.New(secrets.Options{}).Decode(path, data)
-	if err != nil {
-		return cl, exitcode.Wrap(exitcode.Apply, fmt.Errorf("environment %q: kubeconfig: %w", t.Env.Name, err))
-	}
-	cl.Kubeconfig, cl.KubeconfigData = "", plain
-	return cl, nil
 }

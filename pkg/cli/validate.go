@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/kship/kship/pkg/build"
+	"github.com/kship/kship/pkg/config"
 	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/validate"
@@ -37,7 +39,7 @@ func validateCommand() *ucli.Command {
 	flags = append(flags,
 		&ucli.BoolFlag{Name: "all", Usage: "validate every environment kship.yaml defines"},
 		&ucli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "validate these manifests (FILE, DIR or - for stdin) instead of building; with one ENV, its kship.yaml settings apply"},
-		outputFlag("text", "json", "junit"),
+		outputFlag(formatText, formatJSON, formatJUnit),
 		noDecryptFlag,
 	)
 	return &ucli.Command{
@@ -76,7 +78,7 @@ Examples:
    kship validate --all -o junit > test-results/kship/validate.xml
    kship build prod | kship validate prod -f -`,
 		Flags:  flags,
-		Action: runValidate,
+		Action: action(parseValidate),
 	}
 }
 
@@ -92,47 +94,60 @@ func ruleHelp() string {
 	return b.String()
 }
 
-func runValidate(c *ucli.Context) error {
-	targets, err := validateTargets(c)
+// validateCmd is `kship validate`.
+type validateCmd struct {
+	sel               selection
+	build             build.Options
+	kubernetesVersion string
+	crds              []string
+	// files are -f's manifests, validated instead of a build.
+	files  []string
+	format format
+}
+
+func parseValidate(c *ucli.Context) (*validateCmd, error) {
+	opts, err := buildOptionsOf(c)
+	return &validateCmd{sel: selectionOf(c), build: opts, kubernetesVersion: c.String("kubernetes-version"),
+		crds: c.StringSlice("crds"), files: c.StringSlice("filename"), format: formatOf(c)}, err
+}
+
+func (v *validateCmd) run(_ context.Context, s streams) error {
+	targets, err := v.targets()
 	if err != nil {
 		return err
 	}
-	crds, err := readCRDs(c)
+	cfg, err := v.sel.loadConfig(false)
+	if err != nil {
+		return err
+	}
+	crds, err := readCRDs(v.crds, cfg, s.in)
 	if err != nil {
 		return err
 	}
 	// With several targets, an --image must match in one of them at least.
 	var use *build.ImageUse
-	if len(targets) > 1 && !c.Bool("allow-unused-image") {
+	if len(targets) > 1 && !v.build.AllowUnusedImages {
 		use = &build.ImageUse{}
 	}
 	var reports []*validate.Report
 	for _, t := range targets {
-		rep, err := validateTarget(c, t, crds, use)
+		rep, err := v.validate(s.in, t, crds, use)
 		if err != nil {
 			return err
 		}
 		reports = append(reports, rep)
 	}
 	if use != nil {
-		opts, err := buildOptions(c)
-		if err != nil {
-			return err
-		}
-		if err := use.Unused(opts.Images); err != nil {
+		if err := use.Unused(v.build.Images); err != nil {
 			return exitcode.Wrap(exitcode.Usage, err)
 		}
 	}
-	var write func(io.Writer, []*validate.Report) error
-	switch c.String("output") {
-	case "json":
-		write = validate.WriteJSON
-	case "junit":
-		write = validate.WriteJUnit
-	default:
-		write = validate.WriteText
-	}
-	if err := write(c.App.Writer, reports); err != nil {
+	err = render(s.out, v.format, renderers{
+		formatText:  func(w io.Writer) error { return validate.WriteText(w, reports) },
+		formatJSON:  func(w io.Writer) error { return validate.WriteJSON(w, reports) },
+		formatJUnit: func(w io.Writer) error { return validate.WriteJUnit(w, reports) },
+	})
+	if err != nil {
 		return err
 	}
 	errs := 0
@@ -148,16 +163,16 @@ func runValidate(c *ucli.Context) error {
 	return nil
 }
 
-// validateTargets resolves ENV|DIR..., --all or --branch.
-func validateTargets(c *ucli.Context) ([]*engine.Target, error) {
-	files := c.StringSlice("filename")
+// targets resolves ENV|DIR..., --all or --branch.
+func (v *validateCmd) targets() ([]*engine.Target, error) {
+	sel := v.sel
 	switch {
-	case c.Bool("all") && (c.NArg() > 0 || c.String("branch") != ""):
+	case sel.all && (len(sel.args) > 0 || sel.branch != ""):
 		return nil, usagef("give environments, --all or --branch, not several")
-	case c.Bool("all") && len(files) > 0:
+	case sel.all && len(v.files) > 0:
 		return nil, usagef("-f validates one set of manifests: give at most one environment with it, not --all")
-	case c.Bool("all"):
-		cfg, err := loadConfig(c, true)
+	case sel.all:
+		cfg, err := sel.loadConfig(true)
 		if err != nil {
 			return nil, err
 		}
@@ -167,20 +182,20 @@ func validateTargets(c *ucli.Context) ([]*engine.Target, error) {
 			out = append(out, &engine.Target{Dir: env.Overlay, Env: env, Config: cfg})
 		}
 		return out, nil
-	case len(files) > 0 && c.NArg() > 1:
+	case len(v.files) > 0 && len(sel.args) > 1:
 		return nil, usagef("-f validates one set of manifests: give at most one environment with it")
-	case len(files) > 0:
-		return filesTarget(c)
-	case c.NArg() <= 1:
-		t, err := resolveTarget(c)
+	case len(v.files) > 0:
+		return v.filesTarget()
+	case len(sel.args) <= 1:
+		t, err := sel.target()
 		if err != nil {
 			return nil, err
 		}
 		return []*engine.Target{t}, nil
 	}
 	var out []*engine.Target
-	for _, arg := range c.Args().Slice() {
-		t, err := resolveArg(c, arg)
+	for _, arg := range sel.args {
+		t, err := sel.targetOf(arg)
 		if err != nil {
 			return nil, err
 		}
@@ -191,14 +206,14 @@ func validateTargets(c *ucli.Context) ([]*engine.Target, error) {
 
 // filesTarget is the target of -f: no directory, and the environment
 // named as the argument, if one is.
-func filesTarget(c *ucli.Context) ([]*engine.Target, error) {
-	cfg, err := loadConfig(c, c.NArg() > 0)
+func (v *validateCmd) filesTarget() ([]*engine.Target, error) {
+	cfg, err := v.sel.loadConfig(len(v.sel.args) > 0)
 	if err != nil {
 		return nil, err
 	}
 	t := &engine.Target{Config: cfg}
-	if c.NArg() == 1 {
-		env, err := cfg.Environment(c.Args().First())
+	if len(v.sel.args) == 1 {
+		env, err := cfg.Environment(v.sel.args[0])
 		if err != nil {
 			return nil, exitcode.Wrap(exitcode.Usage, err)
 		}
@@ -207,16 +222,12 @@ func filesTarget(c *ucli.Context) ([]*engine.Target, error) {
 	return []*engine.Target{t}, nil
 }
 
-func readCRDs(c *ucli.Context) ([]*unstructured.Unstructured, error) {
-	paths := c.StringSlice("crds")
+// readCRDs reads --crds FILE|DIR ("-" is stdin) within cfg's limits.
+func readCRDs(paths []string, cfg *config.Config, stdin io.Reader) ([]*unstructured.Unstructured, error) {
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	cfg, err := loadConfig(c, false)
-	if err != nil {
-		return nil, err
-	}
-	objs, err := validate.ReadManifestFiles(paths, c.App.Reader, build.NewBudget(limitsOf(cfg)).ReadAll)
+	objs, err := validate.ReadManifestFiles(paths, stdin, build.NewBudget(limitsOf(cfg)).ReadAll)
 	var le *build.LimitError
 	switch {
 	case errors.As(err, &le):
@@ -227,27 +238,24 @@ func readCRDs(c *ucli.Context) ([]*unstructured.Unstructured, error) {
 	return objs, nil
 }
 
-// validateTarget builds t (or reads -f) and validates it.
+// validate builds t (or reads -f) and validates it.
 // With use, an --image that matches nothing is recorded there, not refused.
-func validateTarget(c *ucli.Context, t *engine.Target, crds []*unstructured.Unstructured, use *build.ImageUse) (*validate.Report, error) {
+func (v *validateCmd) validate(stdin io.Reader, t *engine.Target, crds []*unstructured.Unstructured, use *build.ImageUse) (*validate.Report, error) {
 	var objs []*unstructured.Unstructured
 	origins := build.Origins{}
 	name := t.Name()
 	var redactValues []string
-	if files := c.StringSlice("filename"); len(files) > 0 {
+	if len(v.files) > 0 {
 		var err error
 		read := build.NewBudget(limitsOf(t.Config)).ReadAll
-		if objs, err = validate.ReadManifestFiles(files, c.App.Reader, read); err != nil {
+		if objs, err = validate.ReadManifestFiles(v.files, stdin, read); err != nil {
 			return nil, exitcode.Wrap(exitcode.Build, err)
 		}
 		if t.Env == nil {
-			name = strings.Join(files, ",")
+			name = strings.Join(v.files, ",")
 		}
 	} else {
-		opts, err := buildOptions(c)
-		if err != nil {
-			return nil, err
-		}
+		opts := withLimits(v.build, t.Config)
 		opts.Origins = origins
 		if use != nil {
 			opts.AllowUnusedImages, opts.ImageUse = true, use
@@ -263,17 +271,17 @@ func validateTarget(c *ucli.Context, t *engine.Target, crds []*unstructured.Unst
 			redactValues = dec.Values()
 		}
 	}
-	opts := validateOptions(c, t, crds)
+	opts := validateOptionsFor(t, v.kubernetesVersion, crds)
 	opts.Redact = redactValues
 	opts.Source = engine.Sources(t, origins)
 	opts.Environment = name
 	return engine.RunValidation(t, objs, opts)
 }
 
-// validateOptions turns kship.yaml and the flags into validate.Options.
-func validateOptions(c *ucli.Context, t *engine.Target, crds []*unstructured.Unstructured) validate.Options {
+// validateOptionsFor turns kship.yaml and the flags into validate.Options.
+func validateOptionsFor(t *engine.Target, kubernetesVersion string, crds []*unstructured.Unstructured) validate.Options {
 	opts := validate.Options{
-		KubernetesVersion: c.String("kubernetes-version"),
+		KubernetesVersion: kubernetesVersion,
 		CRDs:              crds,
 	}
 	if t.Config != nil {

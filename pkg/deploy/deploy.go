@@ -7,6 +7,7 @@ import (
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -31,14 +32,14 @@ type Plan struct {
 	// dry run, the whole result.
 	Checked *Result
 	// server holds, for each object the server checked, what it returned.
-	server map[apply.Ref]apply.Result
+	server map[object.Ref]apply.Result
 	begun  time.Time
 }
 
 // Server returns what the server's dry run of ref returned: the live
 // object before (nil when it would be created) and the object as it would
 // be after; ok is false for objects the server did not check or refused.
-func (p *Plan) Server(ref apply.Ref) (before, after *unstructured.Unstructured, ok bool) {
+func (p *Plan) Server(ref object.Ref) (before, after *unstructured.Unstructured, ok bool) {
 	r, ok := p.server[ref]
 	return r.Before, r.Object, ok && r.Object != nil
 }
@@ -55,7 +56,7 @@ func (p *Plan) Server(ref apply.Ref) (before, after *unstructured.Unstructured, 
 // The error is a *Error of stage StagePreflight naming the objects refused;
 // Plan.Checked then says what the server said of each.
 func Prepare(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, opts Options) (*Plan, error) {
-	p := &Plan{client: client, opts: opts, phases: Phases(objs), begun: time.Now(), server: map[apply.Ref]apply.Result{}}
+	p := &Plan{client: client, opts: opts, phases: Phases(objs), begun: time.Now(), server: map[object.Ref]apply.Result{}}
 	scaled, notes := scaledWorkloads(ctx, client, objs, opts.Apply.Owner)
 	for _, n := range notes {
 		p.emit(event.Event{Type: event.Warning, Message: n})
@@ -73,7 +74,7 @@ func Prepare(ctx context.Context, client *kube.Client, objs []*unstructured.Unst
 func (p *Plan) Run(ctx context.Context) (*Result, error) {
 	// The CRDs of the first phase define these kinds: wait for them to be
 	// served rather than fail when discovery lags behind.
-	for gk, d := range apply.DefinedKinds(objsOf(p.phases)) {
+	for gk, d := range object.DefinedKinds(objsOf(p.phases)) {
 		p.client.Mapper.Expect(gk, d.Versions...)
 	}
 	d := &deployer{Plan: p, applier: apply.New(p.client, p.opts.Apply), begun: time.Now(), result: &Result{}}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 )
 
 // ApplyError is the failed applies of one phase, grouped by cause, so that
@@ -24,7 +25,7 @@ type FailureGroup struct {
 	// Cause is what they have in common: "the API server at URL refused
 	// connections (...)", or the API server's message.
 	Cause string
-	Refs  []apply.Ref
+	Refs  []object.Ref
 	// Detail is the first object's error, told in full when it is alone.
 	Detail string
 	// outage says the cause is an API server that could not be reached.

@@ -11,10 +11,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 )
 
-func cm(i int) apply.Ref {
-	return apply.Ref{Kind: "ConfigMap", Namespace: "shop", Name: fmt.Sprintf("cm-%d", i)}
+func cm(i int) object.Ref {
+	return object.Ref{Kind: "ConfigMap", Namespace: "shop", Name: fmt.Sprintf("cm-%d", i)}
 }
 
 // refused is the error client-go returns for an apply while the API server
@@ -25,7 +26,7 @@ func refused(i int) error {
 			Detail: "dial tcp 127.0.0.1:6443: connect: connection refused", Method: "PATCH", Attempts: 9, Err: kube.ErrGaveUp}}
 }
 
-func failed(ref apply.Ref, err error) error { return &apply.Error{Ref: ref, Err: err} }
+func failed(ref object.Ref, err error) error { return &apply.Error{Ref: ref, Err: err} }
 
 func TestGroupFailures(t *testing.T) {
 	const down = "the API server at https://127.0.0.1:6443 refused connections (dial tcp 127.0.0.1:6443: connect: connection refused)"

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/status"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -29,7 +30,7 @@ type Phase struct {
 
 var clusterSetup = map[schema.GroupKind]bool{
 	{Kind: "Namespace"}: true,
-	{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}: true,
+	object.CRDKind:      true,
 }
 
 // configKinds are applied before anything that may use them: the kinds

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/event"
+	"github.com/kship/kship/pkg/object"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -27,7 +28,7 @@ func (p *Plan) preflight(ctx context.Context) error {
 	p.Checked = res
 	sk := &skips{newNamespaces: map[string]bool{}, newKinds: map[schema.GroupKind]string{},
 		newVersions: map[schema.GroupVersionKind]string{}, changed: map[schema.GroupKind]bool{}}
-	for gk, d := range apply.DefinedKinds(objsOf(p.phases)) {
+	for gk, d := range object.DefinedKinds(objsOf(p.phases)) {
 		if _, err := p.client.Mapper.Lookup(ctx, gk); err != nil {
 			sk.newKinds[gk] = "kind " + gk.Kind + " is defined by a CRD this deploy creates"
 			continue
@@ -102,7 +103,7 @@ func (p *Plan) stop(err *Error) error {
 	if res.DryRun {
 		return err
 	}
-	listed := map[apply.Ref]bool{}
+	listed := map[object.Ref]bool{}
 	for i := range res.Objects {
 		o := &res.Objects[i]
 		listed[o.Ref] = true
@@ -113,7 +114,7 @@ func (p *Plan) stop(err *Error) error {
 	}
 	for _, ph := range p.phases {
 		for _, o := range ph.Objects {
-			if r := apply.RefOf(o); !listed[r] {
+			if r := object.RefOf(o); !listed[r] {
 				res.Objects = append(res.Objects, ObjectResult{Ref: r, Phase: ph.Name,
 					Message: "not applied: the server refused other objects of this deploy in its dry run, so nothing was changed"})
 			}
@@ -137,8 +138,8 @@ func prepare(ctx context.Context, applier *apply.Applier, objs []*unstructured.U
 }
 
 // errorsByRef splits a joined apply error into the cause of each object.
-func errorsByRef(err error) map[apply.Ref]error {
-	out := map[apply.Ref]error{}
+func errorsByRef(err error) map[object.Ref]error {
+	out := map[object.Ref]error{}
 	var list interface{ Unwrap() []error }
 	errs := []error{err}
 	if errors.As(err, &list) {
@@ -175,8 +176,8 @@ func (sk *skips) learn(r apply.Result) {
 		if r.Action == apply.Created {
 			sk.newNamespaces[r.Ref.Name] = true
 		}
-	case schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}:
-		for gk := range apply.DefinedKinds([]*unstructured.Unstructured{r.Object}) {
+	case object.CRDKind:
+		for gk := range object.DefinedKinds([]*unstructured.Unstructured{r.Object}) {
 			sk.changed[gk] = true
 		}
 	}
@@ -207,7 +208,7 @@ func (sk *skips) split(phase string, objs []*unstructured.Unstructured, why func
 			send = append(send, o)
 			continue
 		}
-		skipped = append(skipped, ObjectResult{Ref: apply.RefOf(o), Phase: phase, Action: apply.Created,
+		skipped = append(skipped, ObjectResult{Ref: object.RefOf(o), Phase: phase, Action: apply.Created,
 			Message: "not checked by the server: " + reason})
 	}
 	return send, skipped

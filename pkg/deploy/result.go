@@ -5,12 +5,13 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/exitcode"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/status"
 )
 
 // ObjectResult is what happened to one object.
 type ObjectResult struct {
-	Ref      apply.Ref           `json:"object"`
+	Ref      object.Ref          `json:"object"`
 	Phase    string              `json:"phase"`
 	Action   apply.Action        `json:"action,omitempty"`
 	Status   status.Status       `json:"status,omitempty"`

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/event"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/wait"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -29,7 +30,7 @@ func (d *deployer) run(ctx context.Context) error {
 			d.result.StoppedIn = p.Name
 			for _, rest := range d.phases[i+1:] {
 				for _, o := range rest.Objects {
-					d.result.Objects = append(d.result.Objects, ObjectResult{Ref: apply.RefOf(o), Phase: rest.Name,
+					d.result.Objects = append(d.result.Objects, ObjectResult{Ref: object.RefOf(o), Phase: rest.Name,
 						Message: "not applied: the deploy stopped in phase " + p.Name})
 				}
 			}
@@ -50,14 +51,14 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 	prepared, errs := prepare(ctx, d.applier, p.Objects)
 	if len(errs) > 0 {
 		// Nothing of a phase is applied unless all of it can be.
-		failed := map[apply.Ref]string{}
+		failed := map[object.Ref]string{}
 		var joined []error
 		for _, e := range errs {
 			failed[e.Ref] = e.Err.Error()
 			joined = append(joined, e)
 		}
 		for _, o := range p.Objects {
-			r := apply.RefOf(o)
+			r := object.RefOf(o)
 			or := ObjectResult{Ref: r, Phase: p.Name, Error: failed[r]}
 			if or.Error == "" {
 				or.Message = "not applied: other objects of this phase could not be"
@@ -121,14 +122,14 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 // notApplied records every object of a phase as not applied, with why.
 func (d *deployer) notApplied(p Phase, why string) {
 	for _, o := range p.Objects {
-		d.result.Objects = append(d.result.Objects, ObjectResult{Ref: apply.RefOf(o), Phase: p.Name, Message: why})
+		d.result.Objects = append(d.result.Objects, ObjectResult{Ref: object.RefOf(o), Phase: p.Name, Message: why})
 	}
 }
 
 // failAll records every object of a phase that could not be applied.
 func (d *deployer) failAll(phase string, objs []*unstructured.Unstructured, err error) {
 	for _, o := range objs {
-		d.result.Objects = append(d.result.Objects, ObjectResult{Ref: apply.RefOf(o), Phase: phase,
+		d.result.Objects = append(d.result.Objects, ObjectResult{Ref: object.RefOf(o), Phase: phase,
 			Error: "not applied: " + firstLine(err.Error())})
 	}
 }
@@ -140,7 +141,7 @@ func firstLine(s string) string {
 
 // recordOutcomes copies wait outcomes onto the results of their objects.
 func (d *deployer) recordOutcomes(outcomes []wait.Outcome) {
-	index := map[apply.Ref]int{}
+	index := map[object.Ref]int{}
 	for i, r := range d.result.Objects {
 		index[r.Ref] = i
 	}

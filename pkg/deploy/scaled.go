@@ -7,6 +7,7 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -23,21 +24,21 @@ var (
 // HPA in the cluster that the environment's own set (owner) deployed and the
 // build no longer has is on its way out (the prune deletes it): it does not
 // count.
-func scaledWorkloads(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, owner string) (map[apply.Ref]string, []string) {
-	inBuild := map[apply.Ref]bool{}
+func scaledWorkloads(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, owner string) (map[object.Ref]string, []string) {
+	inBuild := map[object.Ref]bool{}
 	namespaces := map[string]bool{}
-	out := map[apply.Ref]string{}
+	out := map[object.Ref]string{}
 	for _, o := range objs {
 		if _, ok, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "template"); ok && o.GetNamespace() != "" {
-			inBuild[apply.RefOf(o)] = true
+			inBuild[object.RefOf(o)] = true
 			namespaces[o.GetNamespace()] = true
 		}
 	}
-	inBuildHPA := map[apply.Ref]bool{}
+	inBuildHPA := map[object.Ref]bool{}
 	for _, o := range objs {
 		if o.GroupVersionKind().GroupKind() == hpaGK {
 			target(out, o.GetNamespace(), o.GetName(), o.Object)
-			inBuildHPA[apply.RefOf(o)] = true
+			inBuildHPA[object.RefOf(o)] = true
 		}
 	}
 	var notes []string
@@ -60,7 +61,7 @@ func scaledWorkloads(ctx context.Context, client *kube.Client, objs []*unstructu
 		for i := range list.Items {
 			h := &list.Items[i]
 			leaving := owner != "" && h.GetLabels()[apply.LabelPartOf] == owner &&
-				!inBuildHPA[apply.Ref{Group: hpaGK.Group, Kind: hpaGK.Kind, Namespace: ns, Name: h.GetName()}]
+				!inBuildHPA[object.Ref{Group: hpaGK.Group, Kind: hpaGK.Kind, Namespace: ns, Name: h.GetName()}]
 			if !leaving {
 				target(out, ns, h.GetName(), h.Object)
 			}
@@ -75,7 +76,7 @@ func scaledWorkloads(ctx context.Context, client *kube.Client, objs []*unstructu
 }
 
 // target records the workload an HPA object (its fields) scales.
-func target(out map[apply.Ref]string, ns, hpa string, obj map[string]any) {
+func target(out map[object.Ref]string, ns, hpa string, obj map[string]any) {
 	ref, _, _ := unstructured.NestedMap(obj, "spec", "scaleTargetRef")
 	apiVersion, _ := ref["apiVersion"].(string)
 	kind, _ := ref["kind"].(string)
@@ -84,7 +85,7 @@ func target(out map[apply.Ref]string, ns, hpa string, obj map[string]any) {
 		return
 	}
 	gv, _ := schema.ParseGroupVersion(apiVersion)
-	r := apply.Ref{Group: gv.Group, Kind: kind, Namespace: ns, Name: name}
+	r := object.Ref{Group: gv.Group, Kind: kind, Namespace: ns, Name: name}
 	if _, ok := out[r]; !ok {
 		out[r] = "HorizontalPodAutoscaler " + ns + "/" + hpa
 	}

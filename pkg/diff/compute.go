@@ -3,6 +3,7 @@ package diff
 import (
 	"fmt"
 
+	"github.com/kship/kship/pkg/object"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -34,7 +35,7 @@ type Input struct {
 	// ignored.
 	Previous []*unstructured.Unstructured
 	// Prune lists live objects a deploy would delete (from the inventory).
-	Prune []Ref
+	Prune []object.Ref
 }
 
 // Options says how to diff.
@@ -95,12 +96,12 @@ func compare(e entry, opts Options) (c Change, same bool, err error) {
 		c.Note = "an immutable field changed: the object will be deleted and created again; the diff covers the manifest's fields"
 	}
 	if e.After != nil {
-		c.Ref = RefOf(e.After)
+		c.Ref = object.RefOf(e.After)
 	} else {
-		c.Ref = RefOf(e.Before)
+		c.Ref = object.RefOf(e.Before)
 	}
 	if e.renamed {
-		prev := RefOf(e.Before)
+		prev := object.RefOf(e.Before)
 		c.Previous = &prev
 	}
 	before, after := normalize(e.Before), normalize(e.After)
@@ -153,15 +154,9 @@ func action(e entry) Action {
 	return Changed
 }
 
-// RefOf returns u's Ref.
-func RefOf(u *unstructured.Unstructured) Ref {
-	gvk := u.GroupVersionKind()
-	return Ref{Group: gvk.Group, Kind: gvk.Kind, Namespace: u.GetNamespace(), Name: u.GetName()}
-}
-
 func refOrNil(u *unstructured.Unstructured) string {
 	if u == nil {
 		return ""
 	}
-	return RefOf(u).String()
+	return object.RefOf(u).String()
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kship/kship/pkg/object"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
@@ -50,17 +51,17 @@ func TestCompute(t *testing.T) {
 	}{
 		{name: "server-owned fields only", pair: Pair{Before: obj(t, deployV1), After: obj(t, noise)}},
 		{name: "changed", pair: Pair{Before: obj(t, deployV1), After: obj(t, v2)},
-			want:      &Change{Ref: Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Action: Changed, Added: 1, Removed: 1},
+			want:      &Change{Ref: object.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Action: Changed, Added: 1, Removed: 1},
 			diffLines: []string{"--- live/Deployment/shop/api", "+++ dry-run/Deployment/shop/api", "-      - image: api:v1", "+      - image: api:v2"}},
 		{name: "created", pair: Pair{After: obj(t, cm), Note: "not checked"},
-			want:      &Change{Ref: Ref{Kind: "ConfigMap", Namespace: "shop", Name: "c"}, Action: Created, Added: 7, Note: "not checked"},
+			want:      &Change{Ref: object.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "c"}, Action: Created, Added: 7, Note: "not checked"},
 			diffLines: []string{"--- /dev/null", "+++ dry-run/ConfigMap/shop/c", "@@ -0,0 +1,7 @@", "+apiVersion: v1", "+  a: b"}},
 		{name: "deleted", pair: Pair{Before: obj(t, cm)},
-			want:      &Change{Ref: Ref{Kind: "ConfigMap", Namespace: "shop", Name: "c"}, Action: Deleted, Removed: 7},
+			want:      &Change{Ref: object.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "c"}, Action: Deleted, Removed: 7},
 			diffLines: []string{"+++ /dev/null", "-kind: ConfigMap"}},
 		{name: "recreate compares the manifest's fields only",
 			pair: Pair{Before: obj(t, deployV1), After: obj(t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec: {template: {spec: {containers: [{name: api, image: api:v2}]}}}\n"), Recreate: true},
-			want: &Change{Ref: Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Action: Recreated, Added: 1, Removed: 1,
+			want: &Change{Ref: object.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Action: Recreated, Added: 1, Removed: 1,
 				Note: "an immutable field changed: the object will be deleted and created again; the diff covers the manifest's fields"},
 			diffLines: []string{"-      - image: api:v1", "+      - image: api:v2"}},
 	}

@@ -1,24 +1,10 @@
 package diff
 
-import "fmt"
+import (
+	"fmt"
 
-// Ref names an object: its group, kind, namespace and name. It has the same
-// fields as apply.Ref, so either converts to the other.
-type Ref struct {
-	Group     string `json:"group,omitempty"`
-	Kind      string `json:"kind"`
-	Namespace string `json:"namespace,omitempty"`
-	Name      string `json:"name"`
-}
-
-// String is "Kind/namespace/name", or "Kind/name" for objects without a
-// namespace, as kship names objects everywhere.
-func (r Ref) String() string {
-	if r.Namespace == "" {
-		return r.Kind + "/" + r.Name
-	}
-	return r.Kind + "/" + r.Namespace + "/" + r.Name
-}
+	"github.com/kship/kship/pkg/object"
+)
 
 // Action is what happens to an object.
 type Action string
@@ -42,9 +28,9 @@ const (
 // Change is one object that differs between the two sides.
 type Change struct {
 	// Ref names the object on the new side (on the old side if Deleted).
-	Ref Ref `json:"object"`
+	Ref object.Ref `json:"object"`
 	// Previous is the old object's name when Action is Renamed.
-	Previous *Ref `json:"previous,omitempty"`
+	Previous *object.Ref `json:"previous,omitempty"`
 	// Action says what happens to the object.
 	Action Action `json:"change"`
 	// Note qualifies the change, e.g. why the server could not check it.
@@ -80,7 +66,7 @@ type Plan struct {
 	// Prune lists live objects a deploy would delete because the build no
 	// longer has them. It comes from kship's inventory and is empty until
 	// one is given.
-	Prune []Ref `json:"prune,omitempty"`
+	Prune []object.Ref `json:"prune,omitempty"`
 }
 
 // HasChanges reports whether anything in p differs: a changed object, an

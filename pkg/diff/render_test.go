@@ -7,14 +7,15 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/kship/kship/pkg/object"
 )
 
 func sampleReport() *Report {
 	return &Report{From: "main (merge-base 1a2b3c4)", To: "working tree", Plans: []*Plan{
 		{Env: "stage", Unchanged: 2, Changes: []Change{{
-			Ref: Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Action: Changed, Added: 1, Removed: 1,
+			Ref: object.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Action: Changed, Added: 1, Removed: 1,
 			Diff: "--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n a: 1\n-b: \"```\"\n+b: \"````\"\n",
-		}}, Prune: []Ref{{Kind: "ConfigMap", Namespace: "shop", Name: "old"}}},
+		}}, Prune: []object.Ref{{Kind: "ConfigMap", Namespace: "shop", Name: "old"}}},
 		{Env: "prod", Unchanged: 3, Changes: []Change{}},
 		{Env: "qa|x", Note: "environment added", Changes: []Change{}},
 	}}

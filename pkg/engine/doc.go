@@ -8,8 +8,9 @@
 // each, prunes what left the build once the rollout is ready, saves the
 // manifests for rollback and, if asked, rolls back when the rollout fails.
 //
-// Diff, Status, Rollback and Unlock are verbs of the same engine; a deploy's
-// dry run and Diff share one planner. Every step emits typed events (package
+// Diff, Status, Rollback, Unlock, Delete, Logs and Exec are verbs of the
+// same engine, each through the guard; a deploy's dry run and Diff share
+// one planner. Every step emits typed events (package
 // event) and returns its own error type, whose ExitCode method is the exit
 // code. It composes packages build, validate, guard, kube, lock, inventory,
 // deploy and prune; it never prints.

@@ -13,6 +13,7 @@ import (
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/prune"
 	"github.com/kship/kship/pkg/validate"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -112,13 +113,13 @@ type Result struct {
 	Revision int
 	Deploy   *deploy.Result
 	// Pruned are the objects deleted; WouldPrune what a dry run would delete.
-	Pruned     []apply.Ref
-	WouldPrune []apply.Ref
+	Pruned     []object.Ref
+	WouldPrune []object.Ref
 	// KeptFromPrune are members not in the build that stayed, with why.
 	KeptFromPrune []prune.Kept
 	// Terminating are pruned objects still being deleted when the prune's
 	// time was up (held by a finalizer): they stay members until they go.
-	Terminating []apply.Ref
+	Terminating []object.Ref
 	// Rollback is what the automatic rollback after a failure did, nil when
 	// none was asked for.
 	Rollback *RollbackReport
@@ -310,8 +311,8 @@ func (r *runner) applyAndWait(ctx context.Context, plan *deploy.Plan) (*deploy.R
 
 // remaining is what a failed deploy leaves as members: the members from
 // before, and what it applied, as intended recorded it.
-func remaining(before, intended map[apply.Ref]inventory.Recorded, res *deploy.Result) map[apply.Ref]inventory.Recorded {
-	out := map[apply.Ref]inventory.Recorded{}
+func remaining(before, intended map[object.Ref]inventory.Recorded, res *deploy.Result) map[object.Ref]inventory.Recorded {
+	out := map[object.Ref]inventory.Recorded{}
 	for r, m := range before {
 		out[r] = m
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,7 +17,7 @@ import (
 // a namespace get ns. Scope comes from the cluster, or, for kinds a CRD in
 // objs defines, from that CRD.
 func defaultNamespaces(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, ns string) ([]*unstructured.Unstructured, error) {
-	crdScope := apply.DefinedKinds(objs)
+	crdScope := object.DefinedKinds(objs)
 	out := make([]*unstructured.Unstructured, len(objs))
 	for i, o := range objs {
 		c := o.DeepCopy()
@@ -30,17 +31,17 @@ func defaultNamespaces(ctx context.Context, client *kube.Client, objs []*unstruc
 			var err error
 			namespaced, err = client.Mapper.IsNamespaced(ctx, gvk.GroupKind(), gvk.Version)
 			if meta.IsNoMatchError(err) {
-				return nil, fmt.Errorf("%s: the cluster does not know kind %s: add its CustomResourceDefinition to the build or install it first, or check apiVersion", apply.RefOf(c), gvk.GroupKind())
+				return nil, fmt.Errorf("%s: the cluster does not know kind %s: add its CustomResourceDefinition to the build or install it first, or check apiVersion", object.RefOf(c), gvk.GroupKind())
 			}
 			if err != nil {
-				return nil, fmt.Errorf("%s: looking up kind %s in the cluster's API discovery: %w", apply.RefOf(c), gvk.GroupKind(), err)
+				return nil, fmt.Errorf("%s: looking up kind %s in the cluster's API discovery: %w", object.RefOf(c), gvk.GroupKind(), err)
 			}
 		}
 		if !namespaced {
 			continue
 		}
 		if ns == "" {
-			return nil, fmt.Errorf("%s: has no namespace: set one in the overlay (namespace:) or in kship.yaml", apply.RefOf(c))
+			return nil, fmt.Errorf("%s: has no namespace: set one in the overlay (namespace:) or in kship.yaml", object.RefOf(c))
 		}
 		c.SetNamespace(ns)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/diff"
 	"github.com/kship/kship/pkg/inventory"
+	"github.com/kship/kship/pkg/object"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -100,7 +101,7 @@ func Diff(ctx context.Context, t *Target, opts Options) (*Planned, error) {
 		return nil, &ClusterError{Err: err}
 	}
 	for _, ref := range r.res.WouldPrune {
-		out.Input.Prune = append(out.Input.Prune, diff.Ref(ref))
+		out.Input.Prune = append(out.Input.Prune, object.Ref(ref))
 	}
 	return out, planErr
 }
@@ -108,13 +109,13 @@ func Diff(ctx context.Context, t *Target, opts Options) (*Planned, error) {
 // pairs pairs each object with what the server's dry run returned, in
 // build order; objects it refused are left out.
 func pairs(plan *deploy.Plan, objs []*unstructured.Unstructured) []diff.Pair {
-	checked := map[apply.Ref]deploy.ObjectResult{}
+	checked := map[object.Ref]deploy.ObjectResult{}
 	for _, o := range plan.Checked.Objects {
 		checked[o.Ref] = o
 	}
 	var out []diff.Pair
 	for _, o := range objs {
-		ref := apply.RefOf(o)
+		ref := object.RefOf(o)
 		res := checked[ref]
 		if before, after, ok := plan.Server(ref); ok {
 			out = append(out, diff.Pair{Before: before, After: after, Recreate: res.Action == apply.Recreated})
@@ -133,9 +134,9 @@ func (r *runner) previousGenerated(ctx context.Context, pairs []diff.Pair) ([]*u
 	type place struct{ resource, namespace string }
 	resources := map[string]string{"ConfigMap": "configmaps", "Secret": "secrets"}
 	places := map[place]bool{}
-	inBuild := map[diff.Ref]bool{}
+	inBuild := map[object.Ref]bool{}
 	for _, p := range pairs {
-		ref := diff.RefOf(p.After)
+		ref := object.RefOf(p.After)
 		inBuild[ref] = true
 		if res, ok := resources[ref.Kind]; ok && ref.Group == "" && p.Before == nil {
 			places[place{res, ref.Namespace}] = true
@@ -154,7 +155,7 @@ func (r *runner) previousGenerated(ctx context.Context, pairs []diff.Pair) ([]*u
 			return nil, fmt.Errorf("listing %s in %s (to pair renamed generated objects): %w", pl.resource, pl.namespace, err)
 		}
 		for i := range list.Items {
-			if o := &list.Items[i]; !inBuild[diff.RefOf(o)] {
+			if o := &list.Items[i]; !inBuild[object.RefOf(o)] {
 				out = append(out, o)
 			}
 		}

@@ -48,6 +48,9 @@ func (r *runner) validate(objs []*unstructured.Unstructured) error {
 	opts := *r.opts.Validate
 	opts.Environment = r.target.Name()
 	opts.Source = Sources(r.target, r.origins)
+	if dec, ok := r.opts.Build.Decoder.(interface{ Values() []string }); ok {
+		opts.Redact = append(opts.Redact, dec.Values()...) // decrypted values, in a ConfigMap too
+	}
 	rep, err := RunValidation(r.target, objs, opts)
 	if err != nil {
 		return err
@@ -126,6 +129,10 @@ func (r *runner) connect(ctx context.Context) error {
 // connects, and checks the cluster's pinned identity (kship.yaml's
 // clusterID, clusterCA). The error is a *ConnectError.
 func connectTarget(ctx context.Context, t *Target, opts kube.Options) (*kube.Client, error) {
+	opts, err := withEnvKubeconfig(t, opts)
+	if err != nil {
+		return nil, &ConnectError{Err: err}
+	}
 	if err := guard.Context(t.Env, opts); err != nil {
 		return nil, &ConnectError{Err: err}
 	}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/inventory"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/prune"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -54,7 +54,7 @@ func (r *runner) planFor(ctx context.Context, state *inventory.State, objs []*un
 	}
 	for ns := range inUse {
 		if ns != "" {
-			keep[apply.Ref{Kind: "Namespace", Name: ns}] = "namespace still holds objects of this environment"
+			keep[object.Ref{Kind: "Namespace", Name: ns}] = "namespace still holds objects of this environment"
 		}
 	}
 	return prune.NewPlan(members, objs, keep), nil
@@ -104,9 +104,9 @@ func (r *runner) pruneAfter(ctx context.Context, state *inventory.State, objs []
 	for _, s := range out.Skipped {
 		r.emit(event.Event{Type: event.PruneSkipped, Object: s.Ref, Reason: s.Reason})
 	}
-	remain := map[apply.Ref]inventory.Recorded{}
+	remain := map[object.Ref]inventory.Recorded{}
 	for _, o := range objs {
-		remain[apply.RefOf(o)] = state.Members[apply.RefOf(o)]
+		remain[object.RefOf(o)] = state.Members[object.RefOf(o)]
 	}
 	for _, k := range plan.Kept {
 		r.emit(event.Event{Type: event.Kept, Object: k.Ref, Reason: k.Reason})
@@ -134,8 +134,8 @@ func (r *runner) pruneAfter(ctx context.Context, state *inventory.State, objs []
 	return nil
 }
 
-func refsOf(kept []prune.Kept) []apply.Ref {
-	out := make([]apply.Ref, len(kept))
+func refsOf(kept []prune.Kept) []object.Ref {
+	out := make([]object.Ref, len(kept))
 	for i, k := range kept {
 		out[i] = k.Ref
 	}

@@ -7,10 +7,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/lock"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/status"
 	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -31,7 +31,7 @@ type StatusReport struct {
 
 // ObjectStatus is one member's state.
 type ObjectStatus struct {
-	Ref     apply.Ref     `json:"object"`
+	Ref     object.Ref    `json:"object"`
 	Status  status.Status `json:"status"`
 	Message string        `json:"message,omitempty"`
 }
@@ -73,7 +73,7 @@ func readStatus(ctx context.Context, client *kube.Client, env, ns string) (*Stat
 		rep.Unlisted = append(rep.Unlisted, fmt.Sprintf("%s: %s", u.GroupKind, u.Denied.Advice()))
 	}
 	good := state.LastGood() != nil && rep.LastDeploy != nil && rep.LastDeploy.Revision == state.LastGood().Revision
-	found := map[apply.Ref]bool{}
+	found := map[object.Ref]bool{}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
@@ -114,7 +114,7 @@ func readStatus(ctx context.Context, client *kube.Client, env, ns string) (*Stat
 	return rep, nil
 }
 
-func unlistedKind(unlisted []inventory.Unlisted, r apply.Ref) bool {
+func unlistedKind(unlisted []inventory.Unlisted, r object.Ref) bool {
 	for _, u := range unlisted {
 		if u.GroupKind == r.GroupKind() {
 			return true
@@ -125,7 +125,7 @@ func unlistedKind(unlisted []inventory.Unlisted, r apply.Ref) bool {
 
 // missing says what became of a member the last deploy recorded that is no
 // longer labelled as one: deleted, or taken over by another set.
-func missing(ctx context.Context, client *kube.Client, id string, r apply.Ref) ObjectStatus {
+func missing(ctx context.Context, client *kube.Client, id string, r object.Ref) ObjectStatus {
 	gone := ObjectStatus{Ref: r, Status: status.NotFound, Message: "recorded by the last deploy, but not in the cluster (deleted by hand?): the next deploy creates it again"}
 	m, err := client.Mapper.Mapping(ctx, r.GroupKind())
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/wait"
 )
 
@@ -80,7 +81,7 @@ type Event struct {
 	// Update is set for StatusChanged.
 	Update *wait.Update
 	// Object is the object a prune event is about.
-	Object apply.Ref
+	Object object.Ref
 	// Reason says why (Kept, RollbackSkipped).
 	Reason string
 	// Revision is the revision a rollback or record event is about.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -61,7 +62,7 @@ type State struct {
 	// Members are the objects of the set, as the last write recorded them:
 	// a deploy records the union of the old and the new members before it
 	// applies anything, and what remains after its prune.
-	Members map[apply.Ref]Recorded
+	Members map[object.Ref]Recorded
 	// History is the recent deploys, newest last.
 	History []Record
 	// Project names the project that deploys the environment (see
@@ -86,7 +87,7 @@ type Recorded struct {
 
 func newState(namespace string) *State {
 	s := &State{GroupKinds: map[schema.GroupKind]bool{}, Namespaces: map[string]bool{namespace: true},
-		Members: map[apply.Ref]Recorded{}, mine: map[int]bool{}}
+		Members: map[object.Ref]Recorded{}, mine: map[int]bool{}}
 	s.base = s.snap()
 	return s
 }
@@ -199,7 +200,7 @@ func (inv *Inventory) write(ctx context.Context, s *State) error {
 func (s *State) merge(fresh *State) {
 	s.GroupKinds = mergeSet(s.base.gks, s.GroupKinds, fresh.GroupKinds)
 	s.Namespaces = mergeSet(s.base.nss, s.Namespaces, fresh.Namespaces)
-	members := map[apply.Ref]Recorded{}
+	members := map[object.Ref]Recorded{}
 	for r, m := range fresh.Members {
 		if _, removed := s.base.members[r]; removed {
 			if _, kept := s.Members[r]; !kept {
@@ -250,7 +251,7 @@ func mergeSet[K comparable](base, mine, theirs map[K]bool) map[K]bool {
 type snapshot struct {
 	gks     map[schema.GroupKind]bool
 	nss     map[string]bool
-	members map[apply.Ref]Recorded
+	members map[object.Ref]Recorded
 }
 
 func (s *State) snap() snapshot {
@@ -296,14 +297,14 @@ func (s *State) Union(objs []*unstructured.Unstructured) {
 		s.Namespaces[ns] = true
 	}
 	for _, o := range objs {
-		s.Members[apply.RefOf(o)] = recordOf(o)
+		s.Members[object.RefOf(o)] = recordOf(o)
 	}
 }
 
 // Narrow sets the members to refs (the objects that remain after a prune,
 // with what they were recorded as), and where members may be to their kinds
 // and namespaces plus home, the parent's namespace.
-func (s *State) Narrow(members map[apply.Ref]Recorded, home string) {
+func (s *State) Narrow(members map[object.Ref]Recorded, home string) {
 	s.Members = members
 	s.GroupKinds, s.Namespaces = map[schema.GroupKind]bool{}, map[string]bool{home: true}
 	for r := range members {

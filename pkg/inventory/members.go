@@ -9,6 +9,7 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -19,7 +20,7 @@ import (
 
 // Member is an object in the cluster that carries the set's part-of label.
 type Member struct {
-	Ref      apply.Ref
+	Ref      object.Ref
 	Resource schema.GroupVersionResource
 	UID      string
 	// ResourceVersion is the version listed: a prune deletes the object only
@@ -149,7 +150,7 @@ func (inv *Inventory) member(o *metav1.PartialObjectMetadata, gvr schema.GroupVe
 		return Member{}, false // a copy someone made, label and all: not ours to prune
 	}
 	return Member{
-		Ref:             apply.Ref{Group: gk.Group, Kind: gk.Kind, Namespace: o.Namespace, Name: o.Name},
+		Ref:             object.Ref{Group: gk.Group, Kind: gk.Kind, Namespace: o.Namespace, Name: o.Name},
 		Resource:        gvr,
 		UID:             string(o.UID),
 		ResourceVersion: o.ResourceVersion,

@@ -5,11 +5,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/object"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-func ref(name string) apply.Ref { return apply.Ref{Kind: "ConfigMap", Namespace: "shop", Name: name} }
+func ref(name string) object.Ref { return object.Ref{Kind: "ConfigMap", Namespace: "shop", Name: name} }
 
 // state is a State as read: base is what it holds.
 func state(members []string, gks []string, history ...Record) *State {
@@ -25,7 +25,7 @@ func state(members []string, gks []string, history ...Record) *State {
 	return s
 }
 
-func names(m map[apply.Ref]Recorded) []string {
+func names(m map[object.Ref]Recorded) []string {
 	var out []string
 	for r := range m {
 		out = append(out, r.Name)

@@ -7,7 +7,7 @@ import (
 	"io"
 	"sort"
 
-	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/object"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -15,7 +15,7 @@ import (
 const dataMembers = "members.json.gz"
 
 type recordedMember struct {
-	apply.Ref
+	object.Ref
 	Recorded
 }
 
@@ -27,7 +27,7 @@ func recordOf(o *unstructured.Unstructured) Recorded {
 	return r
 }
 
-func encodeMembers(m map[apply.Ref]Recorded) ([]byte, error) {
+func encodeMembers(m map[object.Ref]Recorded) ([]byte, error) {
 	list := make([]recordedMember, 0, len(m))
 	for r, rec := range m {
 		list = append(list, recordedMember{r, rec})
@@ -44,8 +44,8 @@ func encodeMembers(m map[apply.Ref]Recorded) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func decodeMembers(data []byte) (map[apply.Ref]Recorded, error) {
-	out := map[apply.Ref]Recorded{}
+func decodeMembers(data []byte) (map[object.Ref]Recorded, error) {
+	out := map[object.Ref]Recorded{}
 	if len(data) == 0 {
 		return out, nil // written by a kship that did not record members
 	}

@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/kship/kship/internal/testcluster"
-	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/prune"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -34,7 +34,7 @@ func TestExecuteRechecksChangedMembers(t *testing.T) {
 			t.Fatal(err)
 		}
 		return inventory.Member{
-			Ref:             apply.Ref{Kind: "ConfigMap", Namespace: ns, Name: name},
+			Ref:             object.Ref{Kind: "ConfigMap", Namespace: ns, Name: name},
 			Resource:        corev1.SchemeGroupVersion.WithResource("configmaps"),
 			UID:             string(cm.UID),
 			ResourceVersion: cm.ResourceVersion,

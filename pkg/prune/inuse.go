@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,8 +17,8 @@ import (
 // desired Deployments refer to, with a reason to keep each. The Deployment
 // controller keeps revisionHistoryLimit old ReplicaSets for
 // `kubectl rollout undo`; their pods need their old configuration.
-func InUse(ctx context.Context, client *kube.Client, desired []*unstructured.Unstructured) (map[apply.Ref]string, error) {
-	out := map[apply.Ref]string{}
+func InUse(ctx context.Context, client *kube.Client, desired []*unstructured.Unstructured) (map[object.Ref]string, error) {
+	out := map[object.Ref]string{}
 	rsets := map[string][]appsv1.ReplicaSet{} // by namespace, listed once
 	for _, d := range desired {
 		if d.GetKind() != "Deployment" || d.GroupVersionKind().Group != "apps" {
@@ -30,7 +30,7 @@ func InUse(ctx context.Context, client *kube.Client, desired []*unstructured.Uns
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: reading it to keep what its old ReplicaSets use: %w", apply.RefOf(d), err)
+			return nil, fmt.Errorf("%s: reading it to keep what its old ReplicaSets use: %w", object.RefOf(d), err)
 		}
 		if _, ok := rsets[ns]; !ok {
 			list, err := client.Typed.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{})
@@ -57,10 +57,10 @@ func InUse(ctx context.Context, client *kube.Client, desired []*unstructured.Uns
 }
 
 // refsOf lists the ConfigMaps and Secrets a pod spec mounts or reads.
-func refsOf(ns string, spec *corev1.PodSpec) []apply.Ref {
-	var out []apply.Ref
-	cm := func(name string) { out = append(out, apply.Ref{Kind: "ConfigMap", Namespace: ns, Name: name}) }
-	sec := func(name string) { out = append(out, apply.Ref{Kind: "Secret", Namespace: ns, Name: name}) }
+func refsOf(ns string, spec *corev1.PodSpec) []object.Ref {
+	var out []object.Ref
+	cm := func(name string) { out = append(out, object.Ref{Kind: "ConfigMap", Namespace: ns, Name: name}) }
+	sec := func(name string) { out = append(out, object.Ref{Kind: "Secret", Namespace: ns, Name: name}) }
 	for _, v := range spec.Volumes {
 		if v.ConfigMap != nil {
 			cm(v.ConfigMap.Name)

@@ -19,6 +19,7 @@ import (
 	"github.com/kship/kship/pkg/exitcode"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -39,8 +40,8 @@ const DefaultMaxShare = 0.5
 
 // Kept is a member that is not in the build but stays, and why.
 type Kept struct {
-	Ref    apply.Ref `json:"object"`
-	Reason string    `json:"reason"`
+	Ref    object.Ref `json:"object"`
+	Reason string     `json:"reason"`
 }
 
 // Plan is what a prune would do.
@@ -49,14 +50,14 @@ type Plan struct {
 	Kept   []Kept
 	// Terminating are members not in the build that are already being
 	// deleted: nothing to do but report them.
-	Terminating []apply.Ref
+	Terminating []object.Ref
 	// Members is the inventory's size before the prune.
 	Members int
 }
 
 // Refs returns the objects the plan deletes.
-func (p *Plan) Refs() []apply.Ref {
-	out := make([]apply.Ref, len(p.Delete))
+func (p *Plan) Refs() []object.Ref {
+	out := make([]object.Ref, len(p.Delete))
 	for i, m := range p.Delete {
 		out[i] = m.Ref
 	}
@@ -80,10 +81,10 @@ func (e *MassPruneError) Error() string {
 
 // NewPlan compares members with the desired objects. used lists the
 // ConfigMaps and Secrets that retained ReplicaSets refer to (see InUse).
-func NewPlan(members []inventory.Member, desired []*unstructured.Unstructured, used map[apply.Ref]string) *Plan {
-	want := map[apply.Ref]bool{}
+func NewPlan(members []inventory.Member, desired []*unstructured.Unstructured, used map[object.Ref]string) *Plan {
+	want := map[object.Ref]bool{}
 	for _, o := range desired {
-		want[apply.RefOf(o)] = true
+		want[object.RefOf(o)] = true
 	}
 	p := &Plan{Members: len(members)}
 	for _, m := range members {
@@ -117,10 +118,10 @@ func (p *Plan) Check(maxShare float64, allowMass bool) error {
 // Outcome is what a prune did.
 type Outcome struct {
 	// Deleted are the objects that are gone.
-	Deleted []apply.Ref
+	Deleted []object.Ref
 	// Terminating are objects whose deletion was accepted but that were
 	// still there when ctx ended (held by a finalizer).
-	Terminating []apply.Ref
+	Terminating []object.Ref
 	// Skipped are objects left alone because they changed since they were
 	// listed (another set may have adopted them), with why.
 	Skipped []Kept

@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/inventory"
+	"github.com/kship/kship/pkg/object"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 func member(kind, name string, annotations map[string]string) inventory.Member {
-	return inventory.Member{Ref: apply.Ref{Kind: kind, Namespace: "ns", Name: name}, Annotations: annotations}
+	return inventory.Member{Ref: object.Ref{Kind: kind, Namespace: "ns", Name: name}, Annotations: annotations}
 }
 
 func desired(kind, name string) *unstructured.Unstructured {
@@ -32,7 +32,7 @@ func TestNewPlan(t *testing.T) {
 		member("Service", "gone", nil),
 		member("Service", "keep-me", map[string]string{Annotation: Disabled}),
 	}
-	used := map[apply.Ref]string{{Kind: "ConfigMap", Namespace: "ns", Name: "cfg-old"}: "used by ReplicaSet api-1"}
+	used := map[object.Ref]string{{Kind: "ConfigMap", Namespace: "ns", Name: "cfg-old"}: "used by ReplicaSet api-1"}
 	p := NewPlan(members, []*unstructured.Unstructured{desired("ConfigMap", "cfg-new")}, used)
 	var del []string
 	for _, r := range p.Refs() {
@@ -42,8 +42,8 @@ func TestNewPlan(t *testing.T) {
 		t.Errorf("delete (-want +got):\n%s", diff)
 	}
 	want := []Kept{
-		{Ref: apply.Ref{Kind: "ConfigMap", Namespace: "ns", Name: "cfg-old"}, Reason: "used by ReplicaSet api-1"},
-		{Ref: apply.Ref{Kind: "Service", Namespace: "ns", Name: "keep-me"}, Reason: "kship.dev/prune: disabled"},
+		{Ref: object.Ref{Kind: "ConfigMap", Namespace: "ns", Name: "cfg-old"}, Reason: "used by ReplicaSet api-1"},
+		{Ref: object.Ref{Kind: "Service", Namespace: "ns", Name: "keep-me"}, Reason: "kship.dev/prune: disabled"},
 	}
 	if diff := cmp.Diff(want, p.Kept); diff != "" {
 		t.Errorf("kept (-want +got):\n%s", diff)

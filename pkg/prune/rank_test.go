@@ -3,9 +3,9 @@ package prune
 import (
 	"testing"
 
-	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/inventory"
+	"github.com/kship/kship/pkg/object"
 )
 
 // Prune deletes in the reverse of the deploy's phases, so that nothing is
@@ -13,7 +13,7 @@ import (
 // like the ConfigMap, and the namespace last.
 func TestRankReversesThePhases(t *testing.T) {
 	m := func(group, kind string, annotations map[string]string) inventory.Member {
-		return inventory.Member{Ref: apply.Ref{Group: group, Kind: kind, Name: "x"}, Annotations: annotations}
+		return inventory.Member{Ref: object.Ref{Group: group, Kind: kind, Name: "x"}, Annotations: annotations}
 	}
 	order := []inventory.Member{
 		m("apps", "Deployment", nil),

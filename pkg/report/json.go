@@ -7,6 +7,7 @@ import (
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/engine"
+	"github.com/kship/kship/pkg/object"
 )
 
 // DocumentVersion is the version of Document this kship writes. Fields
@@ -38,11 +39,11 @@ type Document struct {
 	StoppedIn string `json:"stoppedIn,omitempty"`
 	// Pruned are the objects the prune deleted; WouldPrune what a dry run
 	// would delete; KeptFromPrune the members not in the build that stay.
-	Pruned        []apply.Ref `json:"pruned,omitempty"`
-	WouldPrune    []apply.Ref `json:"wouldPrune,omitempty"`
-	KeptFromPrune []Kept      `json:"keptFromPrune,omitempty"`
+	Pruned        []object.Ref `json:"pruned,omitempty"`
+	WouldPrune    []object.Ref `json:"wouldPrune,omitempty"`
+	KeptFromPrune []Kept       `json:"keptFromPrune,omitempty"`
 	// Terminating are pruned objects still being deleted at the prune's end.
-	Terminating []apply.Ref `json:"terminating,omitempty"`
+	Terminating []object.Ref `json:"terminating,omitempty"`
 	// RolledBackTo is the revision a successful automatic rollback returned
 	// to; Rollback says what the rollback did, whatever its outcome.
 	RolledBackTo int          `json:"rolledBackTo,omitempty"`
@@ -51,7 +52,7 @@ type Document struct {
 
 // Object is what happened to one object.
 type Object struct {
-	Ref apply.Ref `json:"object"`
+	Ref object.Ref `json:"object"`
 	// Phase is the phase it was deployed in.
 	Phase string `json:"phase"`
 	// Action is what the apply did: created, configured, unchanged,
@@ -89,8 +90,8 @@ type Problem struct {
 
 // Kept is a member that left the build but stays, and why.
 type Kept struct {
-	Ref    apply.Ref `json:"object"`
-	Reason string    `json:"reason"`
+	Ref    object.Ref `json:"object"`
+	Reason string     `json:"reason"`
 }
 
 // RollbackDoc is what an automatic rollback, or `kship rollback`, did.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/event"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/status"
 )
 
@@ -31,7 +32,7 @@ type jsonEvent struct {
 	DryRun   bool          `json:"dryRun,omitempty"`
 	Phase    string        `json:"phase,omitempty"`
 	Objects  int           `json:"objects,omitempty"`
-	Object   *apply.Ref    `json:"object,omitempty"`
+	Object   *object.Ref   `json:"object,omitempty"`
 	Action   apply.Action  `json:"action,omitempty"`
 	Status   status.Status `json:"status,omitempty"`
 	Message  string        `json:"message,omitempty"`
@@ -60,7 +61,7 @@ func (j *JSONLines) Event(e event.Event) {
 		Message: e.Message, Reason: e.Reason, Revision: e.Revision, Failed: e.Failed, Mixed: e.Mixed,
 		Holder: e.Holder, By: e.By, Error: e.Error,
 		Target: e.Target, Context: e.Context, Server: e.Server, DryRun: e.DryRun, Elapsed: e.Elapsed.Seconds()}
-	if e.Object != (apply.Ref{}) {
+	if e.Object != (object.Ref{}) {
 		out.Object = &e.Object
 	}
 	if a := e.Applied; a != nil {

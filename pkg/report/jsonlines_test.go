@@ -9,6 +9,7 @@ import (
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/event"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/status"
 	"github.com/kship/kship/pkg/wait"
 )
@@ -19,14 +20,14 @@ func TestJSONLines(t *testing.T) {
 	var buf bytes.Buffer
 	at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 	j := &JSONLines{W: &buf, Now: func() time.Time { return at }}
-	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
+	ref := object.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
 	j.Event(event.Event{Type: event.DeployStarted, Target: "stage", Objects: 9, Context: "stage", Server: "https://api.stage:6443", DryRun: true})
 	j.Event(event.Event{Type: event.PhaseStarted, Phase: "workloads", Objects: 2, Elapsed: 2 * time.Second})
 	j.Event(event.Event{Type: event.ObjectApplied, Phase: "workloads", Applied: &apply.Result{Ref: ref, Action: apply.Configured}})
 	j.Event(event.Event{Type: event.StatusChanged, Phase: "workloads", Update: &wait.Update{Ref: ref, Status: status.InProgress,
 		Message: "1 of 3 updated", Elapsed: 1500 * time.Millisecond}})
 	j.Event(event.Event{Type: event.LockWaiting, Holder: "job-7", Since: at.Add(-time.Minute)})
-	j.Event(event.Event{Type: event.Kept, Object: apply.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "cfg-1"}, Reason: "rollout undo"})
+	j.Event(event.Event{Type: event.Kept, Object: object.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "cfg-1"}, Reason: "rollout undo"})
 	j.Event(event.Event{Type: event.RollbackFailed, Revision: 4, Failed: 5, Mixed: true, Error: "timed out"})
 
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
@@ -75,7 +76,7 @@ func TestJSONLines(t *testing.T) {
 
 // The engine's events read in text as they did as notes.
 func TestDescribeEngineEvents(t *testing.T) {
-	cm := apply.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "old"}
+	cm := object.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "old"}
 	for _, c := range []struct {
 		e    event.Event
 		want string

@@ -8,8 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/event"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/status"
 )
 
@@ -28,7 +28,7 @@ type Live struct {
 	Tick time.Duration
 
 	mu      sync.Mutex
-	waiting map[apply.Ref]waitingLine
+	waiting map[object.Ref]waitingLine
 	drawn   int
 	ticking bool
 	stop    chan struct{}
@@ -52,7 +52,7 @@ func (l *Live) Event(e event.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.waiting == nil {
-		l.waiting = map[apply.Ref]waitingLine{}
+		l.waiting = map[object.Ref]waitingLine{}
 	}
 	l.erase()
 	switch {
@@ -70,7 +70,7 @@ func (l *Live) Event(e event.Event) {
 	case e.Type == event.PhaseDone || e.Type == event.PhaseStarted:
 		// A phase that failed ends without PhaseFinished: what it waited on
 		// is not waited on by the next one (a rollback's).
-		l.waiting = map[apply.Ref]waitingLine{}
+		l.waiting = map[object.Ref]waitingLine{}
 		fmt.Fprintln(l.W, describe(e))
 	default:
 		if line := describe(e); line != "" {

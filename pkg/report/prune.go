@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/engine"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/prune"
 )
 
 // Prune prints what was pruned, what a dry run would prune, what was kept
 // although it left the build, and what is still being deleted.
-func Prune(w io.Writer, pruned, would []apply.Ref, kept []prune.Kept, terminating []apply.Ref) {
+func Prune(w io.Writer, pruned, would []object.Ref, kept []prune.Kept, terminating []object.Ref) {
 	for _, r := range pruned {
 		fmt.Fprintf(w, "pruned: %s\n", r)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/event"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/prune"
 	"github.com/kship/kship/pkg/status"
 	"github.com/kship/kship/pkg/wait"
@@ -30,17 +31,17 @@ func failed() *deploy.Result {
 		Duration:  4200 * time.Millisecond,
 		StoppedIn: deploy.PhaseWorkloads,
 		Objects: []deploy.ObjectResult{
-			{Ref: apply.Ref{Kind: "Namespace", Name: "shop"}, Phase: deploy.PhaseNamespaces, Action: apply.Unchanged, Status: status.Current, Message: "namespace is active", Duration: 10 * time.Millisecond},
-			{Ref: apply.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "api-config-h2k"}, Phase: deploy.PhaseConfig, Action: apply.Created, Status: status.Current, Duration: 5 * time.Millisecond},
-			{Ref: apply.Ref{Group: "batch", Kind: "Job", Namespace: "shop", Name: "api-migrate"}, Phase: deploy.PhasePreDeploy, Action: apply.Recreated, Status: status.Current, Message: `job "api-migrate" completed`, Duration: 1500 * time.Millisecond,
+			{Ref: object.Ref{Kind: "Namespace", Name: "shop"}, Phase: deploy.PhaseNamespaces, Action: apply.Unchanged, Status: status.Current, Message: "namespace is active", Duration: 10 * time.Millisecond},
+			{Ref: object.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "api-config-h2k"}, Phase: deploy.PhaseConfig, Action: apply.Created, Status: status.Current, Duration: 5 * time.Millisecond},
+			{Ref: object.Ref{Group: "batch", Kind: "Job", Namespace: "shop", Name: "api-migrate"}, Phase: deploy.PhasePreDeploy, Action: apply.Recreated, Status: status.Current, Message: `job "api-migrate" completed`, Duration: 1500 * time.Millisecond,
 				Logs: map[string][]string{"api-migrate-x1/migrate": {"== 20261121 AddIndex: migrating", "== 20261121 AddIndex: migrated"}}},
-			{Ref: apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Phase: deploy.PhaseWorkloads, Action: apply.Configured, Status: status.Failed,
+			{Ref: object.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Phase: deploy.PhaseWorkloads, Action: apply.Configured, Status: status.Failed,
 				Message:  `Waiting for deployment "api" rollout to finish: 0 of 2 updated replicas are available...`,
 				Problems: []status.Problem{{Pod: "api-7d9f-x2", Container: "api", Reason: "CrashLoopBackOff", ExitCode: exit(3), ExitReason: "Error", Restarts: 4, Fatal: true}},
 				Logs:     map[string][]string{"api-7d9f-x2/api": {"panic: DATABASE_URL is not set"}}, Duration: 2 * time.Second},
-			{Ref: apply.Ref{Group: "ops.kship.dev", Kind: "Database", Namespace: "shop", Name: "orders"}, Phase: deploy.PhaseWorkloads, Action: apply.Created, Status: status.Unknown,
+			{Ref: object.Ref{Group: "ops.kship.dev", Kind: "Database", Namespace: "shop", Name: "orders"}, Phase: deploy.PhaseWorkloads, Action: apply.Created, Status: status.Unknown,
 				Message: `kship cannot judge database "orders": its status (phase "Provisioning", endpoint) has neither a condition kship knows (Ready, Available, ...) nor an observedGeneration`, Duration: 40 * time.Millisecond},
-			{Ref: apply.Ref{Group: "autoscaling", Kind: "HorizontalPodAutoscaler", Namespace: "shop", Name: "api"}, Phase: deploy.PhaseWorkloads, Error: "HorizontalPodAutoscaler/shop/api: apply failed: forbidden\nmore"},
+			{Ref: object.Ref{Group: "autoscaling", Kind: "HorizontalPodAutoscaler", Namespace: "shop", Name: "api"}, Phase: deploy.PhaseWorkloads, Error: "HorizontalPodAutoscaler/shop/api: apply failed: forbidden\nmore"},
 		},
 	}
 }
@@ -74,7 +75,7 @@ func TestJUnit(t *testing.T) {
 func TestLines(t *testing.T) {
 	var b bytes.Buffer
 	l := &Lines{W: &b, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
-	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
+	ref := object.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
 	l.Event(event.Event{Type: event.PhaseStarted, Phase: deploy.PhaseWorkloads, Objects: 1})
 	l.Event(event.Event{Type: event.ObjectApplied, Applied: &apply.Result{Ref: ref, Action: apply.Configured}})
 	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: ref, Status: status.InProgress,
@@ -92,13 +93,13 @@ func TestLiveRedrawsOnlyTheWaitingBlock(t *testing.T) {
 	var b bytes.Buffer
 	clock := time.Unix(1000, 0)
 	l := &Live{W: &b, Now: func() time.Time { return clock }, Tick: time.Hour}
-	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
+	ref := object.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
 	l.Event(event.Event{Type: event.PhaseStarted, Phase: deploy.PhaseWorkloads, Objects: 1})
 	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "0 of 1", Elapsed: time.Second}})
 	clock = clock.Add(time.Second)
 	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: ref, Status: status.InProgress, Message: "1 of 2", Elapsed: 2 * time.Second}})
 	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: ref, Status: status.Current, Message: "rolled out", Elapsed: 3 * time.Second}})
-	cr := apply.Ref{Group: "ops.kship.dev", Kind: "Database", Namespace: "shop", Name: "orders"}
+	cr := object.Ref{Group: "ops.kship.dev", Kind: "Database", Namespace: "shop", Name: "orders"}
 	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: cr, Status: status.Unknown, Message: "kship cannot judge it"}})
 	l.Close()
 	want := "phase workloads: applying 1 object\n" +
@@ -119,7 +120,7 @@ func TestLiveTicksAndFitsTheTerminal(t *testing.T) {
 	clock := time.Unix(1000, 0)
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 	l := &Live{W: &b, Now: now, Tick: 5 * time.Millisecond, Width: func() int { return 40 }}
-	ref := apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
+	ref := object.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}
 	l.Event(event.Event{Type: event.StatusChanged, Update: &wait.Update{Ref: ref, Status: status.InProgress,
 		Message: "Waiting for deployment \"api\" rollout to finish: 1 of 2 updated replicas are available..."}})
 	mu.Lock()
@@ -164,11 +165,11 @@ func (s *syncBuffer) String() string {
 // keep the fields tools read (or bump DocumentVersion).
 func TestDocumentGolden(t *testing.T) {
 	res := &engine.Result{Revision: 7, Deploy: failed(),
-		Pruned:        []apply.Ref{{Kind: "ConfigMap", Namespace: "shop", Name: "api-config-old"}},
-		KeptFromPrune: []prune.Kept{{Ref: apply.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "api-config-h1"}, Reason: "a ReplicaSet kept for rollout undo uses it"}},
+		Pruned:        []object.Ref{{Kind: "ConfigMap", Namespace: "shop", Name: "api-config-old"}},
+		KeptFromPrune: []prune.Kept{{Ref: object.Ref{Kind: "ConfigMap", Namespace: "shop", Name: "api-config-h1"}, Reason: "a ReplicaSet kept for rollout undo uses it"}},
 		Rollback: &engine.RollbackReport{To: 6, Revision: 8, Outcome: engine.RollbackFailed, Reason: "phase workloads: not ready", Mixed: true,
 			Result: &deploy.Result{Duration: time.Second, Objects: []deploy.ObjectResult{
-				{Ref: apply.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Phase: deploy.PhaseWorkloads, Action: apply.Configured, Status: status.InProgress}}}},
+				{Ref: object.Ref{Group: "apps", Kind: "Deployment", Namespace: "shop", Name: "api"}, Phase: deploy.PhaseWorkloads, Action: apply.Configured, Status: status.InProgress}}}},
 	}
 	var b bytes.Buffer
 	if err := JSON(&b, NewDocument("prod", "rollback-failed", res, errors.New("deploy prod failed"))); err != nil {
@@ -184,7 +185,7 @@ func TestJSONCarriesUnknown(t *testing.T) {
 	}
 	var doc struct {
 		Objects []struct {
-			Object  apply.Ref     `json:"object"`
+			Object  object.Ref    `json:"object"`
 			Status  status.Status `json:"status"`
 			Message string        `json:"message"`
 		} `json:"objects"`

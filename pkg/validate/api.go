@@ -10,8 +10,8 @@ import (
 
 // schemaOf returns the schema for o's apiVersion and kind: a built-in
 // kind's, or its CRD's. Otherwise it reports why there is none.
-func (c *checker) schemaOf(f *findings, o *object) (*openapi.Schema, bool) {
-	av, kind := o.ref.APIVersion, o.ref.Kind
+func (c *checker) schemaOf(f *findings, o *manifest) (*openapi.Schema, bool) {
+	av, kind := o.apiVersion, o.ref.Kind
 	if k, ok := c.cat.Lookup(av, kind); ok {
 		s, err := k.Schema()
 		if err != nil {

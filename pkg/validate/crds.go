@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/validate/openapi"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -33,7 +34,7 @@ func (s *crdSet) versionsOf(group, kind string) []string {
 
 // isCRD reports whether u is an apiextensions.k8s.io/v1 CRD.
 func isCRD(u *unstructured.Unstructured) bool {
-	return u.GetKind() == "CustomResourceDefinition" && u.GetAPIVersion() == "apiextensions.k8s.io/v1"
+	return object.IsCRD(u) && u.GetAPIVersion() == "apiextensions.k8s.io/v1"
 }
 
 // collectCRDs compiles the CRDs of opts.CRDs, then the build's, which win
@@ -45,7 +46,7 @@ func (c *checker) collectCRDs() *crdSet {
 		panic("validate: shipped ObjectMeta schema: " + err.Error())
 	}
 	f := findings{c: c}
-	add := func(o *object) {
+	add := func(o *manifest) {
 		kinds, err := openapi.CompileCRD(o.m, meta)
 		if err != nil {
 			f.add(o, "spec.versions", RuleCRDSchema, "cannot use the schema, so instances are not checked: %v", err)
@@ -57,7 +58,7 @@ func (c *checker) collectCRDs() *crdSet {
 	}
 	for _, u := range c.opts.CRDs {
 		if isCRD(u) {
-			add(newObject(u, &c.opts))
+			add(newManifest(u, &c.opts))
 		}
 	}
 	for _, o := range c.objs {

@@ -18,8 +18,8 @@ const maxDataBytes = 1 << 20
 // Secret's data and stringData, as the API server does: every key a valid
 // key name, no key in both of a ConfigMap's maps, and at most maxDataBytes
 // of values in all. Values are measured, never quoted.
-func (c *checker) checkData(f *findings, o *object) {
-	if o.group != "" || o.ref.APIVersion != "v1" {
+func (c *checker) checkData(f *findings, o *manifest) {
+	if o.group != "" || o.apiVersion != "v1" {
 		return
 	}
 	var fields []string

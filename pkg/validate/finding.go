@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	"github.com/kship/kship/pkg/object"
 )
 
 // Severity is how much a finding matters. A rule set to Off reports nothing.
@@ -25,39 +27,16 @@ func ParseSeverity(s string) (Severity, bool) {
 	return "", false
 }
 
-// Object names one built object.
-type Object struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Namespace  string `json:"namespace,omitempty"`
-	Name       string `json:"name"`
-}
-
-// String is Kind/namespace/name, or Kind/name for cluster-scoped objects.
-func (o Object) String() string {
-	kind, name := o.Kind, o.Name
-	if kind == "" {
-		kind = "<no kind>"
-	}
-	if name == "" {
-		name = "<no name>"
-	}
-	if o.Namespace == "" {
-		return kind + "/" + name
-	}
-	return kind + "/" + o.Namespace + "/" + name
-}
-
 // Finding is one problem with one object. Nothing in it quotes a Secret's
 // data: findings on Secrets name fields, never values.
 type Finding struct {
-	Environment string   `json:"environment"`
-	Object      Object   `json:"object"`
-	Field       string   `json:"field,omitempty"`  // spec.template.spec.containers[0].image
-	Source      string   `json:"source,omitempty"` // the file the object came from
-	Rule        string   `json:"rule"`
-	Severity    Severity `json:"severity"`
-	Message     string   `json:"message"`
+	Environment string     `json:"environment"`
+	Object      object.Ref `json:"object"`
+	Field       string     `json:"field,omitempty"`  // spec.template.spec.containers[0].image
+	Source      string     `json:"source,omitempty"` // the file the object came from
+	Rule        string     `json:"rule"`
+	Severity    Severity   `json:"severity"`
+	Message     string     `json:"message"`
 }
 
 // Report is the outcome of validating one environment's objects.
@@ -66,8 +45,8 @@ type Report struct {
 	// KubernetesVersion is the version whose schemas were used, "v1.37.1".
 	KubernetesVersion string `json:"kubernetesVersion"`
 	// Objects lists every object validated, in build order.
-	Objects  []Object  `json:"objects"`
-	Findings []Finding `json:"findings"`
+	Objects  []object.Ref `json:"objects"`
+	Findings []Finding    `json:"findings"`
 }
 
 // Errors counts the error findings.
@@ -87,7 +66,7 @@ func (r *Report) count(s Severity) int {
 }
 
 // For returns the findings about o, in report order.
-func (r *Report) For(o Object) []Finding {
+func (r *Report) For(o object.Ref) []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
 		if f.Object == o {
@@ -99,7 +78,7 @@ func (r *Report) For(o Object) []Finding {
 
 // sortFindings orders findings by object (in build order), then field,
 // then rule, so that output is stable.
-func sortFindings(fs []Finding, order map[Object]int) {
+func sortFindings(fs []Finding, order map[object.Ref]int) {
 	slices.SortStableFunc(fs, func(a, b Finding) int {
 		return cmp.Or(
 			cmp.Compare(order[a.Object], order[b.Object]),

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kship/kship/internal/junit"
+	"github.com/kship/kship/pkg/object"
 )
 
 // WriteJUnit writes reports as JUnit XML for CI (CircleCI
@@ -15,7 +16,7 @@ func WriteJUnit(w io.Writer, reports []*Report) error {
 	doc := junit.Suites{Name: "kship validate"}
 	for _, r := range reports {
 		s := junit.Suite{Name: r.Environment}
-		byObject := map[Object][]Finding{}
+		byObject := map[object.Ref][]Finding{}
 		for _, f := range r.Findings {
 			byObject[f.Object] = append(byObject[f.Object], f)
 		}
@@ -27,7 +28,7 @@ func WriteJUnit(w io.Writer, reports []*Report) error {
 	return junit.Write(w, doc)
 }
 
-func junitTestCase(env string, o Object, fs []Finding) junit.Case {
+func junitTestCase(env string, o object.Ref, fs []Finding) junit.Case {
 	c := junit.Case{Name: o.String(), Classname: "kship.validate." + env}
 	var lines []string
 	var first *Finding

@@ -27,7 +27,7 @@ var nameRules = map[string]struct {
 }
 
 // checkName checks metadata.name and metadata.namespace of o.
-func (c *checker) checkName(f *findings, o *object) {
+func (c *checker) checkName(f *findings, o *manifest) {
 	name := getString(o.m, "metadata", "name")
 	switch {
 	case name == "" && getString(o.m, "metadata", "generateName") != "":
@@ -52,7 +52,7 @@ func (c *checker) checkName(f *findings, o *object) {
 }
 
 // checkCRDName requires a CRD's name to be <plural>.<group>.
-func (c *checker) checkCRDName(f *findings, o *object, name string) {
+func (c *checker) checkCRDName(f *findings, o *manifest, name string) {
 	if !isCRD(o.u) {
 		return
 	}
@@ -63,7 +63,7 @@ func (c *checker) checkCRDName(f *findings, o *object, name string) {
 }
 
 // checkLabels checks label keys and values.
-func (c *checker) checkLabels(f *findings, o *object, p openapi.Path, v any) {
+func (c *checker) checkLabels(f *findings, o *manifest, p openapi.Path, v any) {
 	labels, _ := v.(map[string]any)
 	for k, lv := range labels {
 		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
@@ -81,7 +81,7 @@ func (c *checker) checkLabels(f *findings, o *object, p openapi.Path, v any) {
 
 // checkAnnotations checks annotation keys and their total size. Values
 // are free text, and never quoted.
-func (c *checker) checkAnnotations(f *findings, o *object, p openapi.Path, v any) {
+func (c *checker) checkAnnotations(f *findings, o *manifest, p openapi.Path, v any) {
 	annotations, _ := v.(map[string]any)
 	for k := range annotations {
 		if errs := validation.IsQualifiedName(strings.ToLower(k)); len(errs) > 0 {
@@ -94,7 +94,7 @@ func (c *checker) checkAnnotations(f *findings, o *object, p openapi.Path, v any
 }
 
 // quote renders a value for a message, or nothing for a Secret's.
-func (c *checker) quote(o *object, v string) string {
+func (c *checker) quote(o *manifest, v string) string {
 	if o.secret {
 		return ""
 	}

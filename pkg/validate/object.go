@@ -3,6 +3,7 @@ package validate
 import (
 	"strings"
 
+	"github.com/kship/kship/pkg/object"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
@@ -11,24 +12,29 @@ import (
 // records an object's source.
 const originAnnotation = "config.kubernetes.io/origin"
 
-// object is one built object with what the checks need to know about it.
-type object struct {
-	u      *unstructured.Unstructured
-	m      map[string]any // u.Object
-	ref    Object
-	group  string
-	source string
+// manifest is one built object with what the checks need to know about it.
+type manifest struct {
+	u   *unstructured.Unstructured
+	m   map[string]any // u.Object
+	ref object.Ref
+	// apiVersion is as written, valid or not: the checks say which.
+	apiVersion string
+	group      string
+	source     string
 	// secret is true for core/v1 Secrets, whose values are never quoted.
 	secret bool
 }
 
-func newObject(u *unstructured.Unstructured, opts *Options) *object {
-	o := &object{u: u, m: u.Object}
-	o.ref = Object{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}
-	if g, _, ok := strings.Cut(o.ref.APIVersion, "/"); ok {
+func newManifest(u *unstructured.Unstructured, opts *Options) *manifest {
+	o := &manifest{u: u, m: u.Object}
+	o.apiVersion = u.GetAPIVersion()
+	if g, _, ok := strings.Cut(o.apiVersion, "/"); ok {
 		o.group = g
 	}
-	o.secret = o.ref.Kind == "Secret" && o.ref.APIVersion == "v1"
+	// Not object.RefOf: it drops the kind of an object whose apiVersion does
+	// not parse, and validate reports on exactly those.
+	o.ref = object.Ref{Group: o.group, Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}
+	o.secret = o.ref.Kind == "Secret" && o.apiVersion == "v1"
 	if opts.Source != nil {
 		o.source = opts.Source(u)
 	}

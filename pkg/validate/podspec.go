@@ -8,7 +8,7 @@ import (
 // checkPodSpec applies the API server's own pod spec rules that the OpenAPI
 // schema cannot express and that builds get wrong most: at least one
 // container, each with an image and a unique name, and ports in range.
-func (c *checker) checkPodSpec(f *findings, o *object) {
+func (c *checker) checkPodSpec(f *findings, o *manifest) {
 	t, ok := podTemplateOf(o)
 	if !ok {
 		return

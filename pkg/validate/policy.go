@@ -31,7 +31,7 @@ func (c *checker) policy(f *findings) {
 // scales: the HPA owns the count, so the value only matters when the
 // workload is created, and reads as if it were the count.
 func (c *checker) hpaReplicas(f *findings) {
-	scaled := map[string]*object{}
+	scaled := map[string]*manifest{}
 	for _, o := range c.objs {
 		if o.ref.Kind == "HorizontalPodAutoscaler" {
 			key := o.ref.Namespace + "/" + getString(o.m, "spec", "scaleTargetRef", "kind") + "/" + getString(o.m, "spec", "scaleTargetRef", "name")
@@ -62,7 +62,7 @@ func missingRequests(ctr map[string]any) []string {
 }
 
 // imageTag reports an image with no tag or digest, or the tag latest.
-func (c *checker) imageTag(f *findings, o *object, ctr container) {
+func (c *checker) imageTag(f *findings, o *manifest, ctr container) {
 	img := getString(ctr.m, "image")
 	if img == "" {
 		return

@@ -32,7 +32,7 @@ func (c *checker) production(f *findings) {
 	pdbs := c.pdbSelectors()
 	for _, t := range c.templates() {
 		o := t.o
-		if o.ref.APIVersion != "apps/v1" || o.ref.Kind != "Deployment" {
+		if o.apiVersion != "apps/v1" || o.ref.Kind != "Deployment" {
 			continue
 		}
 		if hpa, ok := minReplicas[o.ref.Namespace+"/"+o.ref.Name]; ok {
@@ -62,7 +62,7 @@ func (c *checker) production(f *findings) {
 }
 
 type hpaMin struct {
-	o        *object
+	o        *manifest
 	replicas int64
 }
 

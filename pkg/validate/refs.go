@@ -28,7 +28,7 @@ var refRules = map[string]string{
 // references reports workloads that refer to objects the build does not
 // contain and kship.yaml does not declare external.
 func (c *checker) references(f *findings) {
-	byName := map[string]*object{}
+	byName := map[string]*manifest{}
 	for _, o := range c.objs {
 		if o.group == "" && refRules[o.ref.Kind] != "" {
 			byName[o.ref.Kind+"/"+o.ref.Namespace+"/"+o.ref.Name] = o
@@ -74,7 +74,7 @@ var generatedSuffix = regexp.MustCompile(`^-[a-z0-9]{10}$`)
 
 // missing explains a reference to an object the build lacks, with the most
 // likely cause: a generated name that kustomize did not rewrite here.
-func (c *checker) missing(o *object, r ref) string {
+func (c *checker) missing(o *manifest, r ref) string {
 	msg := fmt.Sprintf("%s %q is not in the build", r.kind, r.name)
 	var generated, elsewhere []string
 	for _, t := range c.objs {
@@ -106,7 +106,7 @@ func (c *checker) missing(o *object, r ref) string {
 
 // checkKey reports a key reference to a ConfigMap or Secret of the build
 // that lacks the key. Only key names are compared and shown.
-func (c *checker) checkKey(f *findings, o, target *object, r ref) {
+func (c *checker) checkKey(f *findings, o, target *manifest, r ref) {
 	fields := []string{"data", "binaryData"}
 	if r.kind == "Secret" {
 		fields = []string{"data", "stringData"}

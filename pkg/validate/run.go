@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/validate/openapi"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -26,15 +27,15 @@ func Run(objs []*unstructured.Unstructured, opts Options) (*Report, error) {
 		return nil, err
 	}
 	c := &checker{opts: opts, cat: cat, sev: sev}
-	c.objs = make([]*object, len(objs))
+	c.objs = make([]*manifest, len(objs))
 	for i, u := range objs {
-		c.objs[i] = newObject(u, &c.opts)
+		c.objs[i] = newManifest(u, &c.opts)
 	}
 	c.crds = c.collectCRDs()
 	c.namespaces()
 
-	rep := &Report{Environment: opts.Environment, KubernetesVersion: cat.Version, Objects: make([]Object, len(c.objs))}
-	order := make(map[Object]int, len(c.objs))
+	rep := &Report{Environment: opts.Environment, KubernetesVersion: cat.Version, Objects: make([]object.Ref, len(c.objs))}
+	order := make(map[object.Ref]int, len(c.objs))
 	for i, o := range c.objs {
 		rep.Objects[i] = o.ref
 		if _, dup := order[o.ref]; !dup {
@@ -60,7 +61,7 @@ type checker struct {
 	opts Options
 	cat  *openapi.Catalog
 	sev  map[string]Severity
-	objs []*object
+	objs []*manifest
 	crds *crdSet
 }
 
@@ -71,7 +72,7 @@ type findings struct {
 }
 
 // add records a finding about o unless its rule is off.
-func (f *findings) add(o *object, field, rule, format string, a ...any) {
+func (f *findings) add(o *manifest, field, rule, format string, a ...any) {
 	s := f.c.sev[rule]
 	if s == Off {
 		return
@@ -100,11 +101,11 @@ func (c *checker) namespaces() {
 
 // namespaced reports whether o's kind is namespaced; unknown kinds are
 // taken to be.
-func (c *checker) namespaced(o *object) bool {
-	if k, ok := c.cat.Lookup(o.ref.APIVersion, o.ref.Kind); ok {
+func (c *checker) namespaced(o *manifest) bool {
+	if k, ok := c.cat.Lookup(o.apiVersion, o.ref.Kind); ok {
 		return k.Namespaced
 	}
-	if k, ok := c.crds.lookup(o.ref.APIVersion, o.ref.Kind); ok {
+	if k, ok := c.crds.lookup(o.apiVersion, o.ref.Kind); ok {
 		return k.Namespaced
 	}
 	return true
@@ -139,8 +140,8 @@ func (c *checker) eachObject() []Finding {
 }
 
 // checkObject checks o's apiVersion and kind, then its fields.
-func (c *checker) checkObject(f *findings, o *object) {
-	if o.ref.APIVersion == "" || o.ref.Kind == "" {
+func (c *checker) checkObject(f *findings, o *manifest) {
+	if o.apiVersion == "" || o.ref.Kind == "" {
 		for _, k := range []string{"apiVersion", "kind"} {
 			if getString(o.m, k) == "" {
 				f.add(o, k, RuleRequired, "required field is missing")

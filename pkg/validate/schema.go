@@ -18,7 +18,7 @@ var schemaRules = map[openapi.Reason]string{
 // checkSchema checks o against s, with the metadata syntax checks hooked
 // in wherever the schema has an ObjectMeta or a LabelSelector, so that pod
 // templates and selectors are checked wherever they are.
-func (c *checker) checkSchema(f *findings, o *object, s *openapi.Schema) {
+func (c *checker) checkSchema(f *findings, o *manifest, s *openapi.Schema) {
 	hook := func(p openapi.Path, s *openapi.Schema, v any) {
 		m, ok := v.(map[string]any)
 		if !ok {

@@ -12,7 +12,7 @@ const minSecretLen = 4
 // redact is the last guard that no finding shows a Secret's data. The
 // checks never quote Secret values; this also removes any of them, raw or
 // base64-decoded, that a message or field might contain by any other route.
-func redact(fs []Finding, objs []*object, also []string) {
+func redact(fs []Finding, objs []*manifest, also []string) {
 	values := append([]string(nil), also...)
 	for _, o := range objs {
 		if !o.secret {

@@ -12,7 +12,7 @@ import (
 )
 
 // checkSelector checks a LabelSelector's syntax as the API server does.
-func (c *checker) checkSelector(f *findings, o *object, p openapi.Path, m map[string]any) {
+func (c *checker) checkSelector(f *findings, o *manifest, p openapi.Path, m map[string]any) {
 	c.checkLabels(f, o, p.Field("matchLabels"), m["matchLabels"])
 	exprs, _ := m["matchExpressions"].([]any)
 	for i, e := range exprs {
@@ -58,8 +58,8 @@ var selfSelecting = map[string]bool{
 // checkTemplateSelector requires a workload's selector to be non-empty and
 // to match its pod template's labels, and a Job to leave its selector to
 // the API server unless spec.manualSelector is true.
-func (c *checker) checkTemplateSelector(f *findings, o *object) {
-	key := o.ref.APIVersion + " " + o.ref.Kind
+func (c *checker) checkTemplateSelector(f *findings, o *manifest) {
+	key := o.apiVersion + " " + o.ref.Kind
 	if key == "batch/v1 Job" {
 		if get(o.m, "spec", "selector") != nil && get(o.m, "spec", "manualSelector") != true {
 			f.add(o, "spec.selector", RuleSelector, "a Job's selector is generated: remove it, or set spec.manualSelector: true")

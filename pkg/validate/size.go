@@ -29,7 +29,7 @@ const (
 // size: its JSON over the request limit, or its stored form over etcd's.
 // The managedFields the server adds are not counted, so an object within
 // a few percent of a limit may still be refused.
-func (c *checker) checkSize(f *findings, o *object) {
+func (c *checker) checkSize(f *findings, o *manifest) {
 	if jsonUpperBound(o.m) <= maxStoredBytes/protoOverJSON {
 		return // most objects: far too small to matter, and not encoded
 	}
@@ -51,8 +51,8 @@ func (c *checker) checkSize(f *findings, o *object) {
 // built-in kind (with the envelope the API server wraps it in), its JSON
 // otherwise. It returns -1 for kinds stored as protobuf that kship cannot
 // encode (CRDs), which only the request limit then checks.
-func (c *checker) storedSize(o *object, body []byte) (int, string) {
-	gvk := schema.FromAPIVersionAndKind(o.ref.APIVersion, o.ref.Kind)
+func (c *checker) storedSize(o *manifest, body []byte) (int, string) {
+	gvk := schema.FromAPIVersionAndKind(o.apiVersion, o.ref.Kind)
 	if gvk.Group == "apiextensions.k8s.io" || gvk.Group == "apiregistration.k8s.io" {
 		return -1, ""
 	}
@@ -66,7 +66,7 @@ func (c *checker) storedSize(o *object, body []byte) (int, string) {
 	}
 	// The envelope: a 4-byte magic number, then runtime.Unknown with the
 	// apiVersion and kind around the object's bytes.
-	envelope := 4 + 16 + len(o.ref.APIVersion) + len(o.ref.Kind)
+	envelope := 4 + 16 + len(o.apiVersion) + len(o.ref.Kind)
 	return sized.Size() + envelope, "as protobuf, as built-in kinds are stored"
 }
 

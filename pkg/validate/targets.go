@@ -15,7 +15,7 @@ import (
 func (c *checker) selectors(f *findings) {
 	templates := c.templates()
 	for _, o := range c.objs {
-		switch o.ref.APIVersion + " " + o.ref.Kind {
+		switch o.apiVersion + " " + o.ref.Kind {
 		case "v1 Service":
 			c.serviceSelector(f, o, templates)
 		case "policy/v1 PodDisruptionBudget":
@@ -26,7 +26,7 @@ func (c *checker) selectors(f *findings) {
 	}
 }
 
-func (c *checker) serviceSelector(f *findings, o *object, templates []*podTemplate) {
+func (c *checker) serviceSelector(f *findings, o *manifest, templates []*podTemplate) {
 	sel := stringMap(get(o.m, "spec", "selector"))
 	if len(sel) == 0 || getString(o.m, "spec", "type") == "ExternalName" {
 		return // endpoints managed by hand, or no pods at all
@@ -37,7 +37,7 @@ func (c *checker) serviceSelector(f *findings, o *object, templates []*podTempla
 	f.add(o, "spec.selector", RuleServiceSelector, "selects no pod template in the build (%s)%s", labels.Set(sel), nearest(templates, o.ref.Namespace, sel))
 }
 
-func (c *checker) pdbSelector(f *findings, o *object, templates []*podTemplate) {
+func (c *checker) pdbSelector(f *findings, o *manifest, templates []*podTemplate) {
 	raw := getMap(o.m, "spec", "selector")
 	if raw == nil {
 		f.add(o, "spec.selector", RulePDBSelector, "has no selector, so it covers no pods")
@@ -53,7 +53,7 @@ func (c *checker) pdbSelector(f *findings, o *object, templates []*podTemplate) 
 	f.add(o, "spec.selector", RulePDBSelector, "selects no pod template in the build (%s)%s", sel, nearest(templates, o.ref.Namespace, stringMap(raw["matchLabels"])))
 }
 
-func (c *checker) hpaTarget(f *findings, o *object) {
+func (c *checker) hpaTarget(f *findings, o *manifest) {
 	target := getMap(o.m, "spec", "scaleTargetRef")
 	kind, name := getString(target, "kind"), getString(target, "name")
 	if kind == "" || name == "" {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/kship/kship/pkg/object"
 )
 
 // WriteText writes reports for people: per environment a headline, then
@@ -18,7 +20,7 @@ func WriteText(w io.Writer, reports []*Report) error {
 		errs += r.Errors()
 		warns += r.Warnings()
 		fmt.Fprintf(bw, "%s: %s: %s\n", r.Environment, plural(len(r.Objects), "object"), counts(r.Errors(), r.Warnings()))
-		var last Object
+		var last object.Ref
 		for i, f := range r.Findings {
 			if i == 0 || f.Object != last {
 				last = f.Object

@@ -5,7 +5,7 @@ import "strconv"
 // podTemplate is the pod a workload runs: its labels and spec, and where
 // in the object the spec is.
 type podTemplate struct {
-	o      *object
+	o      *manifest
 	path   string // the spec's path, "spec.template.spec"
 	spec   map[string]any
 	labels map[string]string
@@ -26,8 +26,8 @@ var templatePaths = map[string][]string{
 }
 
 // podTemplateOf returns o's pod template, if o is a workload that has one.
-func podTemplateOf(o *object) (*podTemplate, bool) {
-	keys, ok := templatePaths[o.ref.APIVersion+" "+o.ref.Kind]
+func podTemplateOf(o *manifest) (*podTemplate, bool) {
+	keys, ok := templatePaths[o.apiVersion+" "+o.ref.Kind]
 	if !ok {
 		return nil, false
 	}

@@ -3,13 +3,13 @@ package wait
 import (
 	"time"
 
-	"github.com/kship/kship/pkg/apply"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/status"
 )
 
 // Update is a change in one object's state, for progress output.
 type Update struct {
-	Ref     apply.Ref
+	Ref     object.Ref
 	Status  status.Status
 	Message string
 	// Problems are its pods' problems, most important first.
@@ -20,7 +20,7 @@ type Update struct {
 
 // Outcome is where one object ended up.
 type Outcome struct {
-	Ref      apply.Ref
+	Ref      object.Ref
 	Status   status.Status
 	Message  string
 	Problems []status.Problem

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/status"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -30,7 +30,7 @@ type Options struct {
 var ErrTimeout = errors.New("timed out waiting for the rollout")
 
 // FailedError says that objects failed; their Outcomes say why.
-type FailedError struct{ Refs []apply.Ref }
+type FailedError struct{ Refs []object.Ref }
 
 func (e *FailedError) Error() string {
 	names := make([]string, len(e.Refs))
@@ -69,7 +69,7 @@ type watcher struct {
 	client  *kube.Client
 	opts    Options
 	targets []*tracked
-	byRef   map[apply.Ref]*tracked
+	byRef   map[object.Ref]*tracked
 	sources *sources
 	begun   time.Time
 	changed chan struct{}
@@ -77,16 +77,16 @@ type watcher struct {
 
 // tracked is one object being waited on.
 type tracked struct {
-	ref     apply.Ref
+	ref     object.Ref
 	obj     *unstructured.Unstructured
 	outcome Outcome
 	done    bool
 }
 
 func newWatcher(client *kube.Client, objs []*unstructured.Unstructured, opts Options) (*watcher, error) {
-	w := &watcher{client: client, opts: opts, byRef: map[apply.Ref]*tracked{}, changed: make(chan struct{}, 1)}
+	w := &watcher{client: client, opts: opts, byRef: map[object.Ref]*tracked{}, changed: make(chan struct{}, 1)}
 	for _, o := range objs {
-		t := &tracked{ref: apply.RefOf(o), obj: o}
+		t := &tracked{ref: object.RefOf(o), obj: o}
 		t.outcome = Outcome{Ref: t.ref, Status: status.InProgress}
 		// Nothing reconciles a static kind: the applied object is the final
 		// word, and a watch of every ConfigMap in the namespace is saved.
@@ -149,7 +149,7 @@ func (w *watcher) run(ctx context.Context) error {
 // settled, or the failure when one has failed.
 func (w *watcher) evaluate() (bool, error) {
 	all := true
-	var failed []apply.Ref
+	var failed []object.Ref
 	for _, t := range w.targets {
 		if !t.done {
 			w.judge(t)

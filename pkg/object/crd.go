@@ -1,12 +1,17 @@
-package apply
+package object
 
 import (
+	"slices"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// crdKind is the group-kind of CustomResourceDefinitions.
-var crdKind = schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}
+// CRDKind is the group and kind of CustomResourceDefinitions.
+var CRDKind = schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}
+
+// IsCRD reports whether u is a CustomResourceDefinition.
+func IsCRD(u *unstructured.Unstructured) bool { return u.GroupVersionKind().GroupKind() == CRDKind }
 
 // Defined is what a CustomResourceDefinition says of the kind it defines.
 type Defined struct {
@@ -17,24 +22,14 @@ type Defined struct {
 }
 
 // Serves reports whether the CRD serves version v ("" means any).
-func (d Defined) Serves(v string) bool {
-	if v == "" {
-		return true
-	}
-	for _, s := range d.Versions {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
+func (d Defined) Serves(v string) bool { return v == "" || slices.Contains(d.Versions, v) }
 
 // DefinedKinds returns the kinds that the CustomResourceDefinitions among
 // objs define, with their scope and served versions.
 func DefinedKinds(objs []*unstructured.Unstructured) map[schema.GroupKind]Defined {
 	out := map[schema.GroupKind]Defined{}
 	for _, o := range objs {
-		if o.GroupVersionKind().GroupKind() != crdKind {
+		if !IsCRD(o) {
 			continue
 		}
 		group, _, _ := unstructured.NestedString(o.Object, "spec", "group")

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kship/kship/pkg/engine"
+	"github.com/kship/kship/pkg/exitcode"
+	ucli "github.com/urfave/cli/v2"
+)
+
+// parsed runs kship with args as a user types them, but stops at the
+// command's parse step: what the command would run with, and the error
+// that would stop it first. No cluster, nothing read but the flags.
+func parsed[C command](t *testing.T, parse func(*ucli.Context) (C, error), args ...string) (C, error) {
+	t.Helper()
+	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	var got C
+	var parseErr error
+	ran := false
+	for _, c := range app.Commands {
+		c.Action = func(c *ucli.Context) error {
+			ran = true
+			got, parseErr = parse(c)
+			return parseErr
+		}
+	}
+	err := app.RunContext(context.Background(), interspersed(app, append([]string{"kship"}, args...)))
+	if err != nil && !ran {
+		return got, err // refused by the flag parser itself
+	}
+	return got, parseErr
+}
+
+func TestDeployFlagsBecomeOptions(t *testing.T) {
+	d, err := parsed(t, parseDeploy, "deploy", "stage", "--dry-run", "--config", "ci/kship.yaml",
+		"--image", "api=registry.example/api:v2", "--timeout", "2m", "--prune=false", "--concurrency", "3",
+		"--lock-timeout", "1m", "--lock-holder", "ci-42", "--validate=false", "-o", "json",
+		"--report", "junit=out/kship.xml", "--progress", "json", "--context", "stage-ctx", "--rollback-on-failure")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := d.engine
+	switch {
+	case !o.DryRun, o.Timeout != 2*time.Minute, o.Prune, o.Concurrency != 3, !o.RollbackOnFailure:
+		t.Errorf("deploy options: %+v", o)
+	case o.LockWait != time.Minute, o.By != "ci-42", o.LockTTL != engine.DefaultLockTTL:
+		t.Errorf("lock options: wait %v, by %q, ttl %v", o.LockWait, o.By, o.LockTTL)
+	case len(o.Build.Images) != 1 || o.Build.Images[0].Name != "api":
+		t.Errorf("images: %+v", o.Build.Images)
+	case o.Cluster.Context != "stage-ctx":
+		t.Errorf("cluster: %+v", o.Cluster)
+	case d.validate, d.format != formatJSON, d.progress != progressJSON, d.reports["junit"] != "out/kship.xml":
+		t.Errorf("command: validate %v, format %q, progress %q, reports %v", d.validate, d.format, d.progress, d.reports)
+	case d.sel.config != "ci/kship.yaml" || len(d.sel.args) != 1 || d.sel.args[0] != "stage":
+		t.Errorf("selection: %+v (a global flag after the command must still count)", d.sel)
+	}
+}
+
+func TestDeployDefaults(t *testing.T) {
+	d, err := parsed(t, parseDeploy, "deploy", "--branch", "develop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := d.engine
+	if o.DryRun || !o.Prune || o.Concurrency != engine.DefaultConcurrency || o.MaxPruneShare != engine.DefaultMaxPruneShare ||
+		o.Timeout != 5*time.Minute || o.LockWait != 5*time.Minute {
+		t.Errorf("defaults: %+v", o)
+	}
+	if !d.validate || d.format != formatText || d.progress != progressAuto || d.sel.branch != "develop" || len(d.sel.args) != 0 {
+		t.Errorf("command defaults: %+v", d)
+	}
+}
+
+func TestRefusedFlagsAreUsageErrors(t *testing.T) {
+	for name, args := range map[string][]string{
+		"an unknown progress mode":       {"deploy", "stage", "--progress", "fancy"},
+		"a format deploy lacks":          {"deploy", "stage", "-o", "markdown"},
+		"a report kind that is not":      {"deploy", "stage", "--report", "html=x.html"},
+		"an image reference that is not": {"deploy", "stage", "--image", "api=Not A Ref"},
+		"a load restrictor":              {"deploy", "stage", "--load-restrictor", "sometimes"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := parsed(t, parseDeploy, args...)
+			if code := exitcode.Of(err); code != exitcode.Usage {
+				t.Fatalf("exit %d (%v), want %d", code, err, exitcode.Usage)
+			}
+		})
+	}
+}
+
+func TestDiffFlagsBecomeOptions(t *testing.T) {
+	d, err := parsed(t, parseDiff, "diff", "--all", "--base", "origin/main", "--show-secrets=force", "-o", "markdown", "--recreate", "--prune=false")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.base != "origin/main" || !d.sel.all || d.secrets != secretsForce || d.format != formatMarkdown || !d.recreate || d.prune || d.force {
+		t.Errorf("diff: %+v", d)
+	}
+	plain, err := parsed(t, parseDiff, "diff", "stage", "--show-secrets")
+	if err != nil || plain.secrets != "true" || plain.base != "" || !plain.prune {
+		t.Errorf("diff stage --show-secrets: %+v, %v", plain, err)
+	}
+}
+
+func TestValidateAndRollbackFlags(t *testing.T) {
+	v, err := parsed(t, parseValidate, "validate", "stage", "prod", "-f", "-", "--crds", "crds/", "-o", "junit", "--allow-unused-image")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.sel.args) != 2 || len(v.files) != 1 || v.files[0] != "-" || v.crds[0] != "crds/" || v.format != formatJUnit || !v.build.AllowUnusedImages {
+		t.Errorf("validate: %+v", v)
+	}
+	r, err := parsed(t, parseRollback, "rollback", "prod", "--to-revision", "3", "--timeout", "90s", "--lock-ttl", "2m", "-o", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.toRevision != 3 || r.engine.Timeout != 90*time.Second || r.engine.LockTTL != 2*time.Minute || r.format != formatJSON {
+		t.Errorf("rollback: %+v", r)
+	}
+}
+
+func TestRenderRefusesAFormatWithoutRenderer(t *testing.T) {
+	var b strings.Builder
+	if err := render(&b, formatJUnit, renderers{formatText: func(w io.Writer) error { _, err := io.WriteString(w, "ok"); return err }}); err == nil {
+		t.Fatal("rendering junit with only a text renderer succeeded")
+	}
+	if err := render(&b, formatText, renderers{formatText: func(w io.Writer) error { _, err := io.WriteString(w, "ok"); return err }}); err != nil || b.String() != "ok" {
+		t.Fatalf("text: %q, %v", b.String(), err)
+	}
+}
