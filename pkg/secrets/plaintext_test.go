@@ -64,12 +64,17 @@ func writeTree(t *testing.T, files map[string]string) string {
 	return root
 }
 
-// buildPlaintext builds dir through pkg/build with a Decryptor and returns
-// what Plaintext reports.
-func buildPlaintext(t *testing.T, dir string) []secrets.Unencrypted {
+// buildPlaintext builds dir through pkg/build with opts and a Decryptor,
+// and returns what Plaintext reports.
+func buildPlaintext(t *testing.T, dir string, opts ...build.Options) []secrets.Unencrypted {
 	t.Helper()
 	d := secrets.New(secrets.Options{})
-	if _, err := build.Build(dir, build.Options{Decoder: d}); err != nil {
+	var o build.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	o.Decoder = d
+	if _, err := build.Build(dir, o); err != nil {
 		t.Fatal(err)
 	}
 	got, err := d.Plaintext()
@@ -214,5 +219,21 @@ func TestPlaintextBadConfig(t *testing.T) {
 	_, err := d.Plaintext()
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(root, ".sops.yaml")) || !strings.Contains(err.Error(), "secret.yaml") {
 		t.Fatalf("want an error naming the .sops.yaml and the file, got %v", err)
+	}
+}
+
+// TestPlaintextEditedTop: with --image and origins, which build from an
+// edited copy of the top kustomization, its generators still count.
+func TestPlaintextEditedTop(t *testing.T) {
+	sopstest.NoKeys(t)
+	root := writeTree(t, map[string]string{
+		".sops.yaml":             "creation_rules:\n  - path_regex: \\.env$\n    age: " + sopstest.NewKey(t).Recipient().String() + "\n",
+		"app/kustomization.yaml": "resources: [secret-reader.yaml]\nsecretGenerator:\n- name: db\n  envs: [db.env]\n",
+		"app/secret-reader.yaml": deploymentYAML,
+		"app/db.env":             "PASSWORD=" + sentinel + "\n",
+	})
+	got := buildPlaintext(t, filepath.Join(root, "app"), build.Options{Images: []build.Image{{Name: "r", NewTag: "2"}}, Origins: build.Origins{}})
+	if len(got) != 1 || got[0].Path != filepath.Join(root, "app/db.env") {
+		t.Errorf("Plaintext = %+v, want app/db.env", got)
 	}
 }
