@@ -31,9 +31,14 @@ func TestSopsKubeconfigDeploy(t *testing.T) {
 	t.Setenv("KUBECONFIG", filepath.Join(dir, "no-such-kubeconfig"))
 
 	sopstest.NoKeys(t)
+	// Without a key the build fails first; a command that does not build
+	// fails at the kubeconfig, and neither gets any further.
 	res := run(t, "--config", cfg, "deploy", "test", "--timeout", "60s")
+	wantCode(t, res, 3)
+	mustContain(t, "deploy without a key", res.stderr, "secret.yaml: cannot decrypt", "age "+r)
+	res = run(t, "--config", cfg, "status", "test")
 	wantCode(t, res, 4)
-	mustContain(t, "deploy without a key", res.stderr, "test.kubeconfig.enc: cannot decrypt", "age "+r)
+	mustContain(t, "status without a key", res.stderr, "test.kubeconfig.enc: cannot decrypt", "age "+r)
 
 	sopstest.UseKey(t, id)
 	for _, format := range []string{"text", "json"} {

@@ -42,6 +42,7 @@ type Decryptor struct {
 	mu     sync.Mutex
 	files  map[string]bool
 	values map[string]bool
+	in     inputs
 }
 
 // New returns a Decryptor.
@@ -50,7 +51,8 @@ func New(opts Options) *Decryptor {
 	if opts.KeyServices == nil {
 		opts.KeyServices = []keyservice.KeyServiceClient{keyservice.NewLocalClient()}
 	}
-	return &Decryptor{opts: opts, files: map[string]bool{}, values: map[string]bool{}}
+	return &Decryptor{opts: opts, files: map[string]bool{}, values: map[string]bool{},
+		in: inputs{plain: map[string]bool{}, sources: map[string]bool{}}}
 }
 
 var quietOnce sync.Once
@@ -68,17 +70,19 @@ func (d *Decryptor) NoDecrypt() bool { return d.opts.NoDecrypt }
 
 // Decode returns data, the content of the file at path, decrypted when it
 // is SOPS-encrypted (or masked, with NoDecrypt); any other file is
-// returned as it is. The error of a file that cannot be decrypted is an
-// *Error.
+// returned as it is, and noted for Plaintext. The error of a file that
+// cannot be decrypted is an *Error.
 func (d *Decryptor) Decode(path string, data []byte) ([]byte, error) {
 	format, ok := formatOf(path, data)
 	if !ok {
+		d.note(path, data, true)
 		return data, nil
 	}
 	store := common.StoreForFormat(format, config.NewStoresConfig())
 	tree, err := store.LoadEncryptedFile(data)
 	if err != nil {
 		if err == sops.MetadataNotFound {
+			d.note(path, data, true)
 			return data, nil
 		}
 		return nil, &Error{Path: path, Err: fmt.Errorf("it looks SOPS-encrypted (%s) but cannot be read as such: %w", formatName(format), err)}
@@ -94,6 +98,7 @@ func (d *Decryptor) Decode(path string, data []byte) ([]byte, error) {
 		return nil, &Error{Path: path, Err: fmt.Errorf("writing its plaintext as %s: %w", formatName(format), err)}
 	}
 	d.remember(path, out, leafValues(tree.Branches, encrypted))
+	d.note(path, out, false)
 	return out, nil
 }
 

@@ -11,7 +11,12 @@
 //
 // It remembers which values it decrypted, so that the caller can tell
 // which built objects hold them (Holds: a ConfigMap generated from an
-// encrypted file) and mask them. It keeps plaintext in memory only: it
-// writes no file, prints nothing, and no error of it quotes a value. It
-// does not encrypt, and does not decide what is shown: the CLI does.
+// encrypted file) and mask them. It also notes the files it was given in
+// plaintext, and Plaintext reports those that hold a Secret (a v1 Secret
+// manifest, or a secretGenerator source) although a .sops.yaml creation
+// rule says they are to be encrypted; it names files, never values.
+//
+// It keeps plaintext in memory only: it writes no file, prints nothing,
+// and no error of it quotes a value. It does not encrypt, and does not
+// decide what is shown: the CLI does.
 package secrets

@@ -3,7 +3,7 @@
 //
 // Run takes one environment's objects and reports findings, each naming the
 // environment, the object (Kind/namespace/name), the field path, the source
-// file, the rule and its severity. Three families of checks run:
+// file, the rule and its severity. These families of checks run:
 //
 //   - Schema: each object against the OpenAPI v3 schema of its kind, as the
 //     API server would judge it under fieldValidation=Strict: unknown fields
@@ -34,6 +34,11 @@
 //     production (IsProduction: production: true in kship.yaml, or a name
 //     matching prod*), at least two replicas and a PodDisruptionBudget per
 //     Deployment.
+//   - Secrets in plaintext: each of Options.Plaintext, a Secret manifest or
+//     secretGenerator source the build read unencrypted although a
+//     .sops.yaml creation rule says to encrypt it (pkg/secrets finds them).
+//     These findings are about the file: they name no object, and Source
+//     is the file.
 //
 // Every rule has an id (Rules), a default severity, and can be set to off,
 // warning or error (Options.Rules, from kship.yaml). No finding quotes a

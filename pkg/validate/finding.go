@@ -27,11 +27,13 @@ func ParseSeverity(s string) (Severity, bool) {
 	return "", false
 }
 
-// Finding is one problem with one object. Nothing in it quotes a Secret's
-// data: findings on Secrets name fields, never values.
+// Finding is one problem with one object, or, for a File rule
+// (secrets/plaintext), with one file the build read: then Object is zero
+// and Source is the file. Nothing in it quotes a Secret's data: findings
+// on Secrets name fields, never values.
 type Finding struct {
 	Environment string     `json:"environment"`
-	Object      object.Ref `json:"object"`
+	Object      object.Ref `json:"object,omitzero"`
 	Field       string     `json:"field,omitempty"`  // spec.template.spec.containers[0].image
 	Source      string     `json:"source,omitempty"` // the file the object came from
 	Rule        string     `json:"rule"`
@@ -76,12 +78,35 @@ func (r *Report) For(o object.Ref) []Finding {
 	return out
 }
 
-// sortFindings orders findings by object (in build order), then field,
-// then rule, so that output is stable.
+// aboutFile reports whether f is about a file the build read rather than
+// an object: its rule is a File rule.
+func (f Finding) aboutFile() bool {
+	r, ok := ruleByID(f.Rule)
+	return ok && r.File
+}
+
+// file is the file f is about, or "" for a finding about an object.
+func (f Finding) file() string {
+	if f.aboutFile() {
+		return f.Source
+	}
+	return ""
+}
+
+// sortFindings orders findings about files first, by file, then those
+// about objects by object (in build order), then field, then rule, so that
+// output is stable.
 func sortFindings(fs []Finding, order map[object.Ref]int) {
+	rank := func(f Finding) int {
+		if f.aboutFile() {
+			return -1
+		}
+		return order[f.Object]
+	}
 	slices.SortStableFunc(fs, func(a, b Finding) int {
 		return cmp.Or(
-			cmp.Compare(order[a.Object], order[b.Object]),
+			cmp.Compare(rank(a), rank(b)),
+			strings.Compare(a.file(), b.file()),
 			strings.Compare(a.Object.String(), b.Object.String()),
 			strings.Compare(a.Field, b.Field),
 			strings.Compare(a.Rule, b.Rule),

@@ -10,15 +10,30 @@ import (
 )
 
 // WriteJUnit writes reports as JUnit XML for CI (CircleCI
-// store_test_results): a suite per environment, a test case per object,
-// failed when the object has errors; warnings go to system-out.
+// store_test_results): a suite per environment, a test case per file with
+// findings about it (secrets/plaintext) and per object, failed when it has
+// errors; warnings go to system-out.
 func WriteJUnit(w io.Writer, reports []*Report) error {
 	doc := junit.Suites{Name: "kship validate"}
 	for _, r := range reports {
 		s := junit.Suite{Name: r.Environment}
 		byObject := map[object.Ref][]Finding{}
+		var files []string
+		byFile := map[string][]Finding{}
 		for _, f := range r.Findings {
+			if file := f.file(); file != "" {
+				if byFile[file] == nil {
+					files = append(files, file)
+				}
+				byFile[file] = append(byFile[file], f)
+				continue
+			}
 			byObject[f.Object] = append(byObject[f.Object], f)
+		}
+		for _, file := range files {
+			c := junitTestCase(r.Environment, object.Ref{}, byFile[file])
+			c.Name = file
+			s.Cases = append(s.Cases, c)
 		}
 		for _, o := range r.Objects {
 			s.Cases = append(s.Cases, junitTestCase(r.Environment, o, byObject[o]))

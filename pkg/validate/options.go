@@ -35,6 +35,10 @@ type Options struct {
 	// Redact are values no finding may show besides Secret data: those
 	// the build decrypted, which may sit in a ConfigMap too.
 	Redact []string
+	// Plaintext are files the build read in plaintext that a .sops.yaml
+	// says are to be encrypted (secrets.Decryptor.Plaintext), for the
+	// secrets/plaintext rule.
+	Plaintext []PlaintextFile
 }
 
 // External names objects that exist in the cluster without being in the

@@ -13,7 +13,10 @@ type Rule struct {
 	Severity Severity // the default
 	// Production rules run only for production environments.
 	Production bool
-	Summary    string
+	// File rules find problems with files the build read, not with
+	// objects: their findings name no object, and Source is the file.
+	File    bool
+	Summary string
 }
 
 // The rule ids. Schema rules are judged against the API server in
@@ -50,6 +53,7 @@ const (
 	RuleHPAReplicas     = "policy/hpa-replicas"
 	RuleProdReplicas    = "policy/prod-replicas"
 	RuleProdPDB         = "policy/prod-pdb"
+	RulePlaintext       = "secrets/plaintext"
 )
 
 // Rules lists every rule, in the order documentation shows them.
@@ -85,6 +89,7 @@ var Rules = []Rule{
 	{ID: RuleHPAReplicas, Severity: Warning, Summary: "replicas set on a workload that a HorizontalPodAutoscaler in the build scales: the HPA owns the count, kship applies replicas only on create"},
 	{ID: RuleProdReplicas, Severity: Error, Production: true, Summary: "production Deployment with fewer than 2 replicas (HPA minReplicas counts)"},
 	{ID: RuleProdPDB, Severity: Error, Production: true, Summary: "production Deployment that no PodDisruptionBudget covers"},
+	{ID: RulePlaintext, Severity: Error, File: true, Summary: "Secret manifest or secretGenerator source read in plaintext although a .sops.yaml creation rule says to encrypt it"},
 }
 
 // RuleIDs returns every rule id, sorted.

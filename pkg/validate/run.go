@@ -50,6 +50,7 @@ func Run(objs []*unstructured.Unstructured, opts Options) (*Report, error) {
 	c.selectors(&cross)
 	c.policy(&cross)
 	c.production(&cross)
+	c.plaintext(&cross)
 	rep.Findings = append(rep.Findings, cross.list...)
 	redact(rep.Findings, c.objs, c.opts.Redact)
 	sortFindings(rep.Findings, order)

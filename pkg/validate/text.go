@@ -10,8 +10,9 @@ import (
 )
 
 // WriteText writes reports for people: per environment a headline, then
-// each object with findings, its source file, and one line per finding;
-// last a summary line.
+// each file with findings about it (secrets/plaintext), and each object
+// with findings, its source file, and one line per finding; last a
+// summary line.
 func WriteText(w io.Writer, reports []*Report) error {
 	bw := bufio.NewWriter(w)
 	objects, errs, warns := 0, 0, 0
@@ -20,11 +21,17 @@ func WriteText(w io.Writer, reports []*Report) error {
 		errs += r.Errors()
 		warns += r.Warnings()
 		fmt.Fprintf(bw, "%s: %s: %s\n", r.Environment, plural(len(r.Objects), "object"), counts(r.Errors(), r.Warnings()))
-		var last object.Ref
+		type group struct {
+			o    object.Ref
+			file string
+		}
+		var last group
 		for i, f := range r.Findings {
-			if i == 0 || f.Object != last {
-				last = f.Object
-				if f.Source != "" {
+			if g := (group{f.Object, f.file()}); i == 0 || g != last {
+				last = g
+				if g.file != "" {
+					fmt.Fprintf(bw, "  %s\n", g.file)
+				} else if f.Source != "" {
 					fmt.Fprintf(bw, "  %s  %s\n", f.Object, f.Source)
 				} else {
 					fmt.Fprintf(bw, "  %s\n", f.Object)
