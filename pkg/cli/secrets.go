@@ -24,6 +24,15 @@ func decryptor(c *ucli.Context) *secrets.Decryptor {
 	return secrets.New(secrets.Options{NoDecrypt: c.Bool("no-decrypt")})
 }
 
+// withFreshDecryptor is opts with a decryptor of its own, so that what it
+// records (the files it read in plaintext) is one build's.
+func withFreshDecryptor(opts build.Options) build.Options {
+	if dec := decryptorOf(opts); dec != nil {
+		opts.Decoder = secrets.New(secrets.Options{NoDecrypt: dec.NoDecrypt()})
+	}
+	return opts
+}
+
 // decryptorOf returns the decryptor opts build with, nil if none.
 func decryptorOf(opts build.Options) *secrets.Decryptor {
 	d, _ := opts.Decoder.(*secrets.Decryptor)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/base64"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -104,4 +105,51 @@ func TestSopsDiffBase(t *testing.T) {
 	wantCode(t, res, 0)
 	mustContain(t, "diff --no-decrypt", res.stderr, "secret.yaml", "are not compared")
 	mustNotShowSops(t, "diff --no-decrypt", res.stdout+res.stderr)
+}
+
+// TestSopsPlaintextGuard: a Secret manifest and a secretGenerator source
+// that .sops.yaml says to encrypt, committed in plaintext, fail validate
+// and a deploy's validation before it connects, naming each file and the
+// sops command; once encrypted they pass. No output shows their values.
+func TestSopsPlaintextGuard(t *testing.T) {
+	id := sopstest.NewKey(t)
+	sopstest.UseKey(t, id)
+	dir := t.TempDir()
+	r := id.Recipient().String()
+	writeFile(t, dir, ".sops.yaml", "creation_rules:\n  - path_regex: app/.*\n    age: "+r+"\n")
+	writeFile(t, dir, "app/kustomization.yaml", "namespace: shop\nresources: [secret.yaml, deploy.yaml]\n"+
+		"secretGenerator: [{name: db, envs: [db.env]}]\nconfigMapGenerator: [{name: settings, envs: [settings.env]}]\n")
+	secret := "apiVersion: v1\nkind: Secret\nmetadata: {name: api}\ntype: Opaque\nstringData: {password: " + sopsOldPassword + "}\n"
+	writeFile(t, dir, "app/secret.yaml", secret)
+	writeFile(t, dir, "app/db.env", "DSN="+sopsDSN+"\n")
+	writeFile(t, dir, "app/settings.env", "LOG=info\n")
+	writeFile(t, dir, "app/deploy.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: b}\n")
+	cfg := writeFile(t, dir, "kship.yaml", "environments:\n  test: {overlay: app, context: stage, namespace: shop}\n")
+
+	for _, args := range [][]string{{"validate", "test"}, {"validate", "test", "--no-decrypt"}, {"validate", "test", "-o", "json"}} {
+		res := run(t, append([]string{"--config", cfg}, args...)...)
+		wantCode(t, res, 3)
+		mustContain(t, strings.Join(args, " "), res.stdout, "secrets/plaintext", "app/secret.yaml", "app/db.env")
+		for _, not := range []string{"app/settings.env", "app/deploy.yaml", "app/kustomization.yaml"} {
+			if strings.Contains(res.stdout, not) {
+				t.Errorf("%s: reports %s, which holds no secret:\n%s", strings.Join(args, " "), not, res.stdout)
+			}
+		}
+		mustNotShowSops(t, strings.Join(args, " "), res.stdout+res.stderr)
+	}
+	res := run(t, "--config", cfg, "validate", "test")
+	mustContain(t, "validate", res.stdout, "sops --encrypt --in-place app/secret.yaml", "rotate")
+
+	res = run(t, "--config", cfg, "deploy", "test", "--kubeconfig", filepath.Join(dir, "no-kubeconfig"))
+	wantCode(t, res, 3)
+	mustContain(t, "deploy", res.stdout+res.stderr, "secrets/plaintext")
+	mustNotShowSops(t, "deploy", res.stdout+res.stderr)
+
+	writeFile(t, dir, "app/secret.yaml", string(sopstest.Encrypt(t, []byte(secret), formats.Yaml, sopstest.Options{}, r)))
+	writeFile(t, dir, "app/db.env", string(sopstest.Encrypt(t, []byte("DSN="+sopsDSN+"\n"), formats.Dotenv, sopstest.Options{}, r)))
+	res = run(t, "--config", cfg, "validate", "test")
+	wantCode(t, res, 0)
+	if strings.Contains(res.stdout, "secrets/plaintext") {
+		t.Errorf("encrypted files reported:\n%s", res.stdout)
+	}
 }

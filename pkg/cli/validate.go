@@ -245,6 +245,7 @@ func (v *validateCmd) validate(stdin io.Reader, t *engine.Target, crds []*unstru
 	origins := build.Origins{}
 	name := t.Name()
 	var redactValues []string
+	var plain []validate.PlaintextFile
 	if len(v.files) > 0 {
 		var err error
 		read := build.NewBudget(limitsOf(t.Config)).ReadAll
@@ -255,7 +256,7 @@ func (v *validateCmd) validate(stdin io.Reader, t *engine.Target, crds []*unstru
 			name = strings.Join(v.files, ",")
 		}
 	} else {
-		opts := withLimits(v.build, t.Config)
+		opts := withFreshDecryptor(withLimits(v.build, t.Config))
 		opts.Origins = origins
 		if use != nil {
 			opts.AllowUnusedImages, opts.ImageUse = true, use
@@ -270,9 +271,12 @@ func (v *validateCmd) validate(stdin io.Reader, t *engine.Target, crds []*unstru
 		if dec := decryptorOf(opts); dec != nil {
 			redactValues = dec.Values()
 		}
+		if plain, err = engine.PlaintextFiles(t, opts); err != nil {
+			return nil, exitcode.Wrap(exitcode.Build, err)
+		}
 	}
 	opts := validateOptionsFor(t, v.kubernetesVersion, crds)
-	opts.Redact = redactValues
+	opts.Redact, opts.Plaintext = redactValues, plain
 	opts.Source = engine.Sources(t, origins)
 	opts.Environment = name
 	return engine.RunValidation(t, objs, opts)

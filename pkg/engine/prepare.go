@@ -15,6 +15,7 @@ import (
 	"github.com/kship/kship/pkg/guard"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/secrets"
 	"github.com/kship/kship/pkg/validate"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -48,9 +49,14 @@ func (r *runner) validate(objs []*unstructured.Unstructured) error {
 	opts := *r.opts.Validate
 	opts.Environment = r.target.Name()
 	opts.Source = Sources(r.target, r.origins)
-	if dec, ok := r.opts.Build.Decoder.(interface{ Values() []string }); ok {
+	if dec, ok := r.opts.Build.Decoder.(*secrets.Decryptor); ok && dec != nil {
 		opts.Redact = append(opts.Redact, dec.Values()...) // decrypted values, in a ConfigMap too
 	}
+	plain, err := PlaintextFiles(r.target, r.opts.Build)
+	if err != nil {
+		return err
+	}
+	opts.Plaintext = plain
 	rep, err := RunValidation(r.target, objs, opts)
 	if err != nil {
 		return err
