@@ -106,10 +106,11 @@ func TestExecAtATerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("exit %d\nstderr:\n%s", code, errb.String())
 	// The keyboard's reader is still blocked on the terminal, as in kubectl,
 	// until the process exits; so the output is awaited, not the end of it.
 	waitFor(t, "the command's output on the terminal", func(context.Context) bool { return strings.Contains(out.String(), "on a terminal") })
-	t.Logf("exit %d\nterminal:\n%q\nstderr:\n%s", code, out.String(), errb.String())
+	t.Logf("terminal:\n%q", out.String())
 	mustCode(t, result{code: code}, 0)
 	if !reflect.DeepEqual(before, after) {
 		t.Error("the terminal was left in another mode than it was found in")
