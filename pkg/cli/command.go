@@ -158,20 +158,16 @@ func (s selection) targetOf(arg string) (*engine.Target, error) {
 
 func clusterFlags() []ucli.Flag {
 	return []ucli.Flag{
-		&ucli.StringFlag{Name: "kubeconfig", Usage: "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)", EnvVars: []string{"KUBECONFIG"}},
+		&ucli.StringFlag{Name: "kubeconfig", Usage: "kubeconfig file (default: the environment's kubeconfig in kship.yaml, else $KUBECONFIG or ~/.kube/config)"},
 		&ucli.StringFlag{Name: "context", Usage: "kube context to use; it must be the environment's (default: the kubeconfig's current context)"},
 	}
 }
 
-// clusterOf is the kubeconfig and context the flags name. A kubeconfig
-// that only $KUBECONFIG names is left to the engine as the default, which
-// an environment's own kubeconfig in kship.yaml overrides.
+// clusterOf is the kubeconfig and context the flags name. Without
+// --kubeconfig the engine takes the environment's own kubeconfig from
+// kship.yaml, else $KUBECONFIG or ~/.kube/config.
 func clusterOf(c *ucli.Context) engine.Cluster {
-	kubeconfig := c.String("kubeconfig")
-	if kubeconfig == os.Getenv("KUBECONFIG") {
-		kubeconfig = ""
-	}
-	return engine.Cluster{Kubeconfig: kubeconfig, Context: c.String("context")}
+	return engine.Cluster{Kubeconfig: c.String("kubeconfig"), Context: c.String("context")}
 }
 
 func lockFlags() []ucli.Flag {

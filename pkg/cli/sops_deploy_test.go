@@ -46,6 +46,10 @@ func TestSopsKubeconfigDeploy(t *testing.T) {
 		wantCode(t, res, 0)
 		mustNotShowSops(t, "deploy -o "+format, res.stdout+res.stderr)
 	}
+	// --kubeconfig overrides kship.yaml's, even when it names $KUBECONFIG.
+	res = run(t, "--config", cfg, "status", "test", "--kubeconfig", os.Getenv("KUBECONFIG"))
+	wantCode(t, res, 4)
+	mustContain(t, "status --kubeconfig $KUBECONFIG", res.stderr, "no-such-kubeconfig")
 	res = run(t, "--config", cfg, "diff", "test")
 	wantCode(t, res, 0)
 	mustNotShowSops(t, "diff", res.stdout+res.stderr)

@@ -53,6 +53,12 @@ type Options struct {
 	// masked data it shows as "encrypted, not compared" on both sides and
 	// is not reported as a change.
 	NotCompared string
+	// Redact, when not nil, returns values no diff may show whatever
+	// object holds them (those the build decrypted): a last guard after
+	// masking, as an encrypted value may sit in any kind (a Deployment's
+	// env, a custom resource, a replacements target). ShowSecrets turns
+	// it off.
+	Redact func() []string
 	// From and To label the two sides in each diff's ---/+++ lines, e.g.
 	// "live" and "dry-run".
 	From, To string
@@ -122,6 +128,9 @@ func compare(e entry, opts Options) (c Change, same bool, err error) {
 	b, err := render(after)
 	if err != nil {
 		return c, false, fmt.Errorf("%s: rendering the %s side as YAML: %w", c.Ref, opts.To, err)
+	}
+	if !opts.ShowSecrets && opts.Redact != nil {
+		a, b = redactValues(a, opts.Redact()), redactValues(b, opts.Redact())
 	}
 	if a == b && !e.Recreate {
 		return c, true, nil

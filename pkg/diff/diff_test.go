@@ -249,3 +249,29 @@ func withCreated(u *unstructured.Unstructured, ts string) *unstructured.Unstruct
 	_ = unstructured.SetNestedField(u.Object, ts, "metadata", "creationTimestamp")
 	return u
 }
+
+// TestRedactDecryptedValues: a value the build decrypted is not shown in
+// any object's diff (here a Deployment's env), whatever else changes;
+// --show-secrets shows it.
+func TestRedactDecryptedValues(t *testing.T) {
+	const value = "decrypted-Dsn-77"
+	dep := func(image string) *unstructured.Unstructured {
+		return obj(t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        image: "+image+"\n        env: [{name: DSN, value: "+value+"}]\n")
+	}
+	in := Input{Pairs: []Pair{{Before: dep("api:1"), After: dep("api:2")}}}
+	plan, err := Compute(in, Options{Redact: func() []string { return []string{value, "ab"} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Changes) != 1 {
+		t.Fatalf("want 1 change, got %+v", plan)
+	}
+	d := plan.Changes[0].Diff
+	if strings.Contains(d, value) || !strings.Contains(d, "*** (decrypted value)") || !strings.Contains(d, "+        image: api:2") {
+		t.Errorf("diff:\n%s", d)
+	}
+	plan, err = Compute(in, Options{ShowSecrets: true, Redact: func() []string { return []string{value} }})
+	if err != nil || !strings.Contains(plan.Changes[0].Diff, value) {
+		t.Errorf("--show-secrets hides the value: %v\n%s", err, plan.Changes[0].Diff)
+	}
+}

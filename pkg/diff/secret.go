@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -87,4 +88,18 @@ func masked(field string, v any, changed bool) string {
 		}
 	}
 	return fmt.Sprintf("*** (%d bytes%s)", n, suffix)
+}
+
+// minRedactLen is the shortest value redactValues replaces: shorter ones
+// ("1", "true") would blank unrelated text and reveal nothing.
+const minRedactLen = 4
+
+// redactValues replaces each of values (of minRedactLen or more) in text.
+func redactValues(text string, values []string) string {
+	for _, v := range values {
+		if len(v) >= minRedactLen {
+			text = strings.ReplaceAll(text, v, "*** (decrypted value)")
+		}
+	}
+	return text
 }

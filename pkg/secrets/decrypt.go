@@ -111,7 +111,9 @@ func (d *Decryptor) decrypt(path string, tree *sops.Tree) error {
 	cipher := aes.NewCipher()
 	mac, err := tree.Decrypt(key, cipher)
 	if err != nil {
-		return &Error{Path: path, Err: fmt.Errorf("decrypting its values: %w", err), Hint: tampered}
+		// sops's error is not quoted: when a value's type tag was damaged,
+		// it holds the value it decrypted and could not parse.
+		return &Error{Path: path, Err: errDamaged, Hint: tampered}
 	}
 	want, err := cipher.Decrypt(tree.Metadata.MessageAuthenticationCode, key, tree.Metadata.LastModified.Format(time.RFC3339))
 	if err != nil || want != mac {

@@ -157,3 +157,26 @@ func TestDecodeNoDecrypt(t *testing.T) {
 		t.Errorf("a re-encryption masks differently: %q, %v", again, err)
 	}
 }
+
+// TestDecodeDamagedTypeTag: a value whose type tag was changed (a bad
+// merge, a hand edit) decrypts, then fails to parse; the error must not
+// quote the plaintext that sops's parse error holds.
+func TestDecodeDamagedTypeTag(t *testing.T) {
+	id := sopstest.NewKey(t)
+	sopstest.UseKey(t, id)
+	const value = "hunter2-damaged value"
+	for _, tag := range []string{"int", "bool", "float"} {
+		enc := sopstest.Encrypt(t, []byte("password: "+value+"\n"), formats.Yaml, sopstest.Options{}, id.Recipient().String())
+		enc = bytes.Replace(enc, []byte("type:str]"), []byte("type:"+tag+"]"), 1)
+		_, err := secrets.New(secrets.Options{}).Decode("s.yaml", enc)
+		if err == nil {
+			t.Fatalf("type:%s: a damaged file decrypted", tag)
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("type:%s: the error quotes the plaintext: %v", tag, err)
+		}
+		if !strings.Contains(err.Error(), "s.yaml") {
+			t.Errorf("type:%s: the error does not name the file: %v", tag, err)
+		}
+	}
+}

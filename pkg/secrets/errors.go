@@ -23,6 +23,8 @@ type Error struct {
 	Hint string
 }
 
+// Error names the file, the keys it is encrypted for, what went wrong and
+// what to do.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: cannot decrypt", e.Path)
@@ -40,6 +42,11 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 var errMAC = errors.New("its MAC does not match its content, so it was changed after sops encrypted it (edited by hand, or a bad merge)")
+
+// errDamaged is a value that would not decrypt, or whose ENC[...] type
+// tag does not fit what it decrypts to; what sops said is not quoted, as it
+// may hold the value.
+var errDamaged = errors.New("one of its ENC[...] values is damaged (its ciphertext, or its type tag, was changed after sops encrypted it)")
 
 const tampered = "restore the file from git, or edit it with `sops FILE` so that sops re-computes its MAC"
 
