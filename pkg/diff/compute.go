@@ -130,7 +130,8 @@ func compare(e entry, opts Options) (c Change, same bool, err error) {
 		return c, false, fmt.Errorf("%s: rendering the %s side as YAML: %w", c.Ref, opts.To, err)
 	}
 	if !opts.ShowSecrets && opts.Redact != nil {
-		a, b = redactValues(a, opts.Redact()), redactValues(b, opts.Redact())
+		values := opts.Redact()
+		a, b = redactValues(a, values, ""), redactValues(b, values, a)
 	}
 	if a == b && !e.Recreate {
 		return c, true, nil

@@ -275,3 +275,23 @@ func TestRedactDecryptedValues(t *testing.T) {
 		t.Errorf("--show-secrets hides the value: %v\n%s", err, plan.Changes[0].Diff)
 	}
 }
+
+// TestRedactedChangeShows: when only a decrypted value changes, the diff
+// still reports the change, and shows neither value.
+func TestRedactedChangeShows(t *testing.T) {
+	const old, new = "decrypted-Old-1", "decrypted-New-2"
+	dep := func(v string) *unstructured.Unstructured {
+		return obj(t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        env: [{name: DSN, value: "+v+"}]\n")
+	}
+	plan, err := Compute(Input{Pairs: []Pair{{Before: dep(old), After: dep(new)}}}, Options{Redact: func() []string { return []string{old, new} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Changes) != 1 {
+		t.Fatalf("a changed decrypted value is no change: %+v", plan)
+	}
+	d := plan.Changes[0].Diff
+	if strings.Contains(d, old) || strings.Contains(d, new) || !strings.Contains(d, "+          value: *** (decrypted value, changed)") {
+		t.Errorf("diff:\n%s", d)
+	}
+}

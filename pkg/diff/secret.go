@@ -95,11 +95,18 @@ func masked(field string, v any, changed bool) string {
 const minRedactLen = 4
 
 // redactValues replaces each of values (of minRedactLen or more) in text.
-func redactValues(text string, values []string) string {
+// Given the other side's text before, a value it does not hold is marked
+// changed, so that a change of a decrypted value still shows as one.
+func redactValues(text string, values []string, before string) string {
 	for _, v := range values {
-		if len(v) >= minRedactLen {
-			text = strings.ReplaceAll(text, v, "*** (decrypted value)")
+		if len(v) < minRedactLen || !strings.Contains(text, v) {
+			continue
 		}
+		mark := "*** (decrypted value)"
+		if before != "" && !strings.Contains(before, v) {
+			mark = "*** (decrypted value, changed)"
+		}
+		text = strings.ReplaceAll(text, v, mark)
 	}
 	return text
 }
