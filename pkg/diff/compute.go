@@ -77,8 +77,12 @@ func Compute(in Input, opts Options) (*Plan, error) {
 	}
 	plan := &Plan{Env: in.Env, Note: in.Note, Changes: []Change{}, Prune: in.Prune}
 	var deleted []Change
+	var redact []string
+	if !opts.ShowSecrets && opts.Redact != nil {
+		redact = opts.Redact() // once: the builds are done
+	}
 	for _, e := range pairRenamed(in.Pairs, in.Previous) {
-		c, same, err := compare(e, opts)
+		c, same, err := compare(e, opts, redact)
 		if err != nil {
 			return nil, err
 		}
@@ -96,7 +100,7 @@ func Compute(in Input, opts Options) (*Plan, error) {
 }
 
 // compare diffs one entry; same is true when both sides render alike.
-func compare(e entry, opts Options) (c Change, same bool, err error) {
+func compare(e entry, opts Options, redact []string) (c Change, same bool, err error) {
 	c.Action, c.Note = action(e), e.Note
 	if c.Action == Recreated && c.Note == "" {
 		c.Note = "an immutable field changed: the object will be deleted and created again; the diff covers the manifest's fields"
@@ -129,9 +133,8 @@ func compare(e entry, opts Options) (c Change, same bool, err error) {
 	if err != nil {
 		return c, false, fmt.Errorf("%s: rendering the %s side as YAML: %w", c.Ref, opts.To, err)
 	}
-	if !opts.ShowSecrets && opts.Redact != nil {
-		values := opts.Redact()
-		a, b = redactValues(a, values, ""), redactValues(b, values, a)
+	if len(redact) > 0 {
+		a, b = redactValues(a, redact, ""), redactValues(b, redact, a)
 	}
 	if a == b && !e.Recreate {
 		return c, true, nil

@@ -3,7 +3,8 @@ package secrets
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -143,12 +144,7 @@ func (d *Decryptor) remember(path string, whole []byte, values []string) {
 func (d *Decryptor) Files() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	out := make([]string, 0, len(d.files))
-	for f := range d.files {
-		out = append(out, f)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(d.files))
 }
 
 // Values returns the plaintext values Decode decrypted, for a last check
@@ -156,12 +152,7 @@ func (d *Decryptor) Files() []string {
 func (d *Decryptor) Values() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	out := make([]string, 0, len(d.values))
-	for v := range d.values {
-		out = append(out, v)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(d.values))
 }
 
 // holds reports whether s is a value Decode decrypted or masked.
