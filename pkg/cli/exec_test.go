@@ -101,7 +101,10 @@ func TestExecAtATerminal(t *testing.T) {
 	var out syncBuffer
 	go func() { _, _ = io.Copy(&out, master) }()
 	var errb bytes.Buffer
-	code := Run(context.Background(), []string{"kship", "--config", cfg, "exec", "test", "--kubeconfig", c.Kubeconfig(), "--", "sh", "-c", "test -t 1 && echo on a terminal"}, slave, slave, &errb)
+	// kwok's fake kubelet closes the command's terminal as soon as the
+	// command exits, dropping output it has not yet relayed (a kubelet
+	// drains it); the command stays a moment so that its output arrives.
+	code := Run(context.Background(), []string{"kship", "--config", cfg, "exec", "test", "--kubeconfig", c.Kubeconfig(), "--", "sh", "-c", "test -t 1 && echo on a terminal && sleep 2"}, slave, slave, &errb)
 	after, err := term.GetState(int(slave.Fd()))
 	if err != nil {
 		t.Fatal(err)
