@@ -41,6 +41,7 @@ test: lint fuzz tools
 	bin="$$(tools/bin.sh)"; \
 	KSHIP_KUSTOMIZE="$$bin/kustomize" KSHIP_KUBECTL="$$bin/kubectl" KSHIP_REQUIRE_CLUSTER=1 \
 	  $(GO) test -count=1 ./... || status=$$?; \
+	tools/cluster/second.sh down; \
 	tools/cluster/down.sh; \
 	exit $$status
 
@@ -50,6 +51,7 @@ cluster-up:
 
 ## cluster-down: stop every process cluster-up started
 cluster-down:
+	@tools/cluster/second.sh down
 	@tools/cluster/down.sh
 
 ## demo: start the local control plane and deploy the sample app to "stage"

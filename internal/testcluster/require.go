@@ -76,6 +76,29 @@ func (c *Cluster) Namespace(t testing.TB) string {
 	return name
 }
 
+// NamespaceNamed creates namespace name for the test, as Namespace does:
+// for a test that needs the same namespace in two clusters (the other's,
+// made with Namespace).
+func (c *Cluster) NamespaceNamed(t testing.TB, name string) {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"kship.dev/test": "true"}}}
+	if _, err := c.clientset.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("creating test namespace %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		if os.Getenv(EnvKeepNamespaces) == "1" {
+			return
+		}
+		err := c.clientset.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			t.Errorf("deleting namespace %s: %v", name, err)
+		}
+	})
+	if err := c.waitServiceAccount(name); err != nil {
+		t.Fatalf("namespace %s: %v", name, err)
+	}
+}
+
 // waitServiceAccount waits for kube-controller-manager to create the default
 // ServiceAccount of a new namespace; until then pods are rejected.
 func (c *Cluster) waitServiceAccount(ns string) error {

@@ -66,15 +66,25 @@ func start(ctx context.Context) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	stateDir := os.Getenv(EnvClusterDir)
-	if stateDir == "" {
-		stateDir = filepath.Join(root, ".cluster")
+	return startAt(ctx, root, stateDir(root), upScript)
+}
+
+// stateDir is the first local cluster's state directory.
+func stateDir(root string) string {
+	if dir := os.Getenv(EnvClusterDir); dir != "" {
+		return dir
 	}
-	path := filepath.Join(stateDir, "kubeconfig")
+	return filepath.Join(root, ".cluster")
+}
+
+// startAt returns the cluster whose state is in dir, starting it with
+// script (and its arguments) unless it is already running and healthy.
+func startAt(ctx context.Context, root, dir string, script ...string) (*Cluster, error) {
+	path := filepath.Join(dir, "kubeconfig")
 	if c, err := load(path); err == nil && probe(ctx, c.clientset) == nil {
 		return c, nil
 	}
-	if err := runUp(ctx, root); err != nil {
+	if err := runUp(ctx, root, script...); err != nil {
 		return nil, err
 	}
 	c, err := load(path)
@@ -82,7 +92,7 @@ func start(ctx context.Context) (*Cluster, error) {
 		return nil, err
 	}
 	if err := probe(ctx, c.clientset); err != nil {
-		return nil, fmt.Errorf("%s succeeded but the cluster is not healthy: %w", upScript, err)
+		return nil, fmt.Errorf("%s succeeded but the cluster is not healthy: %w", strings.Join(script, " "), err)
 	}
 	return c, nil
 }
@@ -133,15 +143,15 @@ func probe(ctx context.Context, cs kubernetes.Interface) error {
 // runUp runs tools/cluster/up.sh, which builds the binaries on first use (that
 // takes minutes) and takes a lock so that concurrent test processes start the
 // cluster only once.
-func runUp(ctx context.Context, root string) error {
+func runUp(ctx context.Context, root string, script ...string) error {
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, filepath.Join(root, upScript))
+	cmd := exec.CommandContext(ctx, filepath.Join(root, script[0]), script[1:]...)
 	cmd.Dir = root
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s: %w\n%s", upScript, err, tail(out.String(), 30))
+		return fmt.Errorf("%s: %w\n%s", strings.Join(script, " "), err, tail(out.String(), 30))
 	}
 	return nil
 }

@@ -70,7 +70,11 @@ func (b *buildCmd) run(_ context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	m, err := build.Build(t.Dir, withLimits(b.build, t.Config))
+	opts, err := t.BuildOptions(withLimits(b.build, t.Config))
+	if err != nil {
+		return exitcode.Wrap(exitcode.Build, err)
+	}
+	m, err := build.Build(t.Dir, opts)
 	if err != nil {
 		return buildFailed(err)
 	}

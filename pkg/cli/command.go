@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/kship/kship/pkg/config"
@@ -57,10 +58,15 @@ type selection struct {
 	branch string
 	all    bool
 	args   []string
+	// clusters are --cluster's, context --context's: which of an
+	// environment's clusters (see narrow).
+	clusters []string
+	context  string
 }
 
 func selectionOf(c *ucli.Context) selection {
-	return selection{config: c.String("config"), branch: c.String("branch"), all: c.Bool("all"), args: c.Args().Slice()}
+	return selection{config: c.String("config"), branch: c.String("branch"), all: c.Bool("all"), args: c.Args().Slice(),
+		clusters: c.StringSlice("cluster"), context: c.String("context")}
 }
 
 var branchFlag = &ucli.StringFlag{
@@ -141,6 +147,15 @@ func (s selection) targetOf(arg string) (*engine.Target, error) {
 		if env, ok := cfg.Environments[arg]; ok {
 			return &engine.Target{Dir: env.Overlay, Env: env, Config: cfg}, nil
 		}
+		if name, cluster, ok := strings.Cut(arg, "/"); ok {
+			if env, ok := cfg.Environments[name]; ok && env.MultiCluster() {
+				envs, err := env.ForClusters([]string{cluster})
+				if err != nil {
+					return nil, exitcode.Wrap(exitcode.Usage, err)
+				}
+				return &engine.Target{Dir: env.Overlay, Env: envs[0], Config: cfg}, nil
+			}
+		}
 	}
 	if info, err := os.Stat(arg); err == nil && info.IsDir() {
 		t := &engine.Target{Dir: arg, Config: cfg}
@@ -160,6 +175,7 @@ func clusterFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringFlag{Name: "kubeconfig", Usage: "kubeconfig file (default: the environment's kubeconfig in kship.yaml, else $KUBECONFIG or ~/.kube/config)"},
 		&ucli.StringFlag{Name: "context", Usage: "kube context to use; it must be the environment's (default: the kubeconfig's current context)"},
+		clusterNameFlag(),
 	}
 }
 

@@ -57,6 +57,9 @@ func (d *deleteCmd) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
+	if t, err = d.sel.single(t); err != nil {
+		return err
+	}
 	if t.Env == nil {
 		return usagef("%s: give an environment of kship.yaml, not a directory", t.Name())
 	}

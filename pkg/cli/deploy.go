@@ -104,7 +104,15 @@ func parseDeploy(c *ucli.Context) (*deployCmd, error) {
 // -o json a document is written whatever the outcome.
 func (d *deployCmd) run(ctx context.Context, s streams) error {
 	t, err := d.sel.target()
+	var ts []*engine.Target
 	if err == nil {
+		ts, err = d.sel.narrow(t)
+	}
+	switch {
+	case err != nil:
+	case multiCluster(ts):
+		err = d.deployClusters(ctx, s, t, ts)
+	default:
 		err = d.deploy(ctx, s, t)
 	}
 	var written *resultsWritten

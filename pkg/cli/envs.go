@@ -51,9 +51,22 @@ func printEnvs(out io.Writer, envs []config.Environment) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ENVIRONMENT\tOVERLAY\tCONTEXT\tNAMESPACE\tBRANCHES")
 	for _, e := range envs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.Name, e.Overlay, e.Context, dash(e.Namespace), dash(strings.Join(e.Branches, ",")))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.Name, e.Overlay, contexts(e), dash(e.Namespace), dash(strings.Join(e.Branches, ",")))
 	}
 	return w.Flush()
+}
+
+// contexts is an environment's context, or CLUSTER=CONTEXT for each of
+// its clusters.
+func contexts(e config.Environment) string {
+	if !e.MultiCluster() {
+		return e.Context
+	}
+	var out []string
+	for _, c := range e.Clusters {
+		out = append(out, c.Name+"="+c.Context)
+	}
+	return strings.Join(out, ",")
 }
 
 func dash(s string) string {

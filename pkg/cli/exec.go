@@ -63,6 +63,9 @@ func (x *execCmd) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
+	if t, err = x.sel.single(t); err != nil {
+		return err
+	}
 	if t.Env == nil {
 		return usagef("%s: give an environment of kship.yaml, not a directory", t.Name())
 	}

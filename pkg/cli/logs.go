@@ -78,6 +78,9 @@ func envAndWorkload(sel selection) (*engine.Target, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if t, err = sel.single(t); err != nil {
+		return nil, "", err
+	}
 	if t.Env == nil {
 		return nil, "", usagef("%s: give an environment of kship.yaml, not a directory", t.Name())
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -50,10 +51,27 @@ func parseRollback(c *ucli.Context) (*rollbackCmd, error) {
 }
 
 func (r *rollbackCmd) run(ctx context.Context, s streams) error {
-	t, err := r.sel.target()
+	ts, err := r.sel.targets()
 	if err != nil {
 		return err
 	}
+	if !multiCluster(ts) {
+		return r.rollback(ctx, s, ts[0])
+	}
+	// One cluster after the other, each under its own lock; a failure
+	// stops the rest, as a serial deploy does.
+	for i, t := range ts {
+		if err := r.rollback(ctx, s, t); err != nil {
+			if rest := names(ts[i+1:]); rest != "" {
+				err = fmt.Errorf("%w\nnot rolled back: %s", err, rest)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *rollbackCmd) rollback(ctx context.Context, s streams, t *engine.Target) error {
 	p := r.progress.printer(s.err)
 	defer p.Close()
 	opts := r.engine
@@ -93,10 +111,20 @@ func parseUnlock(c *ucli.Context) (*unlockCmd, error) {
 }
 
 func (u *unlockCmd) run(ctx context.Context, s streams) error {
-	t, err := u.sel.target()
+	ts, err := u.sel.targets()
 	if err != nil {
 		return err
 	}
+	var errs []error
+	for _, t := range ts {
+		if err := u.unlock(ctx, s, t); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return worstOf(errs)
+}
+
+func (u *unlockCmd) unlock(ctx context.Context, s streams, t *engine.Target) error {
 	info, err := engine.Unlock(ctx, t, u.cluster)
 	if err != nil {
 		return prefixed("unlocking "+t.Name(), err)
@@ -137,27 +165,109 @@ func parseStatus(c *ucli.Context) (*statusCmd, error) {
 }
 
 func (st *statusCmd) run(ctx context.Context, s streams) error {
-	t, err := st.sel.target()
+	ts, err := st.sel.targets()
 	if err != nil {
 		return err
 	}
-	doc, err := engine.Status(ctx, t, st.cluster)
-	if err != nil {
-		return prefixed("status of "+t.Name(), err)
+	if !multiCluster(ts) {
+		doc, err := engine.Status(ctx, ts[0], st.cluster)
+		if err != nil {
+			return prefixed("status of "+ts[0].Name(), err)
+		}
+		err = render(s.out, st.format, renderers{
+			formatJSON: jsonOf(doc),
+			formatText: func(w io.Writer) error { return printStatus(w, doc) },
+		})
+		if err != nil {
+			return err
+		}
+		return unhealthy(ts[0], doc)
 	}
-	err = render(s.out, st.format, renderers{
-		formatJSON: jsonOf(doc),
-		formatText: func(w io.Writer) error { return printStatus(w, doc) },
+	return st.clusters(ctx, s, ts)
+}
+
+// clusterStatus is one cluster's status, in the -o json document of an
+// environment of several clusters.
+type clusterStatus struct {
+	Cluster string               `json:"cluster"`
+	Context string               `json:"context"`
+	Error   string               `json:"error,omitempty"`
+	Status  *engine.StatusReport `json:"status,omitempty"`
+}
+
+// clusters is the status of each of an environment's clusters: one
+// section each, or one JSON document listing them. A cluster that cannot
+// be read is reported and does not hide the others.
+func (st *statusCmd) clusters(ctx context.Context, s streams, ts []*engine.Target) error {
+	var out []clusterStatus
+	var errs []error
+	for _, t := range ts {
+		c := clusterStatus{Cluster: t.Cluster(), Context: t.Env.Context}
+		doc, err := engine.Status(ctx, t, st.cluster)
+		if err != nil {
+			err = prefixed("status of "+t.Name(), err)
+			c.Error = err.Error()
+			errs = append(errs, err)
+		} else if err := unhealthy(t, doc); err != nil {
+			errs = append(errs, err)
+		}
+		c.Status = doc
+		out = append(out, c)
+	}
+	err := render(s.out, st.format, renderers{
+		formatJSON: jsonOf(map[string]any{"environment": ts[0].Env.Name, "clusters": out}),
+		formatText: func(w io.Writer) error {
+			for i, c := range out {
+				if i > 0 {
+					fmt.Fprintln(w)
+				}
+				fmt.Fprintf(w, "cluster %s (context %s):\n", c.Cluster, c.Context)
+				if c.Status == nil {
+					fmt.Fprintf(w, "error: %s\n", c.Error)
+					continue
+				}
+				if err := printStatus(w, c.Status); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 	})
 	if err != nil {
 		return err
 	}
+	return worstOf(errs)
+}
+
+// unhealthy is an error (exit 5) when an object of doc is not healthy.
+func unhealthy(t *engine.Target, doc *engine.StatusReport) error {
 	for _, o := range doc.Objects {
 		if !o.Healthy() {
 			return exitcode.Wrap(exitcode.NotReady, fmt.Errorf("%s: %s is %s", t.Name(), o.Ref, o.Status))
 		}
 	}
 	return nil
+}
+
+// worstOf joins errs, with the highest exit code among them.
+func worstOf(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	code := exitcode.OK
+	for _, err := range errs {
+		code = max(code, exitcode.OfOr(err, exitcode.Apply))
+	}
+	return exitcode.Wrap(code, errors.Join(errs...))
+}
+
+// names lists the targets' names.
+func names(ts []*engine.Target) string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Name()
+	}
+	return strings.Join(out, ", ")
 }
 
 func printStatus(w io.Writer, doc *engine.StatusReport) error {

@@ -256,7 +256,10 @@ func (v *validateCmd) validate(stdin io.Reader, t *engine.Target, crds []*unstru
 			name = strings.Join(v.files, ",")
 		}
 	} else {
-		opts := withFreshDecryptor(withLimits(v.build, t.Config))
+		opts, err := t.BuildOptions(withFreshDecryptor(withLimits(v.build, t.Config)))
+		if err != nil {
+			return nil, exitcode.Wrap(exitcode.Build, err)
+		}
 		opts.Origins = origins
 		if use != nil {
 			opts.AllowUnusedImages, opts.ImageUse = true, use

@@ -67,6 +67,20 @@ type Environment struct {
 	External External `yaml:"external" json:"external,omitzero"`
 	// Validation overrides the top-level validation settings.
 	Validation *Validation `yaml:"validation" json:"validation,omitempty"`
+
+	// Clusters, instead of Context, lists the clusters the environment
+	// deploys to, each with its own context (see ForClusters).
+	Clusters []Cluster `yaml:"clusters" json:"clusters,omitempty"`
+	// Rollout says how a deploy goes to the clusters: RolloutSerial (the
+	// default) or RolloutParallel.
+	Rollout string `yaml:"rollout" json:"rollout,omitempty"`
+
+	// Cluster, set on what ForClusters returns, names the cluster this
+	// copy of the environment is for; Images are that cluster's.
+	Cluster string   `yaml:"-" json:"cluster,omitempty"`
+	Images  []string `yaml:"-" json:"images,omitempty"`
+	// Listed, set with Cluster, names every cluster the environment lists.
+	Listed []string `yaml:"-" json:"-"`
 }
 
 type file struct {
@@ -141,8 +155,11 @@ func (c *Config) check(name string, env *Environment) error {
 	if env.Overlay == "" {
 		return errors.New("has no 'overlay': set it to the kustomization directory, e.g. overlays/" + name)
 	}
-	if env.Context == "" {
-		return errors.New("has no 'context': set it to the kube context this environment deploys to")
+	if err := c.checkClusters(env); err != nil {
+		return err
+	}
+	if env.Context == "" && !env.MultiCluster() {
+		return errors.New("has no 'context': set it to the kube context this environment deploys to (or list its clusters under 'clusters')")
 	}
 	if !filepath.IsAbs(env.Overlay) {
 		env.Overlay = filepath.Join(filepath.Dir(c.Path), env.Overlay)

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -135,23 +137,51 @@ type Result struct {
 // failed, and its type carries the exit code (see exitcode.Of); a
 // rollback's outcome is on the Result and in the events.
 func Deploy(ctx context.Context, t *Target, opts Options) (*Result, error) {
-	if opts.By == "" {
-		opts.By = DefaultBy()
+	p, err := Prepare(ctx, t, opts)
+	if err != nil {
+		return p.Result(), err
 	}
-	r := &runner{opts: opts, target: t, res: &Result{}}
+	return p.Deploy(ctx)
+}
+
+// Prepared is a deploy whose steps before the first write are done: the
+// target is built, validated, its cluster guarded and connected. A deploy
+// to several clusters prepares each before it writes to any.
+type Prepared struct {
+	r    *runner
+	objs []*unstructured.Unstructured
+}
+
+// Prepare builds t, validates it and connects to its cluster, writing
+// nothing. The Prepared it returns is never nil.
+func Prepare(ctx context.Context, t *Target, opts Options) (*Prepared, error) {
+	r := newRunner(t, opts)
+	p := &Prepared{r: r}
 	objs, err := r.build()
 	if err != nil {
-		return r.res, err
+		return p, err
 	}
 	if err := r.validate(objs); err != nil {
-		return r.res, err
+		return p, err
 	}
 	if err := r.connect(ctx); err != nil {
-		return r.res, err
+		return p, err
 	}
-	if objs, err = r.asDeployed(ctx, objs); err != nil {
-		return r.res, err
+	if p.objs, err = r.asDeployed(ctx, objs); err != nil {
+		return p, err
 	}
+	return p, nil
+}
+
+// Result is what the deploy has done so far.
+func (p *Prepared) Result() *Result { return p.r.res }
+
+// Target is what is deployed.
+func (p *Prepared) Target() *Target { return p.r.target }
+
+// Deploy runs the prepared deploy (see Deploy); call it once.
+func (p *Prepared) Deploy(ctx context.Context) (*Result, error) {
+	r, objs, opts, t := p.r, p.objs, p.r.opts, p.r.target
 	r.emit(event.Event{Type: event.DeployStarted, Target: t.Name(), Objects: len(objs), DryRun: opts.DryRun,
 		Context: r.client.Context, Server: r.client.Server})
 	if opts.DryRun {
@@ -192,6 +222,22 @@ type runner struct {
 	held   *lock.Held
 	// unlisted are kinds this identity may not list (see planFor).
 	unlisted map[schema.GroupKind]bool
+}
+
+// newRunner is the runner of a deploy or rollback of t: who deploys
+// defaulted, and every event tagged with t's cluster when t is one of
+// several.
+func newRunner(t *Target, opts Options) *runner {
+	if opts.By == "" {
+		opts.By = DefaultBy()
+	}
+	if c, f := t.Cluster(), opts.OnEvent; c != "" && f != nil {
+		opts.OnEvent = func(e event.Event) {
+			e.Cluster = c
+			f(e)
+		}
+	}
+	return &runner{opts: opts, target: t, res: &Result{}}
 }
 
 func (r *runner) emit(e event.Event) { r.opts.OnEvent.Emit(e) }
@@ -291,12 +337,32 @@ func (r *runner) recordIntent(ctx context.Context, state *inventory.State, rev i
 	if r.project != "" {
 		state.Project = r.project
 	}
+	r.noteDroppedClusters(state)
 	state.Add(inventory.Record{Revision: rev, Time: time.Now().UTC(), By: r.opts.By, Images: r.images,
 		Outcome: inventory.OutcomeInProgress, Objects: len(objs)})
 	if err := r.inv.Write(ctx, state); err != nil {
 		return &StepError{Step: "inventory", Err: err}
 	}
 	return nil
+}
+
+// noteDroppedClusters records, for one of an environment's clusters, the
+// clusters the environment lists, and says which of those recorded before
+// are no longer listed: what was deployed there stays, as retiring a
+// cluster is a deliberate act, not a prune.
+func (r *runner) noteDroppedClusters(state *inventory.State) {
+	env := r.target.Env
+	if env == nil || env.Cluster == "" {
+		return
+	}
+	for _, c := range state.Clusters {
+		if !slices.Contains(env.Listed, c) {
+			r.emit(event.Event{Type: event.Warning, Message: fmt.Sprintf(
+				"cluster %q is no longer listed for environment %q in kship.yaml: what kship deployed there is left in place; "+
+					"to remove it, list the cluster again and run kship delete %s --cluster %s", c, env.Name, env.Name, c)})
+		}
+	}
+	state.Clusters = env.Listed
 }
 
 // applyAndWait runs one phased deploy within the timeout.

@@ -22,7 +22,10 @@ import (
 
 // build builds the target in memory; an empty build is refused.
 func (r *runner) build() ([]*unstructured.Unstructured, error) {
-	opts := r.opts.Build
+	opts, err := r.target.BuildOptions(r.opts.Build)
+	if err != nil {
+		return nil, &BuildError{Err: err}
+	}
 	r.origins = build.Origins{}
 	opts.Origins = r.origins
 	m, err := build.Build(r.target.Dir, opts)
@@ -138,6 +141,10 @@ func connectTarget(ctx context.Context, t *Target, opts kube.Options) (*kube.Cli
 	opts, err := withEnvKubeconfig(t, opts)
 	if err != nil {
 		return nil, &ConnectError{Err: err}
+	}
+	if t.Cluster() != "" && opts.Context == "" {
+		// One of several clusters: its context, whatever the current one is.
+		opts.Context = t.Env.Context
 	}
 	if err := guard.Context(t.Env, opts); err != nil {
 		return nil, &ConnectError{Err: err}

@@ -154,10 +154,7 @@ func withoutPreDeploy(objs []*unstructured.Unstructured) []*unstructured.Unstruc
 // LockTTL, By and OnEvent.
 func Rollback(ctx context.Context, t *Target, to int, opts Options) (*Result, error) {
 	opts.Prune, opts.MaxPruneShare, opts.AllowMassPrune = true, 1, true
-	if opts.By == "" {
-		opts.By = DefaultBy()
-	}
-	r := &runner{opts: opts, target: t, res: &Result{}}
+	r := newRunner(t, opts)
 	if err := r.connectEnv(ctx); err != nil {
 		return r.res, err
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"path/filepath"
 
 	"github.com/kship/kship/pkg/build"
@@ -17,12 +18,64 @@ type Target struct {
 }
 
 // Name is how messages refer to the target: the environment's name, else
-// the directory.
+// the directory; ENV/CLUSTER for one cluster of an environment that lists
+// several.
 func (t *Target) Name() string {
+	if t.Env != nil && t.Env.Cluster != "" {
+		return t.Env.Name + "/" + t.Env.Cluster
+	}
 	if t.Env != nil {
 		return t.Env.Name
 	}
 	return t.Dir
+}
+
+// Cluster names the cluster of an environment that lists several, "" for
+// the others.
+func (t *Target) Cluster() string {
+	if t.Env == nil {
+		return ""
+	}
+	return t.Env.Cluster
+}
+
+// ForClusters returns a target for each named cluster of t's environment
+// (every cluster when names is empty); t itself when its environment
+// deploys to one cluster.
+func (t *Target) ForClusters(names []string) ([]*Target, error) {
+	if t.Env == nil {
+		if len(names) > 0 {
+			return nil, &OptionError{Err: fmt.Errorf("%s: --cluster applies to an environment of kship.yaml that lists 'clusters'", t.Name())}
+		}
+		return []*Target{t}, nil
+	}
+	envs, err := t.Env.ForClusters(names)
+	if err != nil {
+		return nil, &OptionError{Err: err}
+	}
+	out := make([]*Target, len(envs))
+	for i, e := range envs {
+		out[i] = &Target{Dir: t.Dir, Env: e, Config: t.Config}
+	}
+	return out, nil
+}
+
+// BuildOptions is opts with the images of t's cluster, before those opts
+// already has (--image wins for the same name).
+func (t *Target) BuildOptions(opts build.Options) (build.Options, error) {
+	if t.Env == nil || len(t.Env.Images) == 0 {
+		return opts, nil
+	}
+	var imgs []build.Image
+	for _, arg := range t.Env.Images {
+		img, err := build.ParseImage(arg)
+		if err != nil {
+			return opts, fmt.Errorf("cluster %s: %w", t.Env.Cluster, err)
+		}
+		imgs = append(imgs, img)
+	}
+	opts.Images = append(imgs, opts.Images...)
+	return opts, nil
 }
 
 // Sources returns, for validation findings, the file each object of t's

@@ -67,6 +67,9 @@ const (
 // Event is one thing a command did. Which fields are set depends on Type.
 type Event struct {
 	Type Type
+	// Cluster names the cluster the event is about, on every event of a
+	// deploy to one of the clusters of an environment that lists several.
+	Cluster string
 	// Target, Context, Server and DryRun describe the deploy, for
 	// DeployStarted.
 	Target, Context, Server string

@@ -19,13 +19,19 @@ import (
 // WrongClusterError says that the cluster about to be touched is not the
 // environment's.
 type WrongClusterError struct {
-	Env    string
-	Reason string
-	Fix    string
+	Env string
+	// Cluster names the environment's cluster, when it lists several.
+	Cluster string
+	Reason  string
+	Fix     string
 }
 
 func (e *WrongClusterError) Error() string {
-	return fmt.Sprintf("refusing to deploy environment %q: %s; nothing was changed.\n  %s", e.Env, e.Reason, e.Fix)
+	what := fmt.Sprintf("environment %q", e.Env)
+	if e.Cluster != "" {
+		what += fmt.Sprintf(" to its cluster %q", e.Cluster)
+	}
+	return fmt.Sprintf("refusing to deploy %s: %s; nothing was changed.\n  %s", what, e.Reason, e.Fix)
 }
 
 // Context checks, from the kubeconfig alone, that opts select env's context.
@@ -49,11 +55,11 @@ func Context(env *config.Environment, opts kube.Options) error {
 	}
 	_, exists := raw.Contexts[env.Context]
 	if !exists {
-		return &WrongClusterError{Env: env.Name, Reason: fmt.Sprintf("its kube context %q (from kship.yaml) is not in the kubeconfig", env.Context),
+		return &WrongClusterError{Env: env.Name, Cluster: env.Cluster, Reason: fmt.Sprintf("its kube context %q (from kship.yaml) is not in the kubeconfig", env.Context),
 			Fix: "Add that context to your kubeconfig (e.g. aws eks update-kubeconfig --alias " + env.Context + "), or pass --kubeconfig."}
 	}
 	if current != env.Context {
-		return &WrongClusterError{Env: env.Name,
+		return &WrongClusterError{Env: env.Name, Cluster: env.Cluster,
 			Reason: fmt.Sprintf("it deploys to kube context %q, but the context in use is %q", env.Context, orNone(current)),
 			Fix:    fmt.Sprintf("Pass --context %s, or run `kubectl config use-context %s`.", env.Context, env.Context)}
 	}
@@ -67,18 +73,18 @@ func Cluster(ctx context.Context, env *config.Environment, c *kube.Client) error
 		return nil
 	}
 	if env.Server != "" && env.Server != c.Server {
-		return &WrongClusterError{Env: env.Name,
+		return &WrongClusterError{Env: env.Name, Cluster: env.Cluster,
 			Reason: fmt.Sprintf("context %q points at %s, but kship.yaml pins the environment to %s", c.Context, c.Server, env.Server),
 			Fix:    "Fix the context's cluster in your kubeconfig, or 'server' in kship.yaml if the cluster moved."}
 	}
 	if env.ClusterCA != "" {
 		got, err := c.CAFingerprint()
 		if err != nil {
-			return &WrongClusterError{Env: env.Name, Reason: "kship.yaml pins its certificate authority (clusterCA), but " + err.Error(),
+			return &WrongClusterError{Env: env.Name, Cluster: env.Cluster, Reason: "kship.yaml pins its certificate authority (clusterCA), but " + err.Error(),
 				Fix: "Use a kubeconfig that names the cluster's CA, or pin the cluster with 'server' or 'clusterID' instead."}
 		}
 		if !strings.EqualFold(got, env.ClusterCA) {
-			return &WrongClusterError{Env: env.Name,
+			return &WrongClusterError{Env: env.Name, Cluster: env.Cluster,
 				Reason: fmt.Sprintf("context %q trusts certificate authority %s, but kship.yaml pins the environment to %s", c.Context, got, env.ClusterCA),
 				Fix:    "Point the context at the right cluster. If the cluster's CA was rotated, update 'clusterCA' in kship.yaml."}
 		}
@@ -100,7 +106,7 @@ func Cluster(ctx context.Context, env *config.Environment, c *kube.Client) error
 		return fmt.Errorf("reading the cluster's identity (namespace kube-system) through context %q: %w", c.Context, err)
 	}
 	if got := string(ns.UID); got != env.ClusterID {
-		return &WrongClusterError{Env: env.Name,
+		return &WrongClusterError{Env: env.Name, Cluster: env.Cluster,
 			Reason: fmt.Sprintf("context %q reaches cluster %s (%s), but kship.yaml pins the environment to cluster %s", c.Context, got, c.Server, env.ClusterID),
 			Fix:    "Point the context at the right cluster. If the cluster was rebuilt, update 'clusterID' in kship.yaml (kubectl get namespace kube-system -o jsonpath='{.metadata.uid}')."}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/kube"
@@ -23,6 +24,11 @@ const annotationHistory = "kship.dev/history"
 // environment the parent records: what tells an environment that moved to
 // another namespace from another project's environment of the same name.
 const annotationProject = "kship.dev/project"
+
+// annotationClusters lists, comma-separated, the clusters of an
+// environment that lists several, as its last deploy to this cluster saw
+// them: so that a deploy notices a cluster dropped from kship.yaml.
+const annotationClusters = "kship.dev/clusters"
 
 // ParentType is the type of the parent Secret.
 const ParentType = corev1.SecretType("kship.dev/applyset")
@@ -68,6 +74,9 @@ type State struct {
 	// Project names the project that deploys the environment (see
 	// Elsewhere); "" when not known.
 	Project string
+	// Clusters are the clusters of the environment, when it lists
+	// several, as the last deploy recorded them.
+	Clusters []string
 
 	// parent is the Secret as read; writes are conditional on it.
 	parent *corev1.Secret
@@ -107,6 +116,9 @@ func (inv *Inventory) Load(ctx context.Context) (*State, error) {
 	}
 	s.Exists, s.parent = true, sec
 	s.Project = sec.Annotations[annotationProject]
+	if c := sec.Annotations[annotationClusters]; c != "" {
+		s.Clusters = strings.Split(c, ",")
+	}
 	s.GroupKinds = parseGKs(sec.Annotations[AnnotationGKs])
 	for ns := range parseSet(sec.Annotations[AnnotationNamespaces]) {
 		s.Namespaces[ns] = true
@@ -174,6 +186,9 @@ func (inv *Inventory) write(ctx context.Context, s *State) error {
 	sec.Annotations[annotationHistory] = string(hist)
 	if s.Project != "" {
 		sec.Annotations[annotationProject] = s.Project
+	}
+	if len(s.Clusters) > 0 {
+		sec.Annotations[annotationClusters] = strings.Join(s.Clusters, ",")
 	}
 	if sec.Data == nil {
 		sec.Data = map[string][]byte{}

@@ -48,6 +48,10 @@ type Document struct {
 	// to; Rollback says what the rollback did, whatever its outcome.
 	RolledBackTo int          `json:"rolledBackTo,omitempty"`
 	Rollback     *RollbackDoc `json:"rollback,omitempty"`
+	// Clusters, for an environment that lists several clusters, has each
+	// cluster's document (see NewClustersDocument); the top-level objects
+	// are then empty.
+	Clusters []ClusterDocument `json:"clusters,omitempty"`
 }
 
 // Object is what happened to one object.

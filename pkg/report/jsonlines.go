@@ -26,6 +26,7 @@ type JSONLines struct {
 type jsonEvent struct {
 	Time     string        `json:"time"`
 	Type     event.Type    `json:"type"`
+	Cluster  string        `json:"cluster,omitempty"`
 	Target   string        `json:"target,omitempty"`
 	Context  string        `json:"context,omitempty"`
 	Server   string        `json:"server,omitempty"`
@@ -57,7 +58,7 @@ func (j *JSONLines) Event(e event.Event) {
 	if j.Now != nil {
 		now = j.Now
 	}
-	out := jsonEvent{Time: now().UTC().Format(time.RFC3339Nano), Type: e.Type, Phase: e.Phase, Objects: e.Objects,
+	out := jsonEvent{Time: now().UTC().Format(time.RFC3339Nano), Type: e.Type, Cluster: e.Cluster, Phase: e.Phase, Objects: e.Objects,
 		Message: e.Message, Reason: e.Reason, Revision: e.Revision, Failed: e.Failed, Mixed: e.Mixed,
 		Holder: e.Holder, By: e.By, Error: e.Error,
 		Target: e.Target, Context: e.Context, Server: e.Server, DryRun: e.DryRun, Elapsed: e.Elapsed.Seconds()}

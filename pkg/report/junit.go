@@ -29,19 +29,7 @@ func JUnit(w io.Writer, env string, res *deploy.Result, rb *engine.RollbackRepor
 			doc.Suites = append(doc.Suites, junit.Suite{Name: env + "/" + o.Phase})
 		}
 		s := &doc.Suites[i]
-		c := junit.Case{Name: o.Ref.String(), Classname: "kship." + env + "." + o.Phase, Time: junit.Seconds(o.Duration.Seconds())}
-		switch {
-		case o.Action == "" && o.Error == "":
-			c.Skipped = &junit.Skipped{Message: o.Message}
-		case o.Error == "" && o.Status == status.Unknown:
-			c.Skipped = &junit.Skipped{Message: "readiness Unknown: " + oneLine(o.Message)}
-		case o.Error != "" || (!o.Ready() && !res.DryRun):
-			c.Failure = &junit.Failure{Message: details(o), Type: failureType(o), Text: failureText(o)}
-		}
-		if o.Message != "" && c.Failure == nil && c.Skipped == nil {
-			c.SystemOut = o.Message
-		}
-		s.Cases = append(s.Cases, c)
+		s.Cases = append(s.Cases, objectCase("kship."+env+"."+o.Phase, o, res.DryRun))
 		seconds[o.Phase] += o.Duration.Seconds()
 		s.Time = junit.Seconds(seconds[o.Phase])
 	}
@@ -49,6 +37,23 @@ func JUnit(w io.Writer, env string, res *deploy.Result, rb *engine.RollbackRepor
 		doc.Suites = append(doc.Suites, junit.Suite{Name: env + "/rollback", Cases: []junit.Case{rollbackCase(env, rb)}})
 	}
 	return junit.Write(w, doc)
+}
+
+// objectCase is the test case of one object's deploy.
+func objectCase(classname string, o deploy.ObjectResult, dryRun bool) junit.Case {
+	c := junit.Case{Name: o.Ref.String(), Classname: classname, Time: junit.Seconds(o.Duration.Seconds())}
+	switch {
+	case o.Action == "" && o.Error == "":
+		c.Skipped = &junit.Skipped{Message: o.Message}
+	case o.Error == "" && o.Status == status.Unknown:
+		c.Skipped = &junit.Skipped{Message: "readiness Unknown: " + oneLine(o.Message)}
+	case o.Error != "" || (!o.Ready() && !dryRun):
+		c.Failure = &junit.Failure{Message: details(o), Type: failureType(o), Text: failureText(o)}
+	}
+	if o.Message != "" && c.Failure == nil && c.Skipped == nil {
+		c.SystemOut = o.Message
+	}
+	return c
 }
 
 func rollbackCase(env string, rb *engine.RollbackReport) junit.Case {

@@ -28,10 +28,16 @@ type Live struct {
 	Tick time.Duration
 
 	mu      sync.Mutex
-	waiting map[object.Ref]waitingLine
+	waiting map[waitKey]waitingLine
 	drawn   int
 	ticking bool
 	stop    chan struct{}
+}
+
+// waitKey is an object waited on, in its cluster.
+type waitKey struct {
+	cluster string
+	ref     object.Ref
 }
 
 // waitingLine is one object still waited on.
@@ -52,25 +58,31 @@ func (l *Live) Event(e event.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.waiting == nil {
-		l.waiting = map[object.Ref]waitingLine{}
+		l.waiting = map[waitKey]waitingLine{}
 	}
 	l.erase()
 	switch {
 	case e.Type == event.StatusChanged && !settled(e.Update.Status):
-		w, ok := l.waiting[e.Update.Ref]
+		k := waitKey{e.Cluster, e.Update.Ref}
+		w, ok := l.waiting[k]
 		if !ok {
 			w.since = l.now().Add(-e.Update.Elapsed)
 		}
 		w.text = describe(e)
-		l.waiting[e.Update.Ref] = w
+		l.waiting[k] = w
 		l.startTicking()
 	case e.Type == event.StatusChanged:
-		delete(l.waiting, e.Update.Ref)
+		delete(l.waiting, waitKey{e.Cluster, e.Update.Ref})
 		fmt.Fprintln(l.W, describe(e))
 	case e.Type == event.PhaseDone || e.Type == event.PhaseStarted:
 		// A phase that failed ends without PhaseFinished: what it waited on
-		// is not waited on by the next one (a rollback's).
-		l.waiting = map[object.Ref]waitingLine{}
+		// is not waited on by the next one (a rollback's). Other clusters'
+		// phases go on.
+		for k := range l.waiting {
+			if k.cluster == e.Cluster {
+				delete(l.waiting, k)
+			}
+		}
 		fmt.Fprintln(l.W, describe(e))
 	default:
 		if line := describe(e); line != "" {

@@ -34,8 +34,17 @@ func (l *Lines) Event(e event.Event) {
 	fmt.Fprintf(l.W, "%s %s\n", now().UTC().Format("15:04:05.000"), line)
 }
 
-// describe is the one-line text of an event, "" for events not worth a line.
+// describe is the one-line text of an event, "" for events not worth a
+// line; an event of one of several clusters starts with the cluster's name.
 func describe(e event.Event) string {
+	line := describeEvent(e)
+	if line != "" && e.Cluster != "" {
+		return "[" + e.Cluster + "] " + line
+	}
+	return line
+}
+
+func describeEvent(e event.Event) string {
 	switch e.Type {
 	case event.PhaseStarted:
 		return fmt.Sprintf("phase %s: applying %d object%s", e.Phase, e.Objects, plural(e.Objects))

@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/kship/kship/pkg/config"
+	"github.com/kship/kship/pkg/engine"
+	"github.com/kship/kship/pkg/exitcode"
+	"github.com/kship/kship/pkg/report"
+	"github.com/kship/kship/pkg/validate"
+)
+
+// clusterDeploy is one cluster's deploy in a deploy to several.
+type clusterDeploy struct {
+	t        *engine.Target
+	prepared *engine.Prepared
+	res      *engine.Result
+	err      error
+	// attempted is set once the cluster was checked or deployed to.
+	attempted bool
+}
+
+// deployClusters deploys env to each of ts, the clusters of an
+// environment that lists several: every cluster is built, validated and
+// guarded before anything is written to any; then they are deployed to
+// one after the other (stopping at the first failure) or at once, as the
+// environment's rollout says. The exit code is the worst cluster's.
+func (d *deployCmd) deployClusters(ctx context.Context, s streams, env *engine.Target, ts []*engine.Target) error {
+	p := d.progress.printer(s.err)
+	defer p.Close()
+	opts, err := d.options(s, env, p)
+	if err != nil {
+		return err
+	}
+	runs := make([]*clusterDeploy, len(ts))
+	for i, t := range ts {
+		runs[i] = &clusterDeploy{t: t}
+	}
+	if refused := prepareClusters(ctx, runs, opts); refused != nil {
+		p.Close()
+		return d.clustersDone(ctx, s, env, runs, fmt.Errorf("%w\nnothing was deployed to any cluster of %s", refused.err, env.Env.Name))
+	}
+	if env.Env.Rollout == config.RolloutParallel {
+		deployParallel(ctx, runs)
+	} else {
+		deploySerial(ctx, runs)
+	}
+	p.Close()
+	return d.clustersDone(ctx, s, env, runs, nil)
+}
+
+// prepareClusters checks every cluster before any write, in order; it
+// returns the first that fails, and leaves the rest not attempted.
+func prepareClusters(ctx context.Context, runs []*clusterDeploy, opts engine.Options) *clusterDeploy {
+	for _, r := range runs {
+		r.prepared, r.err = engine.Prepare(ctx, r.t, opts)
+		if r.err != nil {
+			r.attempted, r.res = true, r.prepared.Result()
+			return r
+		}
+	}
+	return nil
+}
+
+// deploySerial deploys to one cluster after the other, stopping at the
+// first that fails (or an interruption).
+func deploySerial(ctx context.Context, runs []*clusterDeploy) {
+	for _, r := range runs {
+		if ctx.Err() != nil {
+			return
+		}
+		r.attempted = true
+		if r.res, r.err = r.prepared.Deploy(ctx); r.err != nil {
+			return
+		}
+	}
+}
+
+// deployParallel deploys to the clusters at once, config.MaxParallel at a
+// time; one failing does not stop the others.
+func deployParallel(ctx context.Context, runs []*clusterDeploy) {
+	slots := make(chan struct{}, config.MaxParallel)
+	var wg sync.WaitGroup
+	for _, r := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			if ctx.Err() != nil {
+				return
+			}
+			r.attempted = true
+			r.res, r.err = r.prepared.Deploy(ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+// clustersDone writes the results of a deploy to several clusters and
+// returns its error: every failed cluster's, explained; refused, when set,
+// is why nothing was deployed.
+func (d *deployCmd) clustersDone(ctx context.Context, s streams, env *engine.Target, runs []*clusterDeploy, refused error) error {
+	outcomes := make([]report.ClusterOutcome, len(runs))
+	worst := exitcode.OK
+	var errs []error
+	for i, r := range runs {
+		o := report.ClusterOutcome{Cluster: r.t.Cluster(), Target: r.t.Name(), Context: r.t.Env.Context, Result: r.res, Err: r.err}
+		switch {
+		case !r.attempted:
+			o.Outcome, o.Result, o.Err = report.NotAttempted, nil, nil
+		case r.err != nil:
+			code := exitcode.OfOr(r.err, exitcode.Apply)
+			worst = max(worst, code)
+			o.Outcome = outcomeOf(code)
+			var verr *engine.ValidationError
+			if errors.As(r.err, &verr) {
+				if werr := validate.WriteText(s.err, []*validate.Report{verr.Report}); werr != nil {
+					return werr
+				}
+			}
+			if refused == nil {
+				errs = append(errs, explainDeployError(ctx, r.t, r.res, r.err))
+			}
+		default:
+			o.Outcome = outcome(d.engine.DryRun, exitcode.OK)
+		}
+		outcomes[i] = o
+	}
+	if refused != nil {
+		errs = []error{refused}
+	}
+	runErr := errors.Join(errs...)
+	werr := writeClustersResults(s.out, d.format, env, d.engine.DryRun, outcomes, runErr, worst, d.reports)
+	if runErr != nil {
+		if n := notAttempted(outcomes); n != "" && refused == nil {
+			runErr = fmt.Errorf("%w\nnot attempted: %s", runErr, n)
+		}
+		return &resultsWritten{exitcode.Wrap(worst, runErr)}
+	}
+	if werr != nil {
+		return &resultsWritten{exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was deployed, but the report could not be written: %w", env.Name(), werr))}
+	}
+	return nil
+}
+
+func notAttempted(outcomes []report.ClusterOutcome) string {
+	var names []string
+	for _, o := range outcomes {
+		if o.Outcome == report.NotAttempted {
+			names = append(names, o.Target)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// writeClustersResults writes a deploy to several clusters in format f:
+// each cluster's summary under its name, then one line per cluster; and
+// the reports asked for.
+func writeClustersResults(w io.Writer, f format, env *engine.Target, dryRun bool, outcomes []report.ClusterOutcome, runErr error, code int, reports map[string]string) error {
+	err := render(w, f, renderers{
+		formatJSON: jsonOf(report.NewClustersDocument(env.Name(), outcome(dryRun, code), dryRun, outcomes, runErr)),
+		formatText: func(w io.Writer) error {
+			for _, o := range outcomes {
+				rr := o.Result
+				if rr == nil || rr.Deploy == nil {
+					continue
+				}
+				fmt.Fprintf(w, "cluster %s (context %s):\n", o.Cluster, o.Context)
+				if err := report.Summary(w, rr.Deploy); err != nil {
+					return err
+				}
+				report.Prune(w, rr.Pruned, rr.WouldPrune, rr.KeptFromPrune, rr.Terminating)
+				report.Rollback(w, rr.Rollback)
+				fmt.Fprintln(w)
+			}
+			return report.Clusters(w, outcomes)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	path, ok := reports["junit"]
+	if !ok {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("--report junit=%s: %w", path, err)
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--report junit=%s: %w", path, err)
+	}
+	defer out.Close()
+	if err := report.JUnitClusters(out, env.Name(), outcomes); err != nil {
+		return fmt.Errorf("--report junit=%s: %w", path, err)
+	}
+	return out.Close()
+}
