@@ -8,7 +8,7 @@ BIN     := bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/kship/kship/pkg/cli.Version=$(VERSION)
 
-.PHONY: build test unit lint fuzz tools cluster-up cluster-down bench demo schemas clean
+.PHONY: build test unit lint fuzz tools cluster-up cluster-2-up cluster-down bench demo schemas clean
 
 ## build: compile bin/kship
 # Static, stripped: what a release ships. Without cgo the binary also drops
@@ -49,7 +49,11 @@ test: lint fuzz tools
 cluster-up:
 	@tools/cluster/up.sh
 
-## cluster-down: stop every process cluster-up started
+## cluster-2-up: start a second, independent local control plane; kubeconfig in .cluster-2/kubeconfig
+cluster-2-up:
+	@tools/cluster/second.sh up
+
+## cluster-down: stop every process cluster-up and cluster-2-up started
 cluster-down:
 	@tools/cluster/second.sh down
 	@tools/cluster/down.sh

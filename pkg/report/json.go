@@ -24,7 +24,8 @@ type Document struct {
 	Environment string `json:"environment,omitempty"`
 	// Outcome is "ready", "dry-run", "nothing-to-do", "usage-error",
 	// "build-failed", "apply-failed", "not-ready", "rollback-failed" or
-	// "interrupted".
+	// "interrupted"; for a cluster a deploy to several did not reach,
+	// "not-attempted" (NotAttempted).
 	Outcome string `json:"outcome"`
 	// Error is the error the command ended with, "" when it succeeded.
 	Error string `json:"error,omitempty"`
