@@ -46,8 +46,9 @@ func deployCommand() *ucli.Command {
 		ArgsUsage: "ENV|DIR",
 		Description: `Builds ENV, refuses unless the kube context is the environment's, applies
 Namespaces and CRDs, then configuration, then pre-deploy Jobs (run to completion,
-logs shown), then workloads, waiting for each phase before the next. Fails fast
-with the pod, container and reason when a rollout cannot succeed.
+logs shown), then workloads, then post-deploy Jobs (smoke tests), waiting for
+each phase before the next. Fails fast with the pod, container and reason when
+a rollout cannot succeed.
 
 Exit codes: 0 ready; 2 usage; 3 build failed (nothing touched); 4 apply failed
 or wrong cluster; 5 applied but not ready; 130/143 interrupted.

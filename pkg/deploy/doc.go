@@ -5,6 +5,8 @@
 // The phases are: Namespaces and CRDs (until Established); configuration
 // (ServiceAccounts, RBAC, ConfigMaps, Secrets, PVCs, Services...); pre-deploy
 // Jobs, annotated kship.dev/phase: pre-deploy, run to completion with their
-// logs before any workload changes; then workloads and everything else. It
-// reports progress through a callback and never prints.
+// logs before any workload changes; then workloads and everything else;
+// then post-deploy Jobs (kship.dev/phase: post-deploy), such as smoke tests,
+// run to completion once every workload is ready. It reports progress
+// through a callback and never prints.
 package deploy

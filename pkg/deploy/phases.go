@@ -1,18 +1,24 @@
 package deploy
 
 import (
+	"slices"
+
 	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/status"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// PhaseAnnotation puts an object in a phase; its one value is PreDeploy.
+// PhaseAnnotation puts an object in a phase: PreDeploy or PostDeploy.
 const PhaseAnnotation = "kship.dev/phase"
 
 // PreDeploy is the PhaseAnnotation value for Jobs that must finish before
 // workloads change, such as a database migration.
 const PreDeploy = "pre-deploy"
+
+// PostDeploy is the PhaseAnnotation value for Jobs that run once every
+// workload is ready, such as a smoke test: the deploy fails if they do.
+const PostDeploy = "post-deploy"
 
 // The phases, in order.
 const (
@@ -20,6 +26,7 @@ const (
 	PhaseConfig     = "config"
 	PhasePreDeploy  = "pre-deploy"
 	PhaseWorkloads  = "workloads"
+	PhasePostDeploy = "post-deploy"
 )
 
 // Phase is a group of objects applied together and waited on before the next.
@@ -43,7 +50,7 @@ var configKinds = map[schema.GroupKind]bool{
 }
 
 // phaseOrder is the order the phases are applied in.
-var phaseOrder = []string{PhaseNamespaces, PhaseConfig, PhasePreDeploy, PhaseWorkloads}
+var phaseOrder = []string{PhaseNamespaces, PhaseConfig, PhasePreDeploy, PhaseWorkloads, PhasePostDeploy}
 
 // Rank is the place of the phase an object of kind gk with annotations
 // is applied in: 0 for the first phase. Deleting in the reverse order
@@ -55,7 +62,21 @@ func Rank(gk schema.GroupKind, annotations map[string]string) int {
 			return i
 		}
 	}
-	return len(phaseOrder) - 1
+	return slices.Index(phaseOrder, PhaseWorkloads)
+}
+
+// HookPhase reports whether objects of a phase are Jobs run for the
+// deploy (pre-deploy, post-deploy): their logs are shown, and a rollback
+// does not run them again.
+func HookPhase(phase string) bool { return phase == PhasePreDeploy || phase == PhasePostDeploy }
+
+// IsHook reports whether o is in a hook phase (see HookPhase).
+func IsHook(o *unstructured.Unstructured) bool { return HookPhase(phaseOf(o)) }
+
+// fromWorkloads reports whether phase comes at or after the workloads:
+// where what is waited for with them (PVCs) is waited for.
+func fromWorkloads(phase string) bool {
+	return slices.Index(phaseOrder, phase) >= slices.Index(phaseOrder, PhaseWorkloads)
 }
 
 // Phases splits objs into the non-empty phases, keeping the build's order
@@ -84,6 +105,8 @@ func phaseFor(gk schema.GroupKind, annotations map[string]string) string {
 	switch {
 	case annotations[PhaseAnnotation] == PreDeploy:
 		return PhasePreDeploy
+	case annotations[PhaseAnnotation] == PostDeploy:
+		return PhasePostDeploy
 	case clusterSetup[gk]:
 		return PhaseNamespaces
 	case configKinds[gk] || status.Static(gk):

@@ -18,7 +18,9 @@ func obj(apiVersion, kind, name string, annotations map[string]string) *unstruct
 
 func TestPhases(t *testing.T) {
 	pre := map[string]string{PhaseAnnotation: PreDeploy}
+	post := map[string]string{PhaseAnnotation: PostDeploy}
 	objs := []*unstructured.Unstructured{
+		obj("batch/v1", "Job", "smoke", post),
 		obj("apps/v1", "Deployment", "api", nil),
 		obj("batch/v1", "Job", "migrate", pre),
 		obj("v1", "ConfigMap", "cfg", nil),
@@ -43,12 +45,19 @@ func TestPhases(t *testing.T) {
 		PhaseConfig:     {"ConfigMap/cfg", "RoleBinding/rb", "Service/api"},
 		PhasePreDeploy:  {"Job/migrate"},
 		PhaseWorkloads:  {"Deployment/api", "Job/report", "Widget/w", "PodDisruptionBudget/api"},
+		PhasePostDeploy: {"Job/smoke"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("phases (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{PhaseNamespaces, PhaseConfig, PhasePreDeploy, PhaseWorkloads}, order); diff != "" {
+	if diff := cmp.Diff([]string{PhaseNamespaces, PhaseConfig, PhasePreDeploy, PhaseWorkloads, PhasePostDeploy}, order); diff != "" {
 		t.Errorf("order (-want +got):\n%s", diff)
+	}
+	if Rank(objs[0].GroupVersionKind().GroupKind(), post) <= Rank(objs[1].GroupVersionKind().GroupKind(), nil) {
+		t.Error("a post-deploy Job does not rank after the workloads: a delete would remove it after what it tests")
+	}
+	if !IsHook(objs[0]) || !IsHook(objs[2]) || IsHook(objs[1]) {
+		t.Error("IsHook: want the pre- and post-deploy Jobs only")
 	}
 }
 

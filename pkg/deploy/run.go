@@ -94,13 +94,14 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 		}
 		d.result.Objects = append(d.result.Objects, or)
 	}
-	if last || applyErr != nil {
+	if fromWorkloads(p.Name) || last || applyErr != nil {
 		waitFor = append(waitFor, d.deferred...)
+		d.deferred = nil
 	}
 	// What was applied is waited for even when other objects of the phase
 	// failed: the summary then says where each one stands.
 	outcomes, waitErr := wait.Wait(ctx, d.client, waitFor, wait.Options{
-		JobLogs:  p.Name == PhasePreDeploy && ran,
+		JobLogs:  HookPhase(p.Name) && ran,
 		OnUpdate: func(u wait.Update) { d.emit(event.Event{Type: event.StatusChanged, Phase: p.Name, Update: &u}) },
 	})
 	d.recordOutcomes(outcomes)

@@ -101,7 +101,7 @@ func (r *runner) rollbackTo(ctx context.Context, state *inventory.State, target 
 	opts := r.deployOptions()
 	opts.Apply.Force = true // the saved state was kship's; take it back
 	opts.Apply.Owner = r.inv.ID
-	plan, err := deploy.Prepare(ctx, r.client, withoutPreDeploy(objs), opts)
+	plan, err := deploy.Prepare(ctx, r.client, withoutHooks(objs), opts)
 	if err == nil {
 		var res *deploy.Result
 		res, err = r.applyAndWait(ctx, plan)
@@ -136,11 +136,13 @@ func appliedAny(res *deploy.Result) bool {
 	return false
 }
 
-// withoutPreDeploy returns objs without the pre-deploy Jobs.
-func withoutPreDeploy(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
+// withoutHooks returns objs without the pre- and post-deploy Jobs: a
+// migration is not run backwards, and a smoke test of a revision that was
+// good once is not what decides whether going back to it worked.
+func withoutHooks(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 	var out []*unstructured.Unstructured
 	for _, o := range objs {
-		if o.GetAnnotations()[deploy.PhaseAnnotation] == deploy.PreDeploy {
+		if deploy.IsHook(o) {
 			continue
 		}
 		out = append(out, o)

@@ -214,8 +214,8 @@ func deleteMember(ctx context.Context, ri dynamic.ResourceInterface, m inventory
 
 func ptr[T any](v T) *T { return &v }
 
-// rank orders deletion in the reverse of the deploy's phases: workloads,
-// then pre-deploy Jobs, then configuration (Services included), then
+// rank orders deletion in the reverse of the deploy's phases: post-deploy
+// Jobs, workloads, then pre-deploy Jobs, then configuration (Services included), then
 // namespaces and CRDs.
 func rank(m inventory.Member) int {
 	return -deploy.Rank(m.Ref.GroupKind(), m.Annotations)
