@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -107,5 +108,42 @@ func TestParseClustersErrors(t *testing.T) {
 				t.Errorf("error %q does not name the file", err)
 			}
 		})
+	}
+}
+
+func TestParseTimeouts(t *testing.T) {
+	c, err := Parse("/repo/kship.yaml", []byte(`timeouts: {Deployment: 10m, cert-manager.io/Certificate: 5m}
+environments:
+  prod:
+    overlay: o
+    context: c
+    timeouts: {Deployment: 20m}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.TimeoutsFor(c.Environments["prod"])
+	for _, tt := range []struct {
+		group, kind, key string
+		want             time.Duration
+	}{
+		{"apps", "Deployment", "Deployment", 20 * time.Minute},
+		{"cert-manager.io", "Certificate", "cert-manager.io/Certificate", 5 * time.Minute},
+		{"example.com", "Certificate", "", 0},
+	} {
+		if d, key := got.For(tt.group, tt.kind); d != tt.want || key != tt.key {
+			t.Errorf("For(%s, %s) = %s, %q; want %s, %q", tt.group, tt.kind, d, key, tt.want, tt.key)
+		}
+	}
+	for _, bad := range []struct{ yaml, want string }{
+		{"timeouts: {Deployment: soon}\n", `line 1: "soon" is not a duration`},
+		{"timeouts: {Deployment: -1m}\n", `"-1m" is not a duration`},
+		{"timeouts: {deployment: 1m}\n", `key "deployment": want a kind`},
+		{"timeouts: {/Job: 1m}\n", `key "/Job"`},
+	} {
+		_, err := Parse("/repo/kship.yaml", []byte(bad.yaml+"environments:\n  prod: {overlay: o, context: c}\n"))
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: error %v, want %q", bad.yaml, err, bad.want)
+		}
 	}
 }

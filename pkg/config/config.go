@@ -25,6 +25,8 @@ type Config struct {
 	Validation Validation
 	// Limits is the top-level limits: section: what a build may read.
 	Limits Limits
+	// Timeouts are the top-level per-kind wait timeouts.
+	Timeouts Timeouts
 	// AllowOverlaysOutsideRepository lets overlays lie outside the
 	// repository that holds kship.yaml (its git work tree, or its
 	// directory outside git); otherwise they are refused.
@@ -67,6 +69,9 @@ type Environment struct {
 	External External `yaml:"external" json:"external,omitzero"`
 	// Validation overrides the top-level validation settings.
 	Validation *Validation `yaml:"validation" json:"validation,omitempty"`
+	// Timeouts are per-kind wait timeouts, in place of the top-level ones
+	// for the kinds they name.
+	Timeouts Timeouts `yaml:"timeouts" json:"timeouts,omitempty"`
 
 	// Clusters, instead of Context, lists the clusters the environment
 	// deploys to, each with its own context (see ForClusters).
@@ -87,6 +92,7 @@ type file struct {
 	Environments                   map[string]*Environment `yaml:"environments"`
 	Validation                     Validation              `yaml:"validation"`
 	Limits                         Limits                  `yaml:"limits"`
+	Timeouts                       Timeouts                `yaml:"timeouts"`
 	AllowOverlaysOutsideRepository bool                    `yaml:"allowOverlaysOutsideRepository"`
 }
 
@@ -123,9 +129,12 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{Path: abs, Environments: f.Environments, Validation: f.Validation, Limits: f.Limits,
+	c := &Config{Path: abs, Environments: f.Environments, Validation: f.Validation, Limits: f.Limits, Timeouts: f.Timeouts,
 		AllowOverlaysOutsideRepository: f.AllowOverlaysOutsideRepository}
 	if err := c.Validation.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := c.Timeouts.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	pos := findLines(data)
@@ -172,6 +181,9 @@ func (c *Config) check(name string, env *Environment) error {
 		return &overlayError{err}
 	}
 	if err := env.Validation.check(); err != nil {
+		return err
+	}
+	if err := env.Timeouts.check(); err != nil {
 		return err
 	}
 	for _, b := range env.Branches {

@@ -21,6 +21,9 @@ type Options struct {
 	// BeforePhase, when set, is called before each phase applies anything;
 	// an error stops the deploy there (the deploy lock's check).
 	BeforePhase func(phase string) error
+	// TimeoutOf, when set, gives an object's own timeout (see
+	// wait.Options.TimeoutOf), within the deploy's.
+	TimeoutOf func(*unstructured.Unstructured) (time.Duration, string)
 }
 
 // Plan is a deploy checked against the cluster, ready to run.

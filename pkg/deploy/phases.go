@@ -12,6 +12,10 @@ import (
 // PhaseAnnotation puts an object in a phase: PreDeploy or PostDeploy.
 const PhaseAnnotation = "kship.dev/phase"
 
+// TimeoutAnnotation bounds the wait for one object, as a Go duration
+// ("10m"), within the deploy's --timeout.
+const TimeoutAnnotation = "kship.dev/timeout"
+
 // PreDeploy is the PhaseAnnotation value for Jobs that must finish before
 // workloads change, such as a database migration.
 const PreDeploy = "pre-deploy"

@@ -23,6 +23,9 @@ type ObjectResult struct {
 	// Duration is the time from the start of its phase until it was ready
 	// (or failed).
 	Duration time.Duration `json:"durationNanos"`
+	// TimedOut, when set, says that its own timeout fired, and what set
+	// it (see wait.Options.TimeoutOf).
+	TimedOut string `json:"timedOut,omitempty"`
 }
 
 // Ready reports whether the object was applied and became Current.

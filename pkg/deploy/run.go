@@ -101,8 +101,9 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 	// What was applied is waited for even when other objects of the phase
 	// failed: the summary then says where each one stands.
 	outcomes, waitErr := wait.Wait(ctx, d.client, waitFor, wait.Options{
-		JobLogs:  HookPhase(p.Name) && ran,
-		OnUpdate: func(u wait.Update) { d.emit(event.Event{Type: event.StatusChanged, Phase: p.Name, Update: &u}) },
+		JobLogs:   HookPhase(p.Name) && ran,
+		TimeoutOf: d.opts.TimeoutOf,
+		OnUpdate:  func(u wait.Update) { d.emit(event.Event{Type: event.StatusChanged, Phase: p.Name, Update: &u}) },
 	})
 	d.recordOutcomes(outcomes)
 	if applyErr != nil {
@@ -152,7 +153,7 @@ func (d *deployer) recordOutcomes(outcomes []wait.Outcome) {
 			continue
 		}
 		r := &d.result.Objects[i]
-		r.Status, r.Message, r.Problems, r.Logs = o.Status, o.Message, o.Problems, o.Logs
+		r.Status, r.Message, r.Problems, r.Logs, r.TimedOut = o.Status, o.Message, o.Problems, o.Logs, o.TimedOut
 		if r.Action == apply.Unchanged && o.Ref.GroupKind() == jobGK && o.Ready() {
 			r.Logs = nil // an earlier deploy's run, shown then
 		}

@@ -247,7 +247,8 @@ func (r *runner) deployOptions() deploy.Options {
 	return deploy.Options{
 		Apply: apply.Options{Force: r.opts.Force, DryRun: r.opts.DryRun, Recreate: r.opts.Recreate,
 			Concurrency: r.opts.Concurrency, Adopt: r.opts.Adopt},
-		OnEvent: r.opts.OnEvent,
+		OnEvent:   r.opts.OnEvent,
+		TimeoutOf: r.timeouts(),
 	}
 }
 

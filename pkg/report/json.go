@@ -75,6 +75,10 @@ type Object struct {
 	// DurationNanos is the time from its phase's start until it was ready
 	// (or failed).
 	DurationNanos int64 `json:"durationNanos"`
+	// TimedOut, when set, says that the object's own timeout fired and
+	// what set it: its kship.dev/timeout annotation, or kship.yaml's
+	// timeouts for its kind.
+	TimedOut string `json:"timedOut,omitempty"`
 }
 
 // Problem is a reason a pod of an object is not ready.
@@ -156,7 +160,7 @@ func objects(res *deploy.Result) []Object {
 	out := make([]Object, 0, len(res.Objects))
 	for _, o := range res.Objects {
 		obj := Object{Ref: o.Ref, Phase: o.Phase, Action: o.Action, Status: string(o.Status), Message: o.Message,
-			Logs: o.Logs, Error: o.Error, DurationNanos: int64(o.Duration)}
+			Logs: o.Logs, Error: o.Error, DurationNanos: int64(o.Duration), TimedOut: o.TimedOut}
 		for _, p := range o.Problems {
 			obj.Problems = append(obj.Problems, Problem{Pod: p.Pod, Container: p.Container, InitContainer: p.InitContainer,
 				Reason: p.Reason, Message: p.Message, ExitCode: p.ExitCode, ExitReason: p.ExitReason, Restarts: p.Restarts, Fatal: p.Fatal})

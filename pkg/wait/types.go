@@ -29,6 +29,9 @@ type Outcome struct {
 	Logs map[string][]string
 	// Elapsed is how long the object took to reach its state.
 	Elapsed time.Duration
+	// TimedOut, when set, says that the object's own timeout fired, and
+	// what set it.
+	TimedOut string
 }
 
 // Ready reports whether the object reached Current.

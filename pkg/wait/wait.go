@@ -23,6 +23,11 @@ type Options struct {
 	LogLines int64
 	// JobLogs fetches the logs of Jobs that finish, failed or not.
 	JobLogs bool
+	// TimeoutOf, when set, gives an object's own timeout, and what set it
+	// (for the message when it fires): an object not settled that long
+	// after the wait began fails, whatever time the context leaves. 0 means
+	// none of its own.
+	TimeoutOf func(*unstructured.Unstructured) (time.Duration, string)
 }
 
 // ErrTimeout is returned, wrapped, when the context's deadline passes before
@@ -81,6 +86,9 @@ type tracked struct {
 	obj     *unstructured.Unstructured
 	outcome Outcome
 	done    bool
+	// timeout, when not 0, is the object's own, set by timeoutBy.
+	timeout   time.Duration
+	timeoutBy string
 }
 
 func newWatcher(client *kube.Client, objs []*unstructured.Unstructured, opts Options) (*watcher, error) {
@@ -88,6 +96,9 @@ func newWatcher(client *kube.Client, objs []*unstructured.Unstructured, opts Opt
 	for _, o := range objs {
 		t := &tracked{ref: object.RefOf(o), obj: o}
 		t.outcome = Outcome{Ref: t.ref, Status: status.InProgress}
+		if opts.TimeoutOf != nil {
+			t.timeout, t.timeoutBy = opts.TimeoutOf(o)
+		}
 		// Nothing reconciles a static kind: the applied object is the final
 		// word, and a watch of every ConfigMap in the namespace is saved.
 		// A built-in object the apply left Current (unchanged and ready, a
@@ -134,15 +145,36 @@ func (w *watcher) run(ctx context.Context) error {
 		} else if done {
 			return nil
 		}
+		fire, stop := w.nextTimeout()
 		select {
 		case <-ctx.Done():
+			stop()
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				return fmt.Errorf("%w after %s", ErrTimeout, time.Since(w.begun).Round(time.Second))
 			}
 			return ctx.Err()
 		case <-w.changed:
+		case <-fire:
+		}
+		stop()
+	}
+}
+
+// nextTimeout returns a channel that fires when the soonest own timeout of
+// an object still waited on is up (never, when there is none), and the
+// function that stops its timer.
+func (w *watcher) nextTimeout() (<-chan time.Time, func()) {
+	var soonest time.Duration
+	for _, t := range w.targets {
+		if !t.done && t.timeout > 0 && (soonest == 0 || t.timeout < soonest) {
+			soonest = t.timeout
 		}
 	}
+	if soonest == 0 {
+		return nil, func() {}
+	}
+	timer := time.NewTimer(max(time.Until(w.begun.Add(soonest)), 0))
+	return timer.C, func() { timer.Stop() }
 }
 
 // evaluate judges every target not yet done; it reports whether all are
@@ -185,6 +217,11 @@ func (w *watcher) judge(t *tracked) {
 	}
 	if live == nil {
 		next.Status, next.Message = status.InProgress, "waiting for the object to appear"
+	}
+	if t.timeout > 0 && !next.Settled() && next.Status != status.Failed && next.Elapsed >= t.timeout {
+		next.Status = status.Failed
+		next.Message = fmt.Sprintf("not ready within %s, %s: %s", t.timeout, t.timeoutBy, next.Message)
+		next.TimedOut = t.timeoutBy
 	}
 	if next.Settled() || next.Status == status.Failed {
 		t.done = true

@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kship/kship/internal/testcluster"
+)
+
+// annotateDeployment gives the app's Deployment a kship.dev/timeout.
+func annotateDeployment(t *testing.T, dir, timeout string) {
+	t.Helper()
+	k := filepath.Join(dir, "app/kustomization.yaml")
+	b, err := os.ReadFile(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch := "patches:\n- target: {kind: Deployment}\n  patch: |-\n    - op: add\n      path: /metadata/annotations\n      value: {kship.dev/timeout: \"" + timeout + "\"}\n"
+	if err := os.WriteFile(k, append(b, patch...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestObjectTimeoutFiresFirst fails a Deployment that never gets ready
+// when its own timeout is up, long before the deploy's, and says which
+// timeout fired: its annotation over its kind's in kship.yaml, and the
+// kind's without the annotation.
+func TestObjectTimeoutFiresFirst(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	dir := t.TempDir()
+	a := app{Replicas: 1, NoJob: true, PodAnnots: map[string]string{testcluster.AnnotationNeverReady: "true"}}
+	a.write(t, dir, c.Context(), ns)
+	cfg := writeFile(t, dir, "kship.yaml", "timeouts: {Deployment: 4s}\nenvironments:\n  test:\n    overlay: app\n    context: "+c.Context()+"\n    namespace: "+ns+"\n")
+	annotateDeployment(t, dir, "2s")
+
+	for _, tt := range []struct{ name, by string }{
+		{"annotation", "its kship.dev/timeout annotation"},
+		{"kind", "timeouts: Deployment in kship.yaml"},
+	} {
+		if tt.name == "kind" {
+			a.write(t, dir, c.Context(), ns) // no annotation
+			writeFile(t, dir, "kship.yaml", "timeouts: {Deployment: 4s}\nenvironments:\n  test:\n    overlay: app\n    context: "+c.Context()+"\n    namespace: "+ns+"\n")
+		}
+		begun := time.Now()
+		r := deployEnv(t, c, cfg, "--timeout", "2m", "-o", "json")
+		took := time.Since(begun)
+		mustCode(t, r, 5)
+		if took > time.Minute {
+			t.Errorf("%s: the deploy took %s: the object's timeout did not fire before the deploy's", tt.name, took)
+		}
+		var doc struct {
+			Objects []struct {
+				Object                    struct{ Kind string }
+				TimedOut, Message, Status string
+			}
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, o := range doc.Objects {
+			if o.Object.Kind == "Deployment" {
+				found = true
+				if o.TimedOut != tt.by || o.Status != "Failed" || !strings.HasPrefix(o.Message, "not ready within") || !strings.Contains(o.Message, tt.by) {
+					t.Errorf("%s: Deployment: timedOut %q, status %s, message %q; want %q", tt.name, o.TimedOut, o.Status, o.Message, tt.by)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no Deployment in the document", tt.name)
+		}
+	}
+}
+
+// TestBadObjectTimeout refuses an annotation that is not a duration before
+// anything is written, naming the object.
+func TestBadObjectTimeout(t *testing.T) {
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	dir := t.TempDir()
+	cfg := app{Replicas: 1, NoJob: true}.write(t, dir, c.Context(), ns)
+	annotateDeployment(t, dir, "soon")
+	r := deployEnv(t, c, cfg)
+	mustCode(t, r, 3)
+	mustContain(t, "stderr", r.stderr, "Deployment/"+ns+"/api: annotation kship.dev/timeout: \"soon\" is not a duration")
+	if imageIn(t, c, ns) != "" {
+		t.Error("the Deployment was applied")
+	}
+}
