@@ -149,8 +149,11 @@ func (d *deployCmd) deploy(ctx context.Context, s streams, t *engine.Target) err
 	if err != nil {
 		return err
 	}
+	var delivered func()
+	opts.OnEvent, delivered = notifying(s, t, opts.OnEvent)
 	res, err := engine.Deploy(ctx, t, opts)
 	p.Close()
+	delivered()
 	var verr *engine.ValidationError
 	if errors.As(err, &verr) {
 		// In full, as they stop the deploy.

@@ -39,12 +39,16 @@ func (d *deployCmd) deployClusters(ctx context.Context, s streams, env *engine.T
 	if err != nil {
 		return err
 	}
+	var delivered func()
+	opts.OnEvent, delivered = notifying(s, env, opts.OnEvent)
+	defer delivered()
 	runs := make([]*clusterDeploy, len(ts))
 	for i, t := range ts {
 		runs[i] = &clusterDeploy{t: t}
 	}
 	if refused := prepareClusters(ctx, runs, opts); refused != nil {
 		p.Close()
+		delivered()
 		return d.clustersDone(ctx, s, env, runs, fmt.Errorf("%w\nnothing was deployed to any cluster of %s", refused.err, env.Env.Name))
 	}
 	if env.Env.Rollout == config.RolloutParallel {
@@ -53,6 +57,7 @@ func (d *deployCmd) deployClusters(ctx context.Context, s streams, env *engine.T
 		deploySerial(ctx, runs)
 	}
 	p.Close()
+	delivered()
 	return d.clustersDone(ctx, s, env, runs, nil)
 }
 

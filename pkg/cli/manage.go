@@ -75,9 +75,11 @@ func (r *rollbackCmd) rollback(ctx context.Context, s streams, t *engine.Target)
 	p := r.progress.printer(s.err)
 	defer p.Close()
 	opts := r.engine
-	opts.OnEvent = p.Event
+	var delivered func()
+	opts.OnEvent, delivered = notifying(s, t, p.Event)
 	res, err := engine.Rollback(ctx, t, r.toRevision, opts)
 	p.Close()
+	delivered()
 	code := exitcode.OfOr(err, exitcode.Apply)
 	werr := writeDeployResults(s.out, r.format, t, res, err, code, nil)
 	if err != nil {

@@ -27,6 +27,9 @@ type Config struct {
 	Limits Limits
 	// Timeouts are the top-level per-kind wait timeouts.
 	Timeouts Timeouts
+	// Notify is where deploys are announced, for environments without
+	// their own notify list.
+	Notify []Notify
 	// AllowOverlaysOutsideRepository lets overlays lie outside the
 	// repository that holds kship.yaml (its git work tree, or its
 	// directory outside git); otherwise they are refused.
@@ -72,6 +75,8 @@ type Environment struct {
 	// Timeouts are per-kind wait timeouts, in place of the top-level ones
 	// for the kinds they name.
 	Timeouts Timeouts `yaml:"timeouts" json:"timeouts,omitempty"`
+	// Notify, when set (even empty), replaces the top-level notify list.
+	Notify []Notify `yaml:"notify" json:"notify,omitempty"`
 
 	// Clusters, instead of Context, lists the clusters the environment
 	// deploys to, each with its own context (see ForClusters).
@@ -93,6 +98,7 @@ type file struct {
 	Validation                     Validation              `yaml:"validation"`
 	Limits                         Limits                  `yaml:"limits"`
 	Timeouts                       Timeouts                `yaml:"timeouts"`
+	Notify                         []Notify                `yaml:"notify"`
 	AllowOverlaysOutsideRepository bool                    `yaml:"allowOverlaysOutsideRepository"`
 }
 
@@ -129,12 +135,15 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{Path: abs, Environments: f.Environments, Validation: f.Validation, Limits: f.Limits, Timeouts: f.Timeouts,
+	c := &Config{Path: abs, Environments: f.Environments, Validation: f.Validation, Limits: f.Limits, Timeouts: f.Timeouts, Notify: f.Notify,
 		AllowOverlaysOutsideRepository: f.AllowOverlaysOutsideRepository}
 	if err := c.Validation.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := c.Timeouts.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkNotify(c.Notify); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	pos := findLines(data)
@@ -184,6 +193,9 @@ func (c *Config) check(name string, env *Environment) error {
 		return err
 	}
 	if err := env.Timeouts.check(); err != nil {
+		return err
+	}
+	if err := checkNotify(env.Notify); err != nil {
 		return err
 	}
 	for _, b := range env.Branches {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kship/kship/pkg/apply"
@@ -17,6 +18,7 @@ import (
 	"github.com/kship/kship/pkg/lock"
 	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/prune"
+	"github.com/kship/kship/pkg/status"
 	"github.com/kship/kship/pkg/validate"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -181,9 +183,22 @@ func (p *Prepared) Target() *Target { return p.r.target }
 
 // Deploy runs the prepared deploy (see Deploy); call it once.
 func (p *Prepared) Deploy(ctx context.Context) (*Result, error) {
+	begun := time.Now()
+	res, err := p.deploy(ctx)
+	r := p.r
+	done := event.Event{Type: event.DeployDone, Target: r.target.Name(), DryRun: r.opts.DryRun, Revision: res.Revision,
+		By: r.opts.By, Images: r.images, Elapsed: time.Since(begun)}
+	if err != nil {
+		done.Error, done.Cause = err.Error(), rootCause(res)
+	}
+	r.emit(done)
+	return res, err
+}
+
+func (p *Prepared) deploy(ctx context.Context) (*Result, error) {
 	r, objs, opts, t := p.r, p.objs, p.r.opts, p.r.target
 	r.emit(event.Event{Type: event.DeployStarted, Target: t.Name(), Objects: len(objs), DryRun: opts.DryRun,
-		Context: r.client.Context, Server: r.client.Server})
+		Context: r.client.Context, Server: r.client.Server, By: opts.By, Images: r.images})
 	if opts.DryRun {
 		return r.res, r.interrupted(ctx, r.dryRun(ctx, objs))
 	}
@@ -405,6 +420,31 @@ func markCreated(res *deploy.Result, ns string) {
 			o.Action = apply.Created
 		}
 	}
+}
+
+// rootCause is the first reason in res that an object failed, in one line:
+// its apply error, its pods' first problem, or its message; "" when none.
+func rootCause(res *Result) string {
+	if res == nil || res.Deploy == nil {
+		return ""
+	}
+	for _, o := range res.Deploy.Objects {
+		why := ""
+		switch {
+		case o.Error != "":
+			why = o.Error
+		case o.Ready() || o.Action == "":
+			continue
+		case len(o.Problems) > 0:
+			why = o.Problems[0].String()
+		case o.Status == status.Failed:
+			why = o.Message
+		default:
+			continue
+		}
+		return o.Ref.String() + ": " + strings.Join(strings.Fields(why), " ")
+	}
+	return ""
 }
 
 // imagesOf lists the distinct container images of objs, for the history.

@@ -23,6 +23,11 @@ const (
 	// deploy of Target's Objects to Context (at Server) begins.
 	DeployStarted Type = "deploy-started"
 
+	// DeployDone: the deploy of Target ended, at Revision, after Elapsed;
+	// Error (and Cause, the first object's reason) say why when it failed.
+	// A rollback after it has events of its own.
+	DeployDone Type = "deploy-done"
+
 	PhaseStarted  Type = "phase-started"
 	ObjectApplied Type = "object-applied"
 	StatusChanged Type = "status-changed"
@@ -99,9 +104,14 @@ type Event struct {
 	// Holder and Since say who holds a lock, and since when.
 	Holder string
 	Since  time.Time
-	// Error is what went wrong (LockLost, RollbackFailed, RecordFailed,
-	// SaveFailed).
+	// Error is what went wrong (DeployDone, LockLost, RollbackFailed,
+	// RecordFailed, SaveFailed).
 	Error string
+	// Cause is the root cause of a failed deploy, in one line: the first
+	// failed object and its reason (DeployDone).
+	Cause string
+	// Images are the build's container images (DeployStarted, DeployDone).
+	Images []string
 	// Message is set for Warning.
 	Message string
 	// Elapsed is the time since the deploy began, for phase events.

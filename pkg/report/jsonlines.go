@@ -47,6 +47,8 @@ type jsonEvent struct {
 	By       string        `json:"by,omitempty"`
 	Deployed string        `json:"deployed,omitempty"`
 	Error    string        `json:"error,omitempty"`
+	Cause    string        `json:"cause,omitempty"`
+	Images   []string      `json:"images,omitempty"`
 	// Elapsed is the seconds since the object's wait began (status-changed),
 	// or since the deploy began (phase events).
 	Elapsed float64 `json:"elapsedSeconds,omitempty"`
@@ -60,7 +62,7 @@ func (j *JSONLines) Event(e event.Event) {
 	}
 	out := jsonEvent{Time: now().UTC().Format(time.RFC3339Nano), Type: e.Type, Cluster: e.Cluster, Phase: e.Phase, Objects: e.Objects,
 		Message: e.Message, Reason: e.Reason, Revision: e.Revision, Failed: e.Failed, Mixed: e.Mixed,
-		Holder: e.Holder, By: e.By, Error: e.Error,
+		Holder: e.Holder, By: e.By, Error: e.Error, Cause: e.Cause, Images: e.Images,
 		Target: e.Target, Context: e.Context, Server: e.Server, DryRun: e.DryRun, Elapsed: e.Elapsed.Seconds()}
 	if e.Object != (object.Ref{}) {
 		out.Object = &e.Object
