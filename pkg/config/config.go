@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/kship/kship/pkg/readiness"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -30,6 +31,10 @@ type Config struct {
 	// Notify is where deploys are announced, for environments without
 	// their own notify list.
 	Notify []Notify
+	// Readiness are the readiness rules of kship.yaml; rules is them
+	// compiled, with the built-in ones.
+	Readiness []readiness.Rule
+	rules     *readiness.Set
 	// AllowOverlaysOutsideRepository lets overlays lie outside the
 	// repository that holds kship.yaml (its git work tree, or its
 	// directory outside git); otherwise they are refused.
@@ -44,7 +49,7 @@ type Environment struct {
 	// in the file and absolute once loaded.
 	Overlay string `yaml:"overlay" json:"overlay"`
 	// Context is the kube context this environment deploys to.
-	Context string `yaml:"context" json:"context"`
+	Context string `yaml:"context" json:"context,omitempty"`
 	// Namespace is the default namespace for objects that name none.
 	Namespace string `yaml:"namespace" json:"namespace,omitempty"`
 	// Branches are the git branches (or path.Match patterns) that deploy here.
@@ -99,6 +104,7 @@ type file struct {
 	Limits                         Limits                  `yaml:"limits"`
 	Timeouts                       Timeouts                `yaml:"timeouts"`
 	Notify                         []Notify                `yaml:"notify"`
+	Readiness                      []readiness.Rule        `yaml:"readiness"`
 	AllowOverlaysOutsideRepository bool                    `yaml:"allowOverlaysOutsideRepository"`
 }
 
@@ -135,7 +141,7 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{Path: abs, Environments: f.Environments, Validation: f.Validation, Limits: f.Limits, Timeouts: f.Timeouts, Notify: f.Notify,
+	c := &Config{Path: abs, Environments: f.Environments, Validation: f.Validation, Limits: f.Limits, Timeouts: f.Timeouts, Notify: f.Notify, Readiness: f.Readiness,
 		AllowOverlaysOutsideRepository: f.AllowOverlaysOutsideRepository}
 	if err := c.Validation.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -147,6 +153,14 @@ func Parse(path string, data []byte) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	pos := findLines(data)
+	if c.rules, err = readiness.Compile(c.Readiness); err != nil {
+		line := 0
+		var re *readiness.RuleError
+		if errors.As(err, &re) && re.Index < len(pos.readiness) {
+			line = pos.readiness[re.Index]
+		}
+		return nil, fmt.Errorf("%s: %w", at(path, line), err)
+	}
 	for _, name := range c.Names() {
 		if err := c.check(name, c.Environments[name]); err != nil {
 			line := pos.env[name]
@@ -205,6 +219,10 @@ func (c *Config) check(name string, env *Environment) error {
 	}
 	return nil
 }
+
+// Rules are the readiness rules deploys judge objects by: kship.yaml's,
+// and the built-in ones of the kinds it has none for.
+func (c *Config) Rules() *readiness.Set { return c.rules }
 
 // Names returns the environment names, sorted.
 func (c *Config) Names() []string {

@@ -10,6 +10,8 @@ import (
 type lines struct {
 	env     map[string]int // the line of each environment's key
 	overlay map[string]int // the line of each environment's overlay value
+	// readiness is the line of each readiness rule, in order.
+	readiness []int
 }
 
 // findLines reads the positions of environments and their overlays from
@@ -19,6 +21,11 @@ func findLines(data []byte) lines {
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
 		return l
+	}
+	if rules := field(doc.Content[0], "readiness"); rules != nil && rules.Kind == yaml.SequenceNode {
+		for _, r := range rules.Content {
+			l.readiness = append(l.readiness, r.Line)
+		}
 	}
 	envs := field(doc.Content[0], "environments")
 	if envs == nil || envs.Kind != yaml.MappingNode {

@@ -8,6 +8,7 @@ import (
 	"github.com/kship/kship/pkg/event"
 	"github.com/kship/kship/pkg/kube"
 	"github.com/kship/kship/pkg/object"
+	"github.com/kship/kship/pkg/status"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -24,6 +25,8 @@ type Options struct {
 	// TimeoutOf, when set, gives an object's own timeout (see
 	// wait.Options.TimeoutOf), within the deploy's.
 	TimeoutOf func(*unstructured.Unstructured) (time.Duration, string)
+	// Rules judge the kinds they have a rule for (see wait.Options.Rules).
+	Rules status.Rules
 }
 
 // Plan is a deploy checked against the cluster, ready to run.

@@ -103,6 +103,7 @@ func (d *deployer) phase(ctx context.Context, p Phase, last bool) error {
 	outcomes, waitErr := wait.Wait(ctx, d.client, waitFor, wait.Options{
 		JobLogs:   HookPhase(p.Name) && ran,
 		TimeoutOf: d.opts.TimeoutOf,
+		Rules:     d.opts.Rules,
 		OnUpdate:  func(u wait.Update) { d.emit(event.Event{Type: event.StatusChanged, Phase: p.Name, Update: &u}) },
 	})
 	d.recordOutcomes(outcomes)

@@ -18,6 +18,7 @@ import (
 	"github.com/kship/kship/pkg/lock"
 	"github.com/kship/kship/pkg/object"
 	"github.com/kship/kship/pkg/prune"
+	"github.com/kship/kship/pkg/readiness"
 	"github.com/kship/kship/pkg/status"
 	"github.com/kship/kship/pkg/validate"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -264,7 +265,21 @@ func (r *runner) deployOptions() deploy.Options {
 			Concurrency: r.opts.Concurrency, Adopt: r.opts.Adopt},
 		OnEvent:   r.opts.OnEvent,
 		TimeoutOf: r.timeouts(),
+		Rules:     r.rules(),
 	}
+}
+
+// rules are the readiness rules objects are judged by: kship.yaml's, and
+// the built-in ones.
+func (r *runner) rules() status.Rules {
+	if c := r.target.Config; c != nil && c.Rules() != nil {
+		return c.Rules()
+	}
+	builtin, err := readiness.Compile(nil)
+	if err != nil {
+		return nil // the built-in rules compile: a test says so
+	}
+	return builtin
 }
 
 // underLock is the deploy once the lock is held: each step a function, in

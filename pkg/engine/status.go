@@ -48,7 +48,7 @@ func (o ObjectStatus) Healthy() bool {
 // applied is seen). A Job the last good deploy ran that deleted itself by
 // its ttlSecondsAfterFinished is Current, not missing. A deploy recorded as
 // in progress whose lock is free or expired is reported as interrupted.
-func readStatus(ctx context.Context, client *kube.Client, env, ns string) (*StatusReport, error) {
+func readStatus(ctx context.Context, client *kube.Client, env, ns string, rules status.Rules) (*StatusReport, error) {
 	inv := inventory.New(client, env, ns)
 	state, err := inv.Load(ctx)
 	if err != nil {
@@ -87,7 +87,7 @@ func readStatus(ctx context.Context, client *kube.Client, env, ns string) (*Stat
 			if err != nil {
 				return fmt.Errorf("%s: %w", m.Ref, err)
 			}
-			r := status.Compute(live)
+			r := status.ComputeWith(live, rules)
 			if r.Status == status.Terminating && state.Members[m.Ref].Ephemeral && good {
 				r.Status, r.Message = status.Current, "the Job finished and is deleting itself (ttlSecondsAfterFinished)"
 			}

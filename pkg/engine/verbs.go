@@ -30,7 +30,7 @@ func Status(ctx context.Context, t *Target, cluster Cluster) (*StatusReport, err
 	if err := r.connectEnv(ctx); err != nil {
 		return nil, err
 	}
-	rep, err := readStatus(ctx, r.client, r.env, r.namespace)
+	rep, err := readStatus(ctx, r.client, r.env, r.namespace, r.rules())
 	if err != nil {
 		return nil, &ClusterError{Err: err}
 	}

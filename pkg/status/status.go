@@ -98,6 +98,27 @@ func Compute(obj *unstructured.Unstructured) Result {
 	return computeGeneric(obj)
 }
 
+// Rules judge the kinds they have a rule for, in place of Compute's own
+// judgement (kship.yaml's readiness rules, see package readiness).
+type Rules interface {
+	// Has reports whether there is a rule for the kind of group and kind.
+	Has(group, kind string) bool
+	// Judge judges obj, which exists and is not being deleted.
+	Judge(obj *unstructured.Unstructured) Result
+}
+
+// ComputeWith is Compute, with rules judging the kinds they have a rule
+// for; rules may be nil.
+func ComputeWith(obj *unstructured.Unstructured, rules Rules) Result {
+	if rules == nil || obj == nil || obj.GetDeletionTimestamp() != nil {
+		return Compute(obj)
+	}
+	if gvk := obj.GroupVersionKind(); rules.Has(gvk.Group, gvk.Kind) {
+		return rules.Judge(obj)
+	}
+	return Compute(obj)
+}
+
 func terminating(u *unstructured.Unstructured) Result {
 	msg := fmt.Sprintf("%s is being deleted", ref(u))
 	if fin := u.GetFinalizers(); len(fin) > 0 {

@@ -28,6 +28,9 @@ type Options struct {
 	// after the wait began fails, whatever time the context leaves. 0 means
 	// none of its own.
 	TimeoutOf func(*unstructured.Unstructured) (time.Duration, string)
+	// Rules, when set, judge the kinds they have a rule for (kship.yaml's
+	// readiness rules) in place of the built-in judgement.
+	Rules status.Rules
 }
 
 // ErrTimeout is returned, wrapped, when the context's deadline passes before
@@ -105,7 +108,8 @@ func newWatcher(client *kube.Client, objs []*unstructured.Unstructured, opts Opt
 		// new Namespace) needs no watch either. A custom resource does: its
 		// controller may not have written a status yet.
 		gk := o.GroupVersionKind().GroupKind()
-		if r := status.Compute(o); status.Static(gk) || (r.Status == status.Current && status.BuiltIn(gk.Group)) {
+		ruled := opts.Rules != nil && opts.Rules.Has(gk.Group, gk.Kind)
+		if r := status.Compute(o); !ruled && (status.Static(gk) || (r.Status == status.Current && status.BuiltIn(gk.Group))) {
 			t.outcome.Status, t.outcome.Message, t.done = r.Status, r.Message, true
 		}
 		w.targets = append(w.targets, t)
@@ -204,7 +208,7 @@ func (w *watcher) evaluate() (bool, error) {
 // judge recomputes one target from the informers' caches.
 func (w *watcher) judge(t *tracked) {
 	live := w.sources.get(t)
-	r := status.Compute(live)
+	r := status.ComputeWith(live, w.opts.Rules)
 	next := Outcome{Ref: t.ref, Status: r.Status, Message: r.Message, Elapsed: time.Since(w.begun)}
 	// Until its controller has seen the new spec, a workload's pods are the
 	// old spec's: their troubles (the failed release a rollback replaces)
