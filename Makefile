@@ -55,8 +55,7 @@ cluster-2-up:
 
 ## cluster-down: stop every process cluster-up and cluster-2-up started
 cluster-down:
-	@tools/cluster/second.sh down
-	@tools/cluster/down.sh
+	@tools/cluster/second.sh down; tools/cluster/down.sh
 
 ## demo: start the local control plane and deploy the sample app to "stage"
 # The local cluster's kubeconfig names its context kship-local; the demo copy

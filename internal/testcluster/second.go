@@ -39,8 +39,7 @@ func RequireSecond(t testing.TB) *Cluster {
 }
 
 func startSecond(ctx context.Context) (*Cluster, error) {
-	if os.Getenv(EnvKubeconfig) != "" {
-		path := os.Getenv(EnvSecondKubeconfig)
+	if path := os.Getenv(EnvSecondKubeconfig); path != "" || os.Getenv(EnvKubeconfig) != "" {
 		if path == "" {
 			return nil, fmt.Errorf("%s names the first cluster; set %s to a second one", EnvKubeconfig, EnvSecondKubeconfig)
 		}

@@ -23,6 +23,11 @@ type Options struct {
 	// name of one of its images entries; else Build fails with an
 	// *UnusedImageError.
 	Images []Image
+	// BaseImages change the top kustomization's images entries before
+	// Images apply: each sets only the parts it gives (a cluster's own
+	// registry, say) and keeps the entry's others, so that an override of
+	// Images then applies on top of it. They are not checked for use.
+	BaseImages []Image
 	// AllowUnusedImages lets overrides of Images match nothing.
 	AllowUnusedImages bool
 	// ImageUse, when not nil, is filled with which overrides of Images
@@ -94,12 +99,18 @@ func run(disk filesys.FileSystem, dir string, opts Options) (resmap.ResMap, erro
 	if err != nil {
 		return nil, err
 	}
-	if len(opts.Images) == 0 {
+	if len(opts.Images) == 0 && len(opts.BaseImages) == 0 {
 		return kustomize(disk, dir, kfile, nil, opts)
 	}
 	top, err := readTop(disk, kfile)
 	if err != nil {
 		return nil, err
+	}
+	if len(opts.BaseImages) > 0 {
+		top.images = mergeImages(top.images, keepUnset(opts.BaseImages))
+		if len(opts.Images) == 0 {
+			return buildImages(disk, dir, top, top.images, false, opts)
+		}
 	}
 	if opts.AllowUnusedImages && opts.ImageUse == nil {
 		return buildImages(disk, dir, top, mergeImages(top.images, opts.Images), false, opts)

@@ -58,6 +58,22 @@ func (t *topKustomization) has(name string) bool {
 	return false
 }
 
+// keepUnset is imgs with the parts they leave empty set to keep: each
+// changes only what it gives.
+func keepUnset(imgs []Image) []Image {
+	out := make([]Image, len(imgs))
+	for i, img := range imgs {
+		if img.NewName == "" {
+			img.NewName = keep
+		}
+		if img.NewTag == "" && img.Digest == "" {
+			img.NewTag, img.Digest = keep, keep
+		}
+		out[i] = img
+	}
+	return out
+}
+
 // mergeImages applies overrides to a kustomization's images list the way
 // `kustomize edit set image` does: an override replaces the entry of the
 // same name, "*" keeps that entry's value, and the result is sorted by name.

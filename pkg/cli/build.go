@@ -48,7 +48,7 @@ Examples:
    kship build stage
    kship build overlays/prod --image api=registry.example/api:abc123
    kship build --branch "$CIRCLE_BRANCH" -o json`,
-		Flags:  append(buildFlags(), outputFlag(formatYAML, formatJSON), noDecryptFlag),
+		Flags:  append(buildFlags(), outputFlag(formatYAML, formatJSON), noDecryptFlag, clusterNameFlag()),
 		Action: action(parseBuild),
 	}
 }
@@ -69,6 +69,12 @@ func (b *buildCmd) run(_ context.Context, s streams) error {
 	t, err := b.sel.target()
 	if err != nil {
 		return err
+	}
+	if len(b.sel.clusters) > 0 {
+		// One cluster's build: its images.
+		if t, err = b.sel.single(t); err != nil {
+			return err
+		}
 	}
 	opts, err := t.BuildOptions(withLimits(b.build, t.Config))
 	if err != nil {

@@ -365,6 +365,9 @@ func TestClustersRefusedSelections(t *testing.T) {
 		{[]string{"logs", "prod"}, "prod deploys to clusters old, new: pick one with --cluster NAME, or give prod/NAME"},
 		{[]string{"exec", "prod", "--", "true"}, "pick one with --cluster NAME"},
 		{[]string{"delete", "prod", "--yes"}, "pick one with --cluster NAME"},
+		{[]string{"rollback", "prod", "--to-revision", "2"}, "--to-revision names a revision of one cluster's history"},
+		{[]string{"status", "prod/old", "--cluster", "new"}, `prod/old already names cluster "old"`},
+		{[]string{"build", "prod/osaka"}, `environment "prod" has no cluster "osaka": its clusters are old, new`},
 	}
 	for _, tt := range tests {
 		r := run(t, append([]string{"--config", cfg}, tt.args...)...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,11 +150,17 @@ func (s selection) targetOf(arg string) (*engine.Target, error) {
 		}
 		if name, cluster, ok := strings.Cut(arg, "/"); ok {
 			if env, ok := cfg.Environments[name]; ok && env.MultiCluster() {
-				envs, err := env.ForClusters([]string{cluster})
-				if err != nil {
-					return nil, exitcode.Wrap(exitcode.Usage, err)
+				if slices.Contains(env.ClusterNames(), cluster) {
+					envs, err := env.ForClusters([]string{cluster})
+					if err != nil {
+						return nil, exitcode.Wrap(exitcode.Usage, err)
+					}
+					return &engine.Target{Dir: env.Overlay, Env: envs[0], Config: cfg}, nil
 				}
-				return &engine.Target{Dir: env.Overlay, Env: envs[0], Config: cfg}, nil
+				if info, err := os.Stat(arg); err != nil || !info.IsDir() {
+					return nil, usagef("environment %q has no cluster %q: its clusters are %s (give ENV/CLUSTER, or a directory)",
+						name, cluster, strings.Join(env.ClusterNames(), ", "))
+				}
 			}
 		}
 	}

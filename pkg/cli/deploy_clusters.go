@@ -46,43 +46,53 @@ func (d *deployCmd) deployClusters(ctx context.Context, s streams, env *engine.T
 	for i, t := range ts {
 		runs[i] = &clusterDeploy{t: t}
 	}
-	if refused := prepareClusters(ctx, runs, opts); refused != nil {
+	if refused := d.prepareClusters(ctx, runs, opts); refused != nil {
 		p.Close()
 		delivered()
-		return d.clustersDone(ctx, s, env, runs, fmt.Errorf("%w\nnothing was deployed to any cluster of %s", refused.err, env.Env.Name))
+		return d.clustersDone(ctx, s, env, runs, fmt.Errorf("%w\nnothing was deployed to any cluster of %s", refused, env.Env.Name))
 	}
 	if env.Env.Rollout == config.RolloutParallel {
 		deployParallel(ctx, runs)
 	} else {
-		deploySerial(ctx, runs)
+		deploySerial(ctx, runs, d.engine.DryRun)
 	}
 	p.Close()
 	delivered()
 	return d.clustersDone(ctx, s, env, runs, nil)
 }
 
-// prepareClusters checks every cluster before any write, in order; it
-// returns the first that fails, and leaves the rest not attempted.
-func prepareClusters(ctx context.Context, runs []*clusterDeploy, opts engine.Options) *clusterDeploy {
+// prepareClusters checks every cluster before any write: each is built,
+// validated (with its own namespace) and guarded. It returns the failures,
+// each naming its cluster, nil when every cluster is ready to deploy to.
+func (d *deployCmd) prepareClusters(ctx context.Context, runs []*clusterDeploy, opts engine.Options) error {
+	var errs []error
 	for _, r := range runs {
-		r.prepared, r.err = engine.Prepare(ctx, r.t, opts)
+		one := opts
+		if opts.Validate != nil {
+			v := validateOptionsFor(r.t, d.kubernetesVersion, opts.Validate.CRDs)
+			one.Validate = &v
+		}
+		r.prepared, r.err = engine.Prepare(ctx, r.t, one)
 		if r.err != nil {
 			r.attempted, r.res = true, r.prepared.Result()
-			return r
+			errs = append(errs, fmt.Errorf("%s: %w", r.t.Name(), r.err))
+		}
+		if ctx.Err() != nil {
+			break
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // deploySerial deploys to one cluster after the other, stopping at the
-// first that fails (or an interruption).
-func deploySerial(ctx context.Context, runs []*clusterDeploy) {
+// first that fails (or an interruption); a dry run checks them all.
+func deploySerial(ctx context.Context, runs []*clusterDeploy, dryRun bool) {
 	for _, r := range runs {
 		if ctx.Err() != nil {
 			return
 		}
 		r.attempted = true
-		if r.res, r.err = r.prepared.Deploy(ctx); r.err != nil {
+		if r.res, r.err = r.prepared.Deploy(ctx); r.err != nil && !dryRun {
 			return
 		}
 	}
@@ -94,10 +104,10 @@ func deployParallel(ctx context.Context, runs []*clusterDeploy) {
 	slots := make(chan struct{}, config.MaxParallel)
 	var wg sync.WaitGroup
 	for _, r := range runs {
+		slots <- struct{}{} // in the listed order
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			slots <- struct{}{}
 			defer func() { <-slots }()
 			if ctx.Err() != nil {
 				return
@@ -127,9 +137,7 @@ func (d *deployCmd) clustersDone(ctx context.Context, s streams, env *engine.Tar
 			o.Outcome = outcomeOf(code)
 			var verr *engine.ValidationError
 			if errors.As(r.err, &verr) {
-				if werr := validate.WriteText(s.err, []*validate.Report{verr.Report}); werr != nil {
-					return werr
-				}
+				_ = validate.WriteText(s.err, []*validate.Report{verr.Report}) // the error says it failed either way
 			}
 			if refused == nil {
 				errs = append(errs, explainDeployError(ctx, r.t, r.res, r.err))
@@ -142,12 +150,17 @@ func (d *deployCmd) clustersDone(ctx context.Context, s streams, env *engine.Tar
 	if refused != nil {
 		errs = []error{refused}
 	}
+	if n := notAttempted(outcomes); n != "" && ctx.Err() != nil {
+		// Stopped by a signal: the clusters not reached are not deployed.
+		worst = max(worst, interruptCode(ctx))
+		errs = append(errs, fmt.Errorf("interrupted (%v): not deployed to %s", context.Cause(ctx), n))
+	}
+	if n := notAttempted(outcomes); n != "" && refused == nil && ctx.Err() == nil && len(errs) > 0 {
+		errs = append(errs, fmt.Errorf("not attempted: %s", n))
+	}
 	runErr := errors.Join(errs...)
 	werr := writeClustersResults(s.out, d.format, env, d.engine.DryRun, outcomes, runErr, worst, d.reports)
 	if runErr != nil {
-		if n := notAttempted(outcomes); n != "" && refused == nil {
-			runErr = fmt.Errorf("%w\nnot attempted: %s", runErr, n)
-		}
 		return &resultsWritten{exitcode.Wrap(worst, runErr)}
 	}
 	if werr != nil {

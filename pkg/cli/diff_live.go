@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -38,13 +37,13 @@ func (d *diffCmd) liveDiff(ctx context.Context, show bool) (*diff.Report, error)
 		}
 	}
 	if len(rep.Plans) == 0 {
-		return nil, errors.Join(errs...)
+		return nil, worstOf(errs)
 	}
 	rep.From = "live (context " + strings.Join(contexts, ", ") + ")"
 	if len(contexts) > 1 {
 		rep.From = "live (contexts " + strings.Join(contexts, ", ") + ")"
 	}
-	return rep, errors.Join(errs...)
+	return rep, worstOf(errs)
 }
 
 // liveDiffOne is the plan of one target, and the context it was diffed

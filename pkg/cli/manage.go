@@ -11,6 +11,7 @@ import (
 
 	"github.com/kship/kship/pkg/engine"
 	"github.com/kship/kship/pkg/exitcode"
+	"github.com/kship/kship/pkg/report"
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -58,28 +59,49 @@ func (r *rollbackCmd) run(ctx context.Context, s streams) error {
 	if !multiCluster(ts) {
 		return r.rollback(ctx, s, ts[0])
 	}
-	// One cluster after the other, each under its own lock; a failure
-	// stops the rest, as a serial deploy does.
+	if r.toRevision != 0 && len(ts) > 1 {
+		return usagef("--to-revision names a revision of one cluster's history (each cluster numbers its own): pick the cluster with --cluster")
+	}
+	return r.rollbackClusters(ctx, s, ts)
+}
+
+// rollbackClusters rolls each cluster back one good deploy from where it
+// stands, one after the other, each under its own lock; a failure stops
+// the rest. The results are one document, as a deploy's.
+func (r *rollbackCmd) rollbackClusters(ctx context.Context, s streams, ts []*engine.Target) error {
+	outcomes := make([]report.ClusterOutcome, len(ts))
+	worst := exitcode.OK
+	var errs []error
+	stopped := false
 	for i, t := range ts {
-		if err := r.rollback(ctx, s, t); err != nil {
-			if rest := names(ts[i+1:]); rest != "" {
-				err = fmt.Errorf("%w\nnot rolled back: %s", err, rest)
-			}
-			return err
+		outcomes[i] = report.ClusterOutcome{Cluster: t.Cluster(), Target: t.Name(), Context: t.Env.Context, Outcome: report.NotAttempted}
+		if stopped || ctx.Err() != nil {
+			continue
+		}
+		res, err := r.run1(ctx, s, t)
+		code := exitcode.OfOr(err, exitcode.Apply)
+		outcomes[i].Result, outcomes[i].Err, outcomes[i].Outcome = res, err, outcomeOf(code)
+		if err != nil {
+			worst, stopped = max(worst, code), true
+			errs = append(errs, exitcode.Wrap(code, prefixed("rollback of "+t.Name(), err)))
 		}
 	}
-	return nil
+	if n := notAttempted(outcomes); n != "" {
+		if ctx.Err() != nil {
+			worst = max(worst, interruptCode(ctx))
+		}
+		errs = append(errs, fmt.Errorf("not rolled back: %s", n))
+	}
+	runErr := errors.Join(errs...)
+	werr := writeClustersResults(s.out, r.format, ts[0], false, outcomes, runErr, worst, nil)
+	if runErr != nil {
+		return exitcode.Wrap(worst, runErr)
+	}
+	return werr
 }
 
 func (r *rollbackCmd) rollback(ctx context.Context, s streams, t *engine.Target) error {
-	p := r.progress.printer(s.err)
-	defer p.Close()
-	opts := r.engine
-	var delivered func()
-	opts.OnEvent, delivered = notifying(s, t, p.Event)
-	res, err := engine.Rollback(ctx, t, r.toRevision, opts)
-	p.Close()
-	delivered()
+	res, err := r.run1(ctx, s, t)
 	code := exitcode.OfOr(err, exitcode.Apply)
 	werr := writeDeployResults(s.out, r.format, t, res, err, code, nil)
 	if err != nil {
@@ -88,8 +110,23 @@ func (r *rollbackCmd) rollback(ctx context.Context, s streams, t *engine.Target)
 	if werr != nil {
 		return exitcode.Wrap(exitcode.Apply, fmt.Errorf("%s was rolled back, but the result could not be written: %w", t.Name(), werr))
 	}
-	fmt.Fprintf(s.err, "kship: %s rolled back to revision %d (now revision %d)\n", t.Name(), res.Rollback.To, res.Revision)
 	return nil
+}
+
+// run1 rolls t back, showing progress, and says so when it worked.
+func (r *rollbackCmd) run1(ctx context.Context, s streams, t *engine.Target) (*engine.Result, error) {
+	p := r.progress.printer(s.err)
+	defer p.Close()
+	opts := r.engine
+	var delivered func()
+	opts.OnEvent, delivered = notifying(s, t, p.Event)
+	res, err := engine.Rollback(ctx, t, r.toRevision, opts)
+	p.Close()
+	delivered()
+	if err == nil {
+		fmt.Fprintf(s.err, "kship: %s rolled back to revision %d (now revision %d)\n", t.Name(), res.Rollback.To, res.Revision)
+	}
+	return res, err
 }
 
 func unlockCommand() *ucli.Command {
@@ -217,7 +254,7 @@ func (st *statusCmd) clusters(ctx context.Context, s streams, ts []*engine.Targe
 		out = append(out, c)
 	}
 	err := render(s.out, st.format, renderers{
-		formatJSON: jsonOf(map[string]any{"environment": ts[0].Env.Name, "clusters": out}),
+		formatJSON: jsonOf(map[string]any{"version": 1, "environment": ts[0].Env.Name, "clusters": out}),
 		formatText: func(w io.Writer) error {
 			for i, c := range out {
 				if i > 0 {

@@ -36,7 +36,7 @@ func validateDeployFlags() []ucli.Flag {
 
 func validateCommand() *ucli.Command {
 	flags := append(buildFlags(), validateSchemaFlags()...)
-	flags = append(flags,
+	flags = append(flags, clusterNameFlag(),
 		&ucli.BoolFlag{Name: "all", Usage: "validate every environment kship.yaml defines"},
 		&ucli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "validate these manifests (FILE, DIR or - for stdin) instead of building; with one ENV, its kship.yaml settings apply"},
 		outputFlag(formatText, formatJSON, formatJUnit),
@@ -163,8 +163,30 @@ func (v *validateCmd) run(_ context.Context, s streams) error {
 	return nil
 }
 
-// targets resolves ENV|DIR..., --all or --branch.
+// targets resolves ENV|DIR..., --all or --branch; an environment of
+// several clusters is validated once per cluster (--cluster's, or all),
+// each with its images and namespace.
 func (v *validateCmd) targets() ([]*engine.Target, error) {
+	ts, err := v.environments()
+	if err != nil || len(v.files) > 0 {
+		return ts, err
+	}
+	var out []*engine.Target
+	for _, t := range ts {
+		narrowed, err := v.sel.narrow(t)
+		if v.sel.all {
+			narrowed, err = t.ForClusters(nil)
+		}
+		if err != nil {
+			return nil, exitcode.Wrap(exitcode.Usage, err)
+		}
+		out = append(out, narrowed...)
+	}
+	return out, nil
+}
+
+// environments resolves ENV|DIR..., --all or --branch.
+func (v *validateCmd) environments() ([]*engine.Target, error) {
 	sel := v.sel
 	switch {
 	case sel.all && (len(sel.args) > 0 || sel.branch != ""):

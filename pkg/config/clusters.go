@@ -33,8 +33,9 @@ type Cluster struct {
 	// Namespace, when set, replaces the environment's namespace in this
 	// cluster.
 	Namespace string `yaml:"namespace" json:"namespace,omitempty"`
-	// Images override images in this cluster's build, as --image does
-	// (NAME=NEWNAME[:TAG][@DIGEST]); an --image of the same NAME wins.
+	// Images change images in this cluster's build (NAME=NEWNAME[:TAG]
+	// [@DIGEST]): only the parts given, keeping the overlay's others (a
+	// regional registry keeps the tag); --image applies on top.
 	Images []string `yaml:"images" json:"images,omitempty"`
 }
 
@@ -69,7 +70,10 @@ func (e *Environment) ClusterNames() []string {
 // environment without clusters it returns e itself, and refuses names.
 func (e *Environment) ForClusters(names []string) ([]*Environment, error) {
 	if !e.MultiCluster() {
-		if e.Cluster != "" && !slices.ContainsFunc(names, func(n string) bool { return n != e.Cluster }) {
+		if e.Cluster != "" {
+			if slices.ContainsFunc(names, func(n string) bool { return n != e.Cluster }) {
+				return nil, fmt.Errorf("%s/%s already names cluster %q: give --cluster or ENV/CLUSTER, not both", e.Name, e.Cluster, e.Cluster)
+			}
 			return []*Environment{e}, nil // already one cluster of an environment
 		}
 		if len(names) > 0 {
@@ -123,9 +127,9 @@ func (c *Config) checkClusters(env *Environment) error {
 	if env.Context != "" {
 		return errors.New("has both 'context' and 'clusters': give the context of each cluster in 'clusters', and remove 'context'")
 	}
-	for field, v := range map[string]string{"server": env.Server, "clusterID": env.ClusterID, "clusterCA": env.ClusterCA} {
-		if v != "" {
-			return fmt.Errorf("has '%s' and 'clusters': a pin is a cluster's; move '%s' into the cluster it pins", field, field)
+	for _, pin := range []struct{ field, value string }{{"server", env.Server}, {"clusterID", env.ClusterID}, {"clusterCA", env.ClusterCA}} {
+		if pin.value != "" {
+			return fmt.Errorf("has '%s' and 'clusters': a pin is a cluster's; move '%s' into the cluster it pins", pin.field, pin.field)
 		}
 	}
 	seen := map[string]bool{}

@@ -173,6 +173,12 @@ func Prepare(ctx context.Context, t *Target, opts Options) (*Prepared, error) {
 	if p.objs, err = r.asDeployed(ctx, objs); err != nil {
 		return p, err
 	}
+	if !opts.DryRun {
+		// A read: refused here, no cluster of several is written to.
+		if err := r.checkMoved(ctx); err != nil {
+			return p, r.interrupted(ctx, err)
+		}
+	}
 	return p, nil
 }
 
@@ -202,9 +208,6 @@ func (p *Prepared) deploy(ctx context.Context) (*Result, error) {
 		Context: r.client.Context, Server: r.client.Server, By: opts.By, Images: r.images})
 	if opts.DryRun {
 		return r.res, r.interrupted(ctx, r.dryRun(ctx, objs))
-	}
-	if err := r.checkMoved(ctx); err != nil {
-		return r.res, r.interrupted(ctx, err)
 	}
 	if err := r.ensureNamespace(ctx, objs); err != nil {
 		return r.res, r.interrupted(ctx, err)
@@ -389,8 +392,9 @@ func (r *runner) noteDroppedClusters(state *inventory.State) {
 	for _, c := range state.Clusters {
 		if !slices.Contains(env.Listed, c) {
 			r.emit(event.Event{Type: event.Warning, Message: fmt.Sprintf(
-				"cluster %q is no longer listed for environment %q in kship.yaml: what kship deployed there is left in place; "+
-					"to remove it, list the cluster again and run kship delete %s --cluster %s", c, env.Name, env.Name, c)})
+				"cluster %q is no longer listed for environment %q in kship.yaml: kship does not prune a cluster dropped from the list, "+
+					"so whatever it deployed there and was not deleted stays; to delete it, list the cluster again and run kship delete %s --cluster %s --yes",
+				c, env.Name, env.Name, c)})
 		}
 	}
 	state.Clusters = env.Listed

@@ -60,8 +60,9 @@ func (t *Target) ForClusters(names []string) ([]*Target, error) {
 	return out, nil
 }
 
-// BuildOptions is opts with the images of t's cluster, before those opts
-// already has (--image wins for the same name).
+// BuildOptions is opts with the images of t's cluster as its base images:
+// they change the parts of the overlay's images they give (a registry),
+// and --image applies on top of them.
 func (t *Target) BuildOptions(opts build.Options) (build.Options, error) {
 	if t.Env == nil || len(t.Env.Images) == 0 {
 		return opts, nil
@@ -74,7 +75,7 @@ func (t *Target) BuildOptions(opts build.Options) (build.Options, error) {
 		}
 		imgs = append(imgs, img)
 	}
-	opts.Images = append(imgs, opts.Images...)
+	opts.BaseImages = imgs
 	return opts, nil
 }
 

@@ -189,6 +189,8 @@ func (inv *Inventory) write(ctx context.Context, s *State) error {
 	}
 	if len(s.Clusters) > 0 {
 		sec.Annotations[annotationClusters] = strings.Join(s.Clusters, ",")
+	} else {
+		delete(sec.Annotations, annotationClusters)
 	}
 	if sec.Data == nil {
 		sec.Data = map[string][]byte{}

@@ -31,6 +31,8 @@ type ClusterOutcome struct {
 
 // ClusterDocument is one cluster's document in a deploy to several.
 type ClusterDocument struct {
+	// Cluster is the cluster's name in kship.yaml, Context its kube
+	// context.
 	Cluster string `json:"cluster"`
 	Context string `json:"context"`
 	Document
@@ -101,7 +103,7 @@ func JUnitClusters(w io.Writer, env string, cs []ClusterOutcome) error {
 				s.Cases = append(s.Cases, objectCase(class+"."+o.Phase, o, r.Deploy.DryRun))
 			}
 			if r.Rollback != nil {
-				s.Cases = append(s.Cases, rollbackCase(c.Target, r.Rollback))
+				s.Cases = append(s.Cases, rollbackCase(env+"."+c.Cluster, r.Rollback))
 			}
 			took = r.Deploy.Duration
 		}

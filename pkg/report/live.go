@@ -74,6 +74,13 @@ func (l *Live) Event(e event.Event) {
 	case e.Type == event.StatusChanged:
 		delete(l.waiting, waitKey{e.Cluster, e.Update.Ref})
 		fmt.Fprintln(l.W, describe(e))
+	case e.Type == event.DeployDone:
+		// A deploy that failed ends without PhaseDone: its lines go.
+		for k := range l.waiting {
+			if k.cluster == e.Cluster {
+				delete(l.waiting, k)
+			}
+		}
 	case e.Type == event.PhaseDone || e.Type == event.PhaseStarted:
 		// A phase that failed ends without PhaseFinished: what it waited on
 		// is not waited on by the next one (a rollback's). Other clusters'

@@ -18,8 +18,10 @@ source "$HERE/lib.sh"
 
 OFFSET=${KSHIP_SECOND_PORT_OFFSET:-1000}
 [[ "$OFFSET" =~ ^[0-9]+$ ]] || die "KSHIP_SECOND_PORT_OFFSET=$OFFSET is not a number"
+OFFSET=$((10#$OFFSET))
+((OFFSET > 0)) || die "KSHIP_SECOND_PORT_OFFSET must be at least 1: the second cluster needs ports of its own"
 
-export KSHIP_CLUSTER_DIR="$CLUSTER_DIR-2"
+export KSHIP_CLUSTER_DIR="${CLUSTER_DIR%/}-2"
 export KSHIP_ETCD_PORT=$((ETCD_PORT + OFFSET))
 export KSHIP_ETCD_PEER_PORT=$((ETCD_PEER_PORT + OFFSET))
 export KSHIP_APISERVER_PORT=$((APISERVER_PORT + OFFSET))
