@@ -237,7 +237,7 @@ func TestClusterAddedLater(t *testing.T) {
 	if got := imageIn(t, two, ns); got != "registry.example/api:v1" {
 		t.Errorf("the removed cluster was changed: image %q", got)
 	}
-	mustContain(t, "stderr", r.stderr, `cluster "new" is no longer listed`, "left in place")
+	mustContain(t, "stderr", r.stderr, `cluster "new" is no longer listed`, "kship does not prune a cluster dropped from the list")
 }
 
 // TestClustersConcurrentDeploys runs two deploys of the same two-cluster
