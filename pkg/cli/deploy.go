@@ -150,10 +150,10 @@ func (d *deployCmd) deploy(ctx context.Context, s streams, t *engine.Target) err
 		return err
 	}
 	var delivered func()
-	opts.OnEvent, delivered = notifying(s, t, opts.OnEvent)
+	opts.OnEvent, delivered = notifying(t, opts.OnEvent)
 	res, err := engine.Deploy(ctx, t, opts)
-	p.Close()
 	delivered()
+	p.Close()
 	var verr *engine.ValidationError
 	if errors.As(err, &verr) {
 		// In full, as they stop the deploy.

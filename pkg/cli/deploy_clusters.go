@@ -40,15 +40,15 @@ func (d *deployCmd) deployClusters(ctx context.Context, s streams, env *engine.T
 		return err
 	}
 	var delivered func()
-	opts.OnEvent, delivered = notifying(s, env, opts.OnEvent)
+	opts.OnEvent, delivered = notifying(env, opts.OnEvent)
 	defer delivered()
 	runs := make([]*clusterDeploy, len(ts))
 	for i, t := range ts {
 		runs[i] = &clusterDeploy{t: t}
 	}
 	if refused := d.prepareClusters(ctx, runs, opts); refused != nil {
-		p.Close()
 		delivered()
+		p.Close()
 		return d.clustersDone(ctx, s, env, runs, fmt.Errorf("%w\nnothing was deployed to any cluster of %s", refused, env.Env.Name))
 	}
 	if env.Env.Rollout == config.RolloutParallel {
@@ -56,8 +56,8 @@ func (d *deployCmd) deployClusters(ctx context.Context, s streams, env *engine.T
 	} else {
 		deploySerial(ctx, runs, d.engine.DryRun)
 	}
-	p.Close()
 	delivered()
+	p.Close()
 	return d.clustersDone(ctx, s, env, runs, nil)
 }
 

@@ -118,11 +118,9 @@ func (r *rollbackCmd) run1(ctx context.Context, s streams, t *engine.Target) (*e
 	p := r.progress.printer(s.err)
 	defer p.Close()
 	opts := r.engine
-	var delivered func()
-	opts.OnEvent, delivered = notifying(s, t, p.Event)
+	opts.OnEvent = p.Event
 	res, err := engine.Rollback(ctx, t, r.toRevision, opts)
 	p.Close()
-	delivered()
 	if err == nil {
 		fmt.Fprintf(s.err, "kship: %s rolled back to revision %d (now revision %d)\n", t.Name(), res.Rollback.To, res.Revision)
 	}

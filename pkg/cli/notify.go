@@ -16,8 +16,9 @@ const notifyWait = 15 * time.Second
 
 // notifying returns on with the notifications kship.yaml asks for t's
 // deploys added, and the function that delivers what is queued, to call
-// once the deploy is over. Undelivered notifications are warnings.
-func notifying(s streams, t *engine.Target, on event.Func) (event.Func, func()) {
+// once the deploy is over, before on's printer closes. Undelivered
+// notifications are warnings, sent to on.
+func notifying(t *engine.Target, on event.Func) (event.Func, func()) {
 	if t.Config == nil {
 		return on, func() {}
 	}
@@ -25,8 +26,10 @@ func notifying(s streams, t *engine.Target, on event.Func) (event.Func, func()) 
 	if t.Env != nil {
 		name = t.Env.Name
 	}
+	// Warnings go through the progress printer, as every other line on
+	// stderr does (a JSON line with --progress json).
 	n := notify.New(t.Config.NotifyFor(t.Env), notify.Options{Environment: name,
-		OnWarning: func(line string) { fmt.Fprintf(s.err, "kship: warning: %s\n", line) }})
+		OnWarning: func(line string) { on.Emit(event.Event{Type: event.Warning, Message: line}) }})
 	if n == nil {
 		return on, func() {}
 	}

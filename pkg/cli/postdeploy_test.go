@@ -63,6 +63,12 @@ func TestPostDeployJobRunsAfterTheWorkloads(t *testing.T) {
 	if err != nil || job.Status.Succeeded != 1 {
 		t.Fatalf("smoke Job: %v, succeeded %d", err, job.Status.Succeeded)
 	}
+	// Nothing changed, and the smoke test still runs: it tests this
+	// deploy, never passing on the last one's run.
+	r = deployEnv(t, c, cfg)
+	mustCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "logs of smoke-")
+	mustContain(t, "stderr", r.stderr, "Job/"+ns+"/smoke recreated")
 }
 
 // TestPostDeployJobFails fails the deploy (exit 5) when the smoke test

@@ -92,3 +92,19 @@ func TestBadObjectTimeout(t *testing.T) {
 		t.Error("the Deployment was applied")
 	}
 }
+
+// TestUnknownPhase refuses a kship.dev/phase that is not a phase (a typo
+// would deploy the Job with the workloads), before any cluster is reached.
+func TestUnknownPhase(t *testing.T) {
+	dir := t.TempDir()
+	cfg := app{Replicas: 1, NoJob: true}.write(t, dir, "nowhere", "shop")
+	withSmokeTest(t, dir, nil)
+	b, err := os.ReadFile(filepath.Join(dir, "app/smoke.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "app/smoke.yaml", strings.Replace(string(b), "post-deploy", "postdeploy", 1))
+	r := run(t, "--config", cfg, "deploy", "test")
+	mustCode(t, r, 3)
+	mustContain(t, "stderr", r.stderr, `Job/shop/smoke: annotation kship.dev/phase: "postdeploy" is not a phase: want pre-deploy or post-deploy`)
+}

@@ -122,24 +122,33 @@ environments:
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := c.TimeoutsFor(c.Environments["prod"])
 	for _, tt := range []struct {
-		group, kind, key string
-		want             time.Duration
+		group, kind, by string
+		want            time.Duration
 	}{
-		{"apps", "Deployment", "Deployment", 20 * time.Minute},
-		{"cert-manager.io", "Certificate", "cert-manager.io/Certificate", 5 * time.Minute},
+		{"apps", "Deployment", "timeouts: Deployment of environment prod in kship.yaml", 20 * time.Minute},
+		{"cert-manager.io", "Certificate", "timeouts: cert-manager.io/Certificate in kship.yaml", 5 * time.Minute},
 		{"example.com", "Certificate", "", 0},
 	} {
-		if d, key := got.For(tt.group, tt.kind); d != tt.want || key != tt.key {
-			t.Errorf("For(%s, %s) = %s, %q; want %s, %q", tt.group, tt.kind, d, key, tt.want, tt.key)
+		if d, by := c.TimeoutFor(c.Environments["prod"], tt.group, tt.kind); d != tt.want || by != tt.by {
+			t.Errorf("TimeoutFor(%s, %s) = %s, %q; want %s, %q", tt.group, tt.kind, d, by, tt.want, tt.by)
 		}
+	}
+	// The environment's kind beats the top level's group/kind.
+	c2, err := Parse("/repo/kship.yaml", []byte("timeouts: {cert-manager.io/Certificate: 10m}\nenvironments:\n  prod: {overlay: o, context: c, timeouts: {Certificate: 1m}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := c2.TimeoutFor(c2.Environments["prod"], "cert-manager.io", "Certificate"); d != time.Minute {
+		t.Errorf("the environment's Certificate: %s, want 1m", d)
 	}
 	for _, bad := range []struct{ yaml, want string }{
 		{"timeouts: {Deployment: soon}\n", `line 1: "soon" is not a duration`},
 		{"timeouts: {Deployment: -1m}\n", `"-1m" is not a duration`},
 		{"timeouts: {deployment: 1m}\n", `key "deployment": want a kind`},
 		{"timeouts: {/Job: 1m}\n", `key "/Job"`},
+		{"timeouts: {v1/Service: 1m}\n", `give a group (apps, cert-manager.io), not a version`},
+		{"timeouts: {core/Service: 1m}\n", `not a version, and a core kind without one`},
 	} {
 		_, err := Parse("/repo/kship.yaml", []byte(bad.yaml+"environments:\n  prod: {overlay: o, context: c}\n"))
 		if err == nil || !strings.Contains(err.Error(), bad.want) {

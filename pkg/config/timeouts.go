@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -40,23 +41,29 @@ func (t Timeouts) check() error {
 		if kind == "" || !unicode.IsUpper([]rune(kind)[0]) || strings.ContainsAny(kind, "/ ") || (grouped && group == "") {
 			return fmt.Errorf("timeouts: key %q: want a kind (Deployment) or group/kind (cert-manager.io/Certificate)", key)
 		}
+		if grouped && (group == "core" || versionLike.MatchString(group)) {
+			return fmt.Errorf("timeouts: key %q: give a group (apps, cert-manager.io), not a version, and a core kind without one (Service)", key)
+		}
 	}
 	return nil
 }
 
-// TimeoutsFor returns the timeouts env's deploys use: the top-level ones,
-// and env's own in their place where both name a kind. env may be nil.
-func (c *Config) TimeoutsFor(env *Environment) Timeouts {
-	out := Timeouts{}
-	for k, v := range c.Timeouts {
-		out[k] = v
-	}
+// versionLike matches an API version where a group is wanted.
+var versionLike = regexp.MustCompile(`^v[0-9]+((alpha|beta)[0-9]*)?$`)
+
+// TimeoutFor returns the timeout kship.yaml sets for objects of group and
+// kind in env's deploys, and where it is set: env's own timeouts first
+// (group/kind, then kind), then the top-level ones. 0 when none is.
+func (c *Config) TimeoutFor(env *Environment, group, kind string) (time.Duration, string) {
 	if env != nil {
-		for k, v := range env.Timeouts {
-			out[k] = v
+		if d, key := env.Timeouts.For(group, kind); d > 0 {
+			return d, fmt.Sprintf("timeouts: %s of environment %s in kship.yaml", key, env.Name)
 		}
 	}
-	return out
+	if d, key := c.Timeouts.For(group, kind); d > 0 {
+		return d, fmt.Sprintf("timeouts: %s in kship.yaml", key)
+	}
+	return 0, ""
 }
 
 // For returns the timeout of an object of group and kind, and its key;

@@ -190,11 +190,11 @@ func (p *Prepared) Target() *Target { return p.r.target }
 
 // Deploy runs the prepared deploy (see Deploy); call it once.
 func (p *Prepared) Deploy(ctx context.Context) (*Result, error) {
-	begun := time.Now()
+	begun, images := time.Now(), p.r.images // a rollback changes r.images
 	res, err := p.deploy(ctx)
 	r := p.r
 	done := event.Event{Type: event.DeployDone, Target: r.target.Name(), DryRun: r.opts.DryRun, Revision: res.Revision,
-		By: r.opts.By, Images: r.images, Elapsed: time.Since(begun)}
+		By: r.opts.By, Images: images, Elapsed: time.Since(begun)}
 	if err != nil {
 		done.Error, done.Cause = err.Error(), rootCause(res)
 	}
@@ -295,12 +295,12 @@ func (r *runner) underLock(ctx context.Context, objs []*unstructured.Unstructure
 	if err := r.checkPrune(ctx, state, objs); err != nil {
 		return err
 	}
-	labelled := r.inv.Label(objs)
+	rev := state.Next()
+	labelled := stampPostDeploy(r.inv.Label(objs), rev)
 	plan, err := r.prepare(ctx, labelled)
 	if err != nil {
 		return err
 	}
-	rev := state.Next()
 	r.res.Revision = rev
 	before := maps.Clone(state.Members)
 	if err := r.recordIntent(ctx, state, rev, labelled); err != nil {

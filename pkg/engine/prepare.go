@@ -39,7 +39,7 @@ func (r *runner) build() ([]*unstructured.Unstructured, error) {
 	if len(objs) == 0 {
 		return nil, &BuildError{Err: fmt.Errorf("%s builds no objects: there is nothing to deploy or diff", r.target.Name())}
 	}
-	if err := checkTimeouts(objs); err != nil {
+	if err := checkAnnotations(objs); err != nil {
 		return nil, &BuildError{Err: fmt.Errorf("%s: %w", r.target.Name(), err)}
 	}
 	return objs, nil

@@ -4,16 +4,19 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/kship/kship/pkg/config"
 	"github.com/kship/kship/pkg/deploy"
 	"github.com/kship/kship/pkg/object"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// checkTimeouts refuses, before anything is written, an object whose
-// kship.dev/timeout annotation is not a positive duration.
-func checkTimeouts(objs []*unstructured.Unstructured) error {
+// checkAnnotations refuses, before anything is written, an object whose
+// kship.dev/phase is not a phase kship knows (a typo would deploy it with
+// the workloads), or whose kship.dev/timeout is not a positive duration.
+func checkAnnotations(objs []*unstructured.Unstructured) error {
 	for _, o := range objs {
+		if p, ok := o.GetAnnotations()[deploy.PhaseAnnotation]; ok && p != deploy.PreDeploy && p != deploy.PostDeploy {
+			return fmt.Errorf("%s: annotation %s: %q is not a phase: want %s or %s", object.RefOf(o), deploy.PhaseAnnotation, p, deploy.PreDeploy, deploy.PostDeploy)
+		}
 		v, ok := o.GetAnnotations()[deploy.TimeoutAnnotation]
 		if !ok {
 			continue
@@ -29,20 +32,17 @@ func checkTimeouts(objs []*unstructured.Unstructured) error {
 // timeout: its kship.dev/timeout annotation, else its kind's in
 // kship.yaml's timeouts (the environment's, else the top-level ones).
 func (r *runner) timeouts() func(*unstructured.Unstructured) (time.Duration, string) {
-	kinds := config.Timeouts{}
-	if c := r.target.Config; c != nil {
-		kinds = c.TimeoutsFor(r.target.Env)
-	}
+	c := r.target.Config
 	return func(o *unstructured.Unstructured) (time.Duration, string) {
 		if v, ok := o.GetAnnotations()[deploy.TimeoutAnnotation]; ok {
 			if d, err := time.ParseDuration(v); err == nil && d > 0 {
 				return d, "its " + deploy.TimeoutAnnotation + " annotation"
 			}
 		}
-		gvk := o.GroupVersionKind()
-		if d, key := kinds.For(gvk.Group, gvk.Kind); d > 0 {
-			return d, fmt.Sprintf("timeouts: %s in kship.yaml", key)
+		if c == nil {
+			return 0, ""
 		}
-		return 0, ""
+		gvk := o.GroupVersionKind()
+		return c.TimeoutFor(r.target.Env, gvk.Group, gvk.Kind)
 	}
 }

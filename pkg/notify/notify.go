@@ -96,7 +96,9 @@ func New(hooks []config.Notify, opts Options) *Notifier {
 		opts.Getenv = os.Getenv
 	}
 	if opts.Client == nil {
-		opts.Client = &http.Client{Timeout: Timeout}
+		// A redirect is not followed: it would turn the POST into a GET
+		// that "succeeds", or send the document elsewhere.
+		opts.Client = &http.Client{Timeout: Timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	n := &Notifier{hooks: hooks, opts: opts, queue: make(chan message, 64), done: make(chan struct{}), started: map[string]event.Event{},
 		running: map[string]bool{}, pending: map[string][]Document{}}
@@ -139,10 +141,18 @@ func (n *Notifier) Event(e event.Event) {
 	}
 }
 
+// enqueue queues doc for the hooks that want it, never blocking the
+// deploy: when deliveries fall that far behind, the notification is
+// dropped, with a warning.
 func (n *Notifier) enqueue(doc Document) {
 	for _, h := range n.hooks {
-		if h.Hook().Sends(doc.Event) {
-			n.queue <- message{hook: h, doc: doc}
+		if !h.Hook().Sends(doc.Event) {
+			continue
+		}
+		select {
+		case n.queue <- message{hook: h, doc: doc}:
+		default:
+			n.warn(fmt.Sprintf("notification %s (%s, to $%s) dropped: %d are still being delivered", doc.Event, h.Kind(), h.Hook().URLFrom, cap(n.queue)))
 		}
 	}
 }
@@ -264,7 +274,7 @@ func scrub(err error, raw string) string {
 	}
 	text := strings.ReplaceAll(err.Error(), raw, "(the URL)")
 	if u, perr := url.Parse(raw); perr == nil {
-		for _, secret := range []string{u.RawQuery, u.EscapedPath(), u.User.String()} {
+		for _, secret := range []string{u.RawQuery, u.EscapedPath(), u.User.String(), u.Host, u.Hostname()} {
 			if len(secret) > 1 {
 				text = strings.ReplaceAll(text, secret, "***")
 			}

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -11,8 +12,17 @@ type slack struct {
 	Text string `json:"text"`
 }
 
+// escape makes s plain text for Slack: a container's message must not
+// ping a channel (<!channel>) or make a link.
+var escape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
+
 // slackMessage says what doc announces in one or two lines of Slack text.
 func slackMessage(doc Document) slack {
+	doc.Target, doc.By, doc.Error, doc.Cause = escape(doc.Target), escape(doc.By), escape(doc.Error), escape(doc.Cause)
+	doc.Images = slices.Clone(doc.Images)
+	for i := range doc.Images {
+		doc.Images[i] = escape(doc.Images[i])
+	}
 	who := ""
 	if doc.By != "" {
 		who = " by " + doc.By
@@ -33,7 +43,11 @@ func slackMessage(doc Document) slack {
 		if cause == "" {
 			cause = doc.Error
 		}
-		text = fmt.Sprintf(":x: Deploy of *%s* failed at revision %d%s after %s\n> %s", doc.Target, doc.Revision, who, took, cause)
+		at := ""
+		if doc.Revision > 0 {
+			at = fmt.Sprintf(" at revision %d", doc.Revision)
+		}
+		text = fmt.Sprintf(":x: Deploy of *%s* failed%s%s after %s\n> %s", doc.Target, at, who, took, cause)
 	case "rollback":
 		if doc.RollbackFailed {
 			text = fmt.Sprintf(":rotating_light: *%s*: the rollback after revision %d failed: %s", doc.Target, doc.Revision, doc.Error)

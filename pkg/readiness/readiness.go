@@ -9,8 +9,11 @@
 package readiness
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/ext"
@@ -61,9 +64,16 @@ type expr struct {
 // variables are the object's fields the expressions may use.
 var variables = []string{"apiVersion", "kind", "metadata", "spec", "status", "data"}
 
-// costLimit bounds the work one evaluation may do: a rule is config, and a
-// hostile one must not stall a deploy.
-const costLimit = 1_000_000
+// costLimit and evalTimeout bound the work one evaluation may do: a rule
+// is config, and a runaway one must not stall a deploy. A rule that goes
+// over either fails the object: waiting would not make it cheaper.
+const (
+	costLimit   = 100_000
+	evalTimeout = 100 * time.Millisecond
+)
+
+// errTooCostly says an evaluation went over costLimit or evalTimeout.
+var errTooCostly = errors.New("the rule is too costly to evaluate (over CEL's cost limit or 100ms): simplify it")
 
 func newEnv() (*cel.Env, error) {
 	opts := []cel.EnvOption{cel.OptionalTypes(), ext.Strings(), ext.Lists(), ext.Sets()}
@@ -106,11 +116,14 @@ func Compile(user []Rule) (*Set, error) {
 
 // RuleError says why a rule of kship.yaml was refused.
 type RuleError struct {
+	// Index is the rule's place in kship.yaml's readiness list.
 	Index int
-	Rule  Rule
-	Err   error
+	// Rule is the rule, Err why it was refused.
+	Rule Rule
+	Err  error
 }
 
+// Error names the rule and says what is wrong with it.
 func (e *RuleError) Error() string {
 	return fmt.Sprintf("readiness[%d] (%s %s): %v", e.Index, e.Rule.APIVersion, e.Rule.Kind, e.Err)
 }
@@ -179,19 +192,31 @@ func (s *Set) Judge(obj *unstructured.Unstructured) status.Result {
 		}
 	}
 	detail := said(obj)
-	if ok, _ := c.inProgress.eval(vars); ok {
+	type verdict struct {
+		ok  bool
+		err error
+	}
+	var v [3]verdict
+	for i, e := range []*expr{c.inProgress, c.failed, c.current} {
+		v[i].ok, v[i].err = e.eval(vars)
+		if errors.Is(v[i].err, errTooCostly) {
+			return status.Result{Status: status.Failed, Message: fmt.Sprintf("%s: %s: %s: %v", name, rule, e.source, v[i].err)}
+		}
+		if v[i].ok {
+			break // the first true decides
+		}
+	}
+	switch {
+	case v[0].ok:
 		return status.Result{Status: status.InProgress, Message: fmt.Sprintf("%s is in progress by %s%s", name, rule, detail)}
-	}
-	if ok, _ := c.failed.eval(vars); ok {
+	case v[1].ok:
 		return status.Result{Status: status.Failed, Message: fmt.Sprintf("%s failed by %s: %s%s", name, rule, c.failed.source, detail)}
-	}
-	ok, err := c.current.eval(vars)
-	if ok {
+	case v[2].ok:
 		return status.Result{Status: status.Current, Message: fmt.Sprintf("%s is current by %s%s", name, rule, detail)}
 	}
 	why := "not yet true"
-	if err != nil {
-		why = "not yet true (" + err.Error() + ")"
+	if v[2].err != nil {
+		why = "not yet true (" + v[2].err.Error() + ")"
 	}
 	return status.Result{Status: status.InProgress, Message: fmt.Sprintf("waiting for %s: %s is %s%s", name, c.current.source, why, detail)}
 }
@@ -202,8 +227,13 @@ func (e *expr) eval(vars map[string]any) (bool, error) {
 	if e == nil {
 		return false, nil
 	}
-	out, _, err := e.prog.Eval(vars)
+	ctx, cancel := context.WithTimeout(context.Background(), evalTimeout)
+	defer cancel()
+	out, _, err := e.prog.ContextEval(ctx, vars)
 	if err != nil {
+		if ctx.Err() != nil || strings.Contains(err.Error(), "cost limit exceeded") || strings.Contains(err.Error(), "interrupted") {
+			return false, errTooCostly
+		}
 		return false, err
 	}
 	b, ok := out.Value().(bool)

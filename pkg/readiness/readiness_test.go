@@ -133,7 +133,7 @@ func TestRuleCostLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := judge(t, s, "apiVersion: x.io/v1\nkind: X\nmetadata: {name: x}\n")
-	if r.Status != status.InProgress || !strings.Contains(r.Message, "cost limit") {
-		t.Errorf("%s %q, want in progress at the cost limit", r.Status, r.Message)
+	if r.Status != status.Failed || !strings.Contains(r.Message, "too costly") {
+		t.Errorf("%s %q, want failed as too costly", r.Status, r.Message)
 	}
 }
