@@ -21,6 +21,8 @@ var NotifyOn = []string{NotifyStart, NotifySuccess, NotifyFailure, NotifyRollbac
 // Notify is one place deploys are announced: a Slack incoming webhook, or
 // a generic webhook that receives a JSON document.
 type Notify struct {
+	// Slack is a Slack incoming webhook; Webhook any URL that takes the
+	// JSON document. One of them is set.
 	Slack   *Hook `yaml:"slack" json:"slack,omitempty"`
 	Webhook *Hook `yaml:"webhook" json:"webhook,omitempty"`
 }

@@ -30,15 +30,18 @@ const Timeout = 5 * time.Second
 // Document is what a generic webhook receives, as JSON.
 type Document struct {
 	// Event is "start", "success", "failure" or "rollback".
-	Event       string `json:"event"`
+	Event string `json:"event"`
+	// Environment is the environment's name in kship.yaml.
 	Environment string `json:"environment"`
 	// Cluster names the cluster, for an environment of several.
 	Cluster string `json:"cluster,omitempty"`
 	// Target is ENVIRONMENT or ENVIRONMENT/CLUSTER.
-	Target   string   `json:"target"`
-	Revision int      `json:"revision,omitempty"`
-	By       string   `json:"by,omitempty"`
-	Images   []string `json:"images,omitempty"`
+	Target string `json:"target"`
+	// Revision is the deploy's (the failed one's, for a rollback).
+	Revision int `json:"revision,omitempty"`
+	// By is who deploys; Images the build's container images.
+	By     string   `json:"by,omitempty"`
+	Images []string `json:"images,omitempty"`
 	// DurationSeconds is how long the deploy (or rollback) took.
 	DurationSeconds float64 `json:"durationSeconds,omitempty"`
 	// Error and Cause say why a deploy failed: the error, and the first
@@ -47,9 +50,10 @@ type Document struct {
 	Cause string `json:"cause,omitempty"`
 	// RolledBackTo is the revision a rollback returned to; RollbackFailed
 	// is set when it did not.
-	RolledBackTo   int    `json:"rolledBackTo,omitempty"`
-	RollbackFailed bool   `json:"rollbackFailed,omitempty"`
-	Time           string `json:"time"`
+	RolledBackTo   int  `json:"rolledBackTo,omitempty"`
+	RollbackFailed bool `json:"rollbackFailed,omitempty"`
+	// Time is when the event happened (RFC 3339, UTC).
+	Time string `json:"time"`
 }
 
 // Options configure a Notifier.
