@@ -88,8 +88,12 @@ func readStatus(ctx context.Context, client *kube.Client, env, ns string, rules 
 				return fmt.Errorf("%s: %w", m.Ref, err)
 			}
 			r := status.ComputeWith(live, rules)
-			if r.Status == status.Terminating && state.Members[m.Ref].Ephemeral && good {
+			switch gone := r.Status == status.NotFound; {
+			case !state.Members[m.Ref].Ephemeral || !good:
+			case r.Status == status.Terminating:
 				r.Status, r.Message = status.Current, "the Job finished and is deleting itself (ttlSecondsAfterFinished)"
+			case gone: // listed, then gone by its TTL before the read
+				r.Status, r.Message = status.Current, "the Job finished and deleted itself (ttlSecondsAfterFinished)"
 			}
 			mu.Lock()
 			rep.Objects = append(rep.Objects, ObjectStatus{Ref: m.Ref, Status: r.Status, Message: r.Message})
