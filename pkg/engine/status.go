@@ -88,12 +88,13 @@ func readStatus(ctx context.Context, client *kube.Client, env, ns string, rules 
 				return fmt.Errorf("%s: %w", m.Ref, err)
 			}
 			r := status.ComputeWith(live, rules)
-			switch gone := r.Status == status.NotFound; {
-			case !state.Members[m.Ref].Ephemeral || !good:
-			case r.Status == status.Terminating:
-				r.Status, r.Message = status.Current, "the Job finished and is deleting itself (ttlSecondsAfterFinished)"
-			case gone: // listed, then gone by its TTL before the read
-				r.Status, r.Message = status.Current, "the Job finished and deleted itself (ttlSecondsAfterFinished)"
+			if state.Members[m.Ref].Ephemeral && good {
+				switch r.Status {
+				case status.Terminating:
+					r.Status, r.Message = status.Current, "the Job finished and is deleting itself (ttlSecondsAfterFinished)"
+				case status.NotFound: // listed, then gone by its TTL before the read
+					r.Status, r.Message = status.Current, "the Job finished and deleted itself (ttlSecondsAfterFinished)"
+				}
 			}
 			mu.Lock()
 			rep.Objects = append(rep.Objects, ObjectStatus{Ref: m.Ref, Status: r.Status, Message: r.Message})
