@@ -59,7 +59,14 @@ func (c *Cluster) Namespace(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("creating test namespace: %v", err)
 	}
-	name := ns.Name
+	c.own(t, ns.Name)
+	return ns.Name
+}
+
+// own deletes the test's namespace name when the test ends (unless
+// KSHIP_KEEP_NAMESPACES=1), and waits until pods can be created in it.
+func (c *Cluster) own(t testing.TB, name string) {
+	t.Helper()
 	t.Cleanup(func() {
 		if os.Getenv(EnvKeepNamespaces) == "1" {
 			t.Logf("keeping namespace %s (%s=1)", name, EnvKeepNamespaces)
@@ -73,7 +80,6 @@ func (c *Cluster) Namespace(t testing.TB) string {
 	if err := c.waitServiceAccount(name); err != nil {
 		t.Fatalf("namespace %s: %v", name, err)
 	}
-	return name
 }
 
 // NamespaceNamed creates namespace name for the test, as Namespace does:
@@ -85,18 +91,7 @@ func (c *Cluster) NamespaceNamed(t testing.TB, name string) {
 	if _, err := c.clientset.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("creating test namespace %s: %v", name, err)
 	}
-	t.Cleanup(func() {
-		if os.Getenv(EnvKeepNamespaces) == "1" {
-			return
-		}
-		err := c.clientset.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			t.Errorf("deleting namespace %s: %v", name, err)
-		}
-	})
-	if err := c.waitServiceAccount(name); err != nil {
-		t.Fatalf("namespace %s: %v", name, err)
-	}
+	c.own(t, name)
 }
 
 // waitServiceAccount waits for kube-controller-manager to create the default

@@ -43,14 +43,7 @@ func startSecond(ctx context.Context) (*Cluster, error) {
 		if path == "" {
 			return nil, fmt.Errorf("%s names the first cluster; set %s to a second one", EnvKubeconfig, EnvSecondKubeconfig)
 		}
-		c, err := load(path)
-		if err != nil {
-			return nil, err
-		}
-		if err := probe(ctx, c.clientset); err != nil {
-			return nil, fmt.Errorf("cluster of %s=%s is not healthy: %w", EnvSecondKubeconfig, path, err)
-		}
-		return c, nil
+		return given(ctx, EnvSecondKubeconfig, path)
 	}
 	root, err := repoRoot()
 	if err != nil {

@@ -52,14 +52,7 @@ func Start(ctx context.Context) (*Cluster, error) {
 
 func start(ctx context.Context) (*Cluster, error) {
 	if path := os.Getenv(EnvKubeconfig); path != "" {
-		c, err := load(path)
-		if err != nil {
-			return nil, err
-		}
-		if err := probe(ctx, c.clientset); err != nil {
-			return nil, fmt.Errorf("cluster of %s=%s is not healthy: %w", EnvKubeconfig, path, err)
-		}
-		return c, nil
+		return given(ctx, EnvKubeconfig, path)
 	}
 
 	root, err := repoRoot()
@@ -67,6 +60,19 @@ func start(ctx context.Context) (*Cluster, error) {
 		return nil, err
 	}
 	return startAt(ctx, root, stateDir(root), upScript)
+}
+
+// given is the cluster of the kubeconfig that variable env names, used
+// as it is: it must be healthy, and is never started.
+func given(ctx context.Context, env, path string) (*Cluster, error) {
+	c, err := load(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := probe(ctx, c.clientset); err != nil {
+		return nil, fmt.Errorf("cluster of %s=%s is not healthy: %w", env, path, err)
+	}
+	return c, nil
 }
 
 // stateDir is the first local cluster's state directory.

@@ -20,25 +20,14 @@ func TestBaseImages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	parse := func(args ...string) []Image {
-		var out []Image
-		for _, a := range args {
-			img, err := ParseImage(a)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, img)
-		}
-		return out
-	}
 	for _, tt := range []struct {
 		name         string
 		base, images []Image
 		want         []string
 	}{
-		{"registry only", parse("api=registry.ap.example/shop/api"), nil, []string{"image: registry.ap.example/shop/api:1.4.2", "image: sidecar:1"}},
-		{"with a CI tag", parse("api=registry.ap.example/shop/api"), parse("api=*:v9"), []string{"image: registry.ap.example/shop/api:v9"}},
-		{"a kind the overlay does not list", parse("sidecar=mirror.example/sidecar"), nil, []string{"image: mirror.example/sidecar:1", "image: registry.example/shop/api:1.4.2"}},
+		{"registry only", mustParse(t, "api=registry.ap.example/shop/api"), nil, []string{"image: registry.ap.example/shop/api:1.4.2", "image: sidecar:1"}},
+		{"with a CI tag", mustParse(t, "api=registry.ap.example/shop/api"), mustParse(t, "api=*:v9"), []string{"image: registry.ap.example/shop/api:v9"}},
+		{"a kind the overlay does not list", mustParse(t, "sidecar=mirror.example/sidecar"), nil, []string{"image: mirror.example/sidecar:1", "image: registry.example/shop/api:1.4.2"}},
 	} {
 		m, err := Build(dir, Options{BaseImages: tt.base, Images: tt.images})
 		if err != nil {

@@ -234,21 +234,28 @@ func writeDeployResults(w io.Writer, f format, t *engine.Target, rr *engine.Resu
 	if err != nil {
 		return err
 	}
-	if path, ok := reports["junit"]; ok {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return fmt.Errorf("--report junit=%s: %w", path, err)
-		}
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("--report junit=%s: %w", path, err)
-		}
-		defer f.Close()
-		if err := report.JUnit(f, t.Name(), res, rr.Rollback); err != nil {
-			return fmt.Errorf("--report junit=%s: %w", path, err)
-		}
-		return f.Close()
+	return writeJUnit(reports, func(w io.Writer) error { return report.JUnit(w, t.Name(), res, rr.Rollback) })
+}
+
+// writeJUnit writes the JUnit report, when --report junit=FILE asks for
+// one.
+func writeJUnit(reports map[string]string, write func(io.Writer) error) error {
+	path, ok := reports["junit"]
+	if !ok {
+		return nil
 	}
-	return nil
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("--report junit=%s: %w", path, err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--report junit=%s: %w", path, err)
+	}
+	defer f.Close()
+	if err := write(f); err != nil {
+		return fmt.Errorf("--report junit=%s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // writeEarlyJSON prints, with -o json, the document of a deploy that ended

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -205,20 +203,5 @@ func writeClustersResults(w io.Writer, f format, env *engine.Target, dryRun bool
 	if err != nil {
 		return err
 	}
-	path, ok := reports["junit"]
-	if !ok {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("--report junit=%s: %w", path, err)
-	}
-	out, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("--report junit=%s: %w", path, err)
-	}
-	defer out.Close()
-	if err := report.JUnitClusters(out, env.Name(), outcomes); err != nil {
-		return fmt.Errorf("--report junit=%s: %w", path, err)
-	}
-	return out.Close()
+	return writeJUnit(reports, func(w io.Writer) error { return report.JUnitClusters(w, env.Name(), outcomes) })
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,14 +32,7 @@ spec:
         image: api
         command: [bin/smoke-test]
 `, annotations(podAnnots)))
-	k := filepath.Join(dir, "app/kustomization.yaml")
-	b, err := os.ReadFile(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(k, []byte(strings.Replace(string(b), "resources: [", "resources: [smoke.yaml, ", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editFile(t, filepath.Join(dir, "app/kustomization.yaml"), "resources: [", "resources: [smoke.yaml, ")
 }
 
 // TestPostDeployJobRunsAfterTheWorkloads runs a smoke test once the

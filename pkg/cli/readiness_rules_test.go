@@ -3,14 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/kship/kship/internal/testcluster"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
@@ -44,14 +43,7 @@ spec:
       openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
 `)
 	writeFile(t, dir, "app/topic.yaml", fmt.Sprintf("apiVersion: %s/v1\nkind: Topic\nmetadata: {name: orders}\nspec: {partitions: %d}\n", topicGroup(ns), partitions))
-	k := filepath.Join(dir, "app/kustomization.yaml")
-	b, err := os.ReadFile(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(k, []byte(strings.Replace(string(b), "resources: [", "resources: [crd.yaml, topic.yaml, ", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editFile(t, filepath.Join(dir, "app/kustomization.yaml"), "resources: [", "resources: [crd.yaml, topic.yaml, ")
 }
 
 func topicRule(ns string) string {
@@ -77,7 +69,7 @@ func patchTopicStatus(t *testing.T, c *testcluster.Cluster, ns string, partition
 		for ctx.Err() == nil {
 			o, err := dyn.Resource(topicGVR(ns)).Namespace(ns).Get(ctx, "orders", metav1.GetOptions{})
 			if err == nil {
-				if p, _, _ := unstructuredInt(o.Object, "spec", "partitions"); p == int64(partitions) {
+				if p, _, _ := unstructured.NestedInt64(o.Object, "spec", "partitions"); p == int64(partitions) {
 					time.Sleep(time.Second) // seen InProgress first
 					_, err = dyn.Resource(topicGVR(ns)).Namespace(ns).Patch(ctx, "orders", types.MergePatchType,
 						[]byte(`{"status": `+status+`}`), metav1.PatchOptions{}, "status")
@@ -145,22 +137,4 @@ func TestReadinessRuleDoesNotCompile(t *testing.T) {
 	r := run(t, "--config", cfg, "deploy", "test")
 	mustCode(t, r, 3)
 	mustContain(t, "stderr", r.stderr, "kship.yaml:4: readiness[0] (rules.kship.dev/v1 Topic): current: \"status.partitions ==\" does not compile")
-}
-
-func unstructuredInt(obj map[string]any, fields ...string) (int64, bool, error) {
-	var cur any = obj
-	for _, f := range fields {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return 0, false, nil
-		}
-		cur = m[f]
-	}
-	switch v := cur.(type) {
-	case int64:
-		return v, true, nil
-	case float64:
-		return int64(v), true, nil
-	}
-	return 0, false, nil
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,15 +13,8 @@ import (
 // annotateDeployment gives the app's Deployment a kship.dev/timeout.
 func annotateDeployment(t *testing.T, dir, timeout string) {
 	t.Helper()
-	k := filepath.Join(dir, "app/kustomization.yaml")
-	b, err := os.ReadFile(k)
-	if err != nil {
-		t.Fatal(err)
-	}
 	patch := "patches:\n- target: {kind: Deployment}\n  patch: |-\n    - op: add\n      path: /metadata/annotations\n      value: {kship.dev/timeout: \"" + timeout + "\"}\n"
-	if err := os.WriteFile(k, append(b, patch...), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editFile(t, filepath.Join(dir, "app/kustomization.yaml"), "resources: [", patch+"resources: [")
 }
 
 // TestObjectTimeoutFiresFirst fails a Deployment that never gets ready
@@ -99,11 +91,7 @@ func TestUnknownPhase(t *testing.T) {
 	dir := t.TempDir()
 	cfg := app{Replicas: 1, NoJob: true}.write(t, dir, "nowhere", "shop")
 	withSmokeTest(t, dir, nil)
-	b, err := os.ReadFile(filepath.Join(dir, "app/smoke.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dir, "app/smoke.yaml", strings.Replace(string(b), "post-deploy", "postdeploy", 1))
+	editFile(t, filepath.Join(dir, "app/smoke.yaml"), "post-deploy", "postdeploy")
 	r := run(t, "--config", cfg, "deploy", "test")
 	mustCode(t, r, 3)
 	mustContain(t, "stderr", r.stderr, `Job/shop/smoke: annotation kship.dev/phase: "postdeploy" is not a phase: want pre-deploy or post-deploy`)

@@ -12,7 +12,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/cel-go/cel"
@@ -47,6 +49,7 @@ func (r Rule) GroupKind() schema.GroupKind {
 
 // Set is a compiled set of rules, at most one per kind.
 type Set struct {
+	env   *cel.Env
 	rules map[schema.GroupKind]*compiled
 }
 
@@ -83,15 +86,13 @@ func newEnv() (*cel.Env, error) {
 	return cel.NewEnv(opts...)
 }
 
-// Compile compiles the built-in rules and then user's, which replace the
-// built-in ones of the same kinds. An error names the rule (its index in
-// user) and the expression that does not compile.
-func Compile(user []Rule) (*Set, error) {
+// builtins are the built-in rules and the environment, compiled once.
+var builtins = sync.OnceValues(func() (*Set, error) {
 	env, err := newEnv()
 	if err != nil {
 		return nil, err
 	}
-	s := &Set{rules: map[schema.GroupKind]*compiled{}}
+	s := &Set{env: env, rules: map[schema.GroupKind]*compiled{}}
 	for _, r := range Builtin() {
 		c, err := compileRule(env, r, "built in")
 		if err != nil {
@@ -99,6 +100,32 @@ func Compile(user []Rule) (*Set, error) {
 		}
 		s.rules[c.gk] = c
 	}
+	return s, nil
+})
+
+// Builtins is the set of the built-in rules alone; nil if they do not
+// compile (a test says they do).
+func Builtins() *Set {
+	s, err := builtins()
+	if err != nil {
+		return nil
+	}
+	return s
+}
+
+// Compile compiles user's rules on top of the built-in ones, which they
+// replace for the same kinds. An error names the rule (its index in user)
+// and the expression that does not compile.
+func Compile(user []Rule) (*Set, error) {
+	base, err := builtins()
+	if err != nil {
+		return nil, err
+	}
+	if len(user) == 0 {
+		return base, nil
+	}
+	env := base.env
+	s := &Set{env: env, rules: maps.Clone(base.rules)}
 	seen := map[schema.GroupKind]bool{}
 	for i, r := range user {
 		c, err := compileRule(env, r, "kship.yaml")
