@@ -128,7 +128,7 @@ func TestRuleConfiguration(t *testing.T) {
 		rules map[string]validate.Severity
 		want  string
 	}{
-		{map[string]validate.Severity{"policy/nope": validate.Off}, `unknown validation rule "policy/nope": kship has api/removed, `},
+		{map[string]validate.Severity{"policy/nope": validate.Off}, `unknown validation rule "policy/nope": kship has api/duplicate, api/forbidden, `},
 		{map[string]validate.Severity{validate.RuleImageTag: "fatal"}, `validation rule policy/image-tag: severity "fatal": want off, warning or error`},
 	}
 	for _, tt := range tests {

@@ -23,6 +23,14 @@ type Rule struct {
 // oracle_test.go; the others are kship's own.
 const (
 	RuleRemovedAPI      = "api/removed"
+	RuleAPIInvalid      = "api/invalid"
+	RuleAPIRequired     = "api/required"
+	RuleAPIDuplicate    = "api/duplicate"
+	RuleAPIForbidden    = "api/forbidden"
+	RuleAPINotSupported = "api/not-supported"
+	RuleAPITooLong      = "api/too-long"
+	RuleAPITooMany      = "api/too-many"
+	RuleAPIWarning      = "api/warning"
 	RuleMissingCRD      = "crd/missing"
 	RuleCRDSchema       = "crd/schema"
 	RuleUnknownField    = "schema/unknown-field"
@@ -59,6 +67,14 @@ const (
 // Rules lists every rule, in the order documentation shows them.
 var Rules = []Rule{
 	{ID: RuleRemovedAPI, Severity: Error, Summary: "apiVersion/kind is not served by the Kubernetes version (removed, or never existed)"},
+	{ID: RuleAPIInvalid, Severity: Error, Summary: "the API server's validation code rejects a value (a selector that does not match its template, limits below requests, a cron schedule that does not parse...)"},
+	{ID: RuleAPIRequired, Severity: Error, Summary: "the API server's validation code requires a field the object leaves out"},
+	{ID: RuleAPIDuplicate, Severity: Error, Summary: "the API server's validation code rejects a duplicate (container, port or volume name...)"},
+	{ID: RuleAPIForbidden, Severity: Error, Summary: "the API server's validation code forbids a field in this place or with these others"},
+	{ID: RuleAPINotSupported, Severity: Error, Summary: "the API server's validation code does not support the value"},
+	{ID: RuleAPITooLong, Severity: Error, Summary: "the API server's validation code finds a value too long"},
+	{ID: RuleAPITooMany, Severity: Error, Summary: "the API server's validation code finds too many items"},
+	{ID: RuleAPIWarning, Severity: Warning, Summary: "the API server would accept the object with a warning (deprecated or non-functional field...)"},
 	{ID: RuleMissingCRD, Severity: Warning, Summary: "no CRD in the build or in --crds defines the kind, so it is not checked"},
 	{ID: RuleCRDSchema, Severity: Error, Summary: "a CRD's openAPIV3Schema cannot be used"},
 	{ID: RuleUnknownField, Severity: Error, Summary: "field not in the schema (the API server rejects it with fieldValidation=Strict)"},

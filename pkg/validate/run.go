@@ -159,4 +159,5 @@ func (c *checker) checkObject(f *findings, o *manifest) {
 	c.checkPodSpec(f, o)
 	c.checkData(f, o)
 	c.checkSize(f, o)
+	c.checkServer(f, o)
 }

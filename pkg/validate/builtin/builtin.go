@@ -1,0 +1,148 @@
+package builtin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
+	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/kubernetes/pkg/api/legacyscheme"
+)
+
+// KubernetesVersion is the minor release whose validation code Check runs:
+// that of the k8s.io/kubernetes module kship is built with.
+const KubernetesVersion = "1.37"
+
+// Issue is one rejection the API server's validation code makes.
+type Issue struct {
+	// Field is the field path, as the API server writes it
+	// ("spec.template.spec.containers[0].image").
+	Field string
+	// Type is the kind of rejection (field.ErrorType's string: "Required
+	// value", "Invalid value", ...).
+	Type field.ErrorType
+	// Message is the server's own wording without the field path
+	// (`Invalid value: "one": a valid percent string must be ...`). For a
+	// Secret, the value is left out ("Invalid value: ...: ").
+	Message string
+}
+
+// Result is the API server's verdict on creating one object.
+type Result struct {
+	// Errors are the rejections; a create with any is refused.
+	Errors []Issue
+	// Warnings are what the API server would send back as warnings.
+	Warnings []string
+}
+
+// Known reports whether Check validates objects of gvk.
+func Known(gvk schema.GroupVersionKind) bool {
+	s := load()
+	_, ok := s.strategies[gvk.GroupKind()]
+	return ok && s.scheme.Recognizes(gvk)
+}
+
+// Check runs the validation the API server runs for a create of u in
+// namespace (ignored for cluster-scoped kinds): decode, default, convert to
+// the internal version, prepare for create, validate, warn. ok is false for
+// kinds Check does not know (custom resources, API groups it does not
+// load); then the Result is empty.
+//
+// The error is for an object that does not decode; kship's schema checks
+// report those first, with better wording.
+func Check(u *unstructured.Unstructured, namespace string) (res Result, ok bool, err error) {
+	s := load()
+	gvk := u.GroupVersionKind()
+	strategy, known := s.strategies[gvk.GroupKind()]
+	if !known || !s.scheme.Recognizes(gvk) {
+		return Result{}, false, nil
+	}
+	data, err := json.Marshal(u.Object)
+	if err != nil {
+		return Result{}, true, err
+	}
+	obj, _, err := s.decoder.Decode(data, nil, nil)
+	if err != nil {
+		return Result{}, true, err
+	}
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return Result{}, true, err
+	}
+	if !strategy.NamespaceScoped() {
+		namespace = ""
+	} else if m.GetNamespace() != "" {
+		namespace = m.GetNamespace()
+	}
+	m.SetNamespace(namespace)
+	secret := gvk.Group == "" && gvk.Kind == "Secret"
+	rest.FillObjectMetaSystemFields(m)
+	ctx := genericapirequest.WithNamespace(context.Background(), namespace)
+	ctx = genericapirequest.WithRequestInfo(ctx, requestInfo(gvk, strategy.NamespaceScoped(), namespace, m.GetName()))
+	if allocate := s.allocate[gvk.GroupKind()]; allocate != nil {
+		if errs := allocate(obj); len(errs) > 0 {
+			res.Errors = issues(errs, secret)
+			return res, true, nil
+		}
+	}
+	strategy.PrepareForCreate(ctx, obj)
+	res.Errors = issues(rest.ValidateCreate(ctx, obj, strategy), secret)
+	res.Warnings = strategy.WarningsOnCreate(ctx, obj)
+	return res, true, nil
+}
+
+// issues renders the API server's errors, leaving out the values of a
+// Secret's.
+func issues(errs field.ErrorList, secret bool) []Issue {
+	out := make([]Issue, 0, len(errs))
+	for _, e := range errs {
+		if secret {
+			e.BadValue = field.OmitValueType{}
+		}
+		out = append(out, Issue{Field: e.Field, Type: e.Type, Message: e.ErrorBody()})
+	}
+	return out
+}
+
+// requestInfo describes the create as the API server's request filter
+// would; some strategies read it.
+func requestInfo(gvk schema.GroupVersionKind, namespaced bool, namespace, name string) *genericapirequest.RequestInfo {
+	ri := &genericapirequest.RequestInfo{
+		IsResourceRequest: true, Verb: "create", APIGroup: gvk.Group, APIVersion: gvk.Version, Name: name,
+	}
+	if namespaced {
+		ri.Namespace = namespace
+	}
+	return ri
+}
+
+// loaded is the scheme and strategies, set up once on first use so that
+// commands that never validate do not pay for it.
+type loaded struct {
+	scheme     *runtime.Scheme
+	decoder    runtime.Decoder
+	strategies map[schema.GroupKind]rest.RESTCreateStrategy
+	// allocate is what a kind's storage does to a create before its
+	// strategy sees it.
+	allocate map[schema.GroupKind]func(runtime.Object) field.ErrorList
+}
+
+var load = sync.OnceValue(func() *loaded {
+	install(legacyscheme.Scheme)
+	return &loaded{
+		scheme:     legacyscheme.Scheme,
+		decoder:    legacyscheme.Codecs.UniversalDecoder(),
+		strategies: strategies(),
+		allocate:   map[schema.GroupKind]func(runtime.Object) field.ErrorList{{Kind: "Service"}: allocateService},
+	}
+})
+
+// String renders an issue as the API server does.
+func (i Issue) String() string { return fmt.Sprintf("%s: %s", i.Field, i.Message) }
