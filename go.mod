@@ -227,8 +227,8 @@ require (
 // k8s.io/kubernetes (for the API server's own validation code) requires every
 // k8s.io staging module at v0.0.0 and replaces them with its ./staging tree,
 // which a dependent module does not see; so each is pinned here to the release
-// the rest of go.mod uses. k8s.io/kubernetes stays at v1.37.1 because the Go
-// module proxy refuses the zip of v1.37.2; its validation code is the same.
+// the rest of go.mod uses. k8s.io/kubernetes stays at v1.37.1, a patch release
+// behind the staging modules, because v1.37.2 of it cannot be fetched here.
 // To move release: change k8s.io/kubernetes, k8s.io/api and friends and every
 // line below together, then go mod tidy.
 replace (
