@@ -71,6 +71,7 @@ type deployCmd struct {
 	// validate, kubernetesVersion and crds are the validation flags.
 	validate          bool
 	kubernetesVersion string
+	failOn            string
 	crds              []string
 	progress          progressMode
 	format            format
@@ -79,7 +80,10 @@ type deployCmd struct {
 
 func parseDeploy(c *ucli.Context) (*deployCmd, error) {
 	d := &deployCmd{sel: selectionOf(c), format: formatOf(c),
-		validate: c.Bool("validate"), kubernetesVersion: c.String("kubernetes-version"), crds: c.StringSlice("crds")}
+		validate: c.Bool("validate"), kubernetesVersion: c.String("kubernetes-version"), failOn: c.String("fail-on"), crds: c.StringSlice("crds")}
+	if err := checkFailOn(c); err != nil {
+		return d, err
+	}
 	bopts, err := buildOptionsOf(c)
 	if err != nil {
 		return d, err
@@ -136,7 +140,7 @@ func (d *deployCmd) options(s streams, t *engine.Target, p progress) (engine.Opt
 		if err != nil {
 			return opts, err
 		}
-		v := validateOptionsFor(t, d.kubernetesVersion, crds)
+		v := validateOptionsFor(t, d.kubernetesVersion, d.failOn, crds)
 		opts.Validate = &v
 	}
 	return opts, nil

@@ -67,7 +67,7 @@ func (d *deployCmd) prepareClusters(ctx context.Context, runs []*clusterDeploy, 
 	for _, r := range runs {
 		one := opts
 		if opts.Validate != nil {
-			v := validateOptionsFor(r.t, d.kubernetesVersion, opts.Validate.CRDs)
+			v := validateOptionsFor(r.t, d.kubernetesVersion, d.failOn, opts.Validate.CRDs)
 			one.Validate = &v
 		}
 		r.prepared, r.err = engine.Prepare(ctx, r.t, one)

@@ -25,6 +25,7 @@ func validateSchemaFlags() []ucli.Flag {
 			Usage: "validate against the schemas of this Kubernetes version (shipped: " + strings.Join(validate.KubernetesVersions(), ", ") + ")",
 		},
 		&ucli.StringSliceFlag{Name: "crds", Usage: "CustomResourceDefinitions (FILE or DIR, repeatable) to check custom resources against, besides the build's own"},
+		&ucli.StringFlag{Name: "fail-on", Usage: "least severity that fails: error, or warning to fail on warnings too (default: kship.yaml's validation.failOn, else error)"},
 	}
 }
 
@@ -51,7 +52,10 @@ cluster: against the OpenAPI schemas of the Kubernetes version kship ships
 (unknown fields, types, required fields, enums, quantities, names, labels,
 removed apiVersions), custom resources against the CRDs in the build or in
 --crds, and the limits the API server enforces besides (object size,
-ConfigMap and Secret keys and data size, annotations size); then that workloads refer only to ConfigMaps, Secrets,
+ConfigMap and Secret keys and data size, annotations size) and, for built-in
+kinds, the API server's own validation code, run offline as for a create
+(rules api/*: selectors matching templates, limits over requests, cron
+schedules, ports, probes... in the server's words); then that workloads refer only to ConfigMaps, Secrets,
 ServiceAccounts and PVCs the build has or kship.yaml declares external, that
 Services, PDBs and HPAs target something; then policy: readiness probes,
 resource requests, pinned image tags and, in production, 2+ replicas and a
@@ -62,7 +66,7 @@ it does not say, if its name matches prod*. Rules and their severities:
 ` + ruleHelp() + `
 kship.yaml sets severities (off, warning, error) at the top level and per
 environment, and declares what exists outside the build:
-   validation: {rules: {policy/readiness-probe: error}}
+   validation: {rules: {policy/readiness-probe: error}, failOn: warning}
    environments:
      prod:
        external: {secrets: [db-credentials], configMaps: [], serviceAccounts: [], persistentVolumeClaims: []}
@@ -71,7 +75,10 @@ environment, and declares what exists outside the build:
 Files are read within kship.yaml's limits (maxFileSize, maxAliasExpansion,
 maxBuildSize), -f and --crds included: a file over one is refused (exit 3).
 
-Exit codes: 0 no errors (warnings allowed); 2 usage; 3 errors found or build failed.
+failOn: warning (or --fail-on warning, which wins) fails on warnings too.
+
+Exit codes: 0 no errors (warnings allowed unless failing on them); 2 usage;
+3 errors found or build failed.
 
 Examples:
    kship validate stage
@@ -99,16 +106,30 @@ type validateCmd struct {
 	sel               selection
 	build             build.Options
 	kubernetesVersion string
+	failOn            string
 	crds              []string
 	// files are -f's manifests, validated instead of a build.
 	files  []string
 	format format
 }
 
+// checkFailOn refuses a --fail-on other than error or warning.
+func checkFailOn(c *ucli.Context) error {
+	switch v := c.String("fail-on"); v {
+	case "", "error", "warning":
+		return nil
+	default:
+		return usagef("--%v", &validate.FailOnError{Value: v})
+	}
+}
+
 func parseValidate(c *ucli.Context) (*validateCmd, error) {
+	if err := checkFailOn(c); err != nil {
+		return nil, err
+	}
 	opts, err := buildOptionsOf(c)
 	return &validateCmd{sel: selectionOf(c), build: opts, kubernetesVersion: c.String("kubernetes-version"),
-		crds: c.StringSlice("crds"), files: c.StringSlice("filename"), format: formatOf(c)}, err
+		failOn: c.String("fail-on"), crds: c.StringSlice("crds"), files: c.StringSlice("filename"), format: formatOf(c)}, err
 }
 
 func (v *validateCmd) run(_ context.Context, s streams) error {
@@ -150,17 +171,36 @@ func (v *validateCmd) run(_ context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	errs := 0
+	return validationOutcome(reports)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// validationOutcome is the error (exit 3) for reports that fail: "1 error",
+// "2 errors", or with fail-on warning "1 error and 2 warnings".
+func validationOutcome(reports []*validate.Report) error {
+	errs, warns, failOnWarning := 0, 0, false
 	for _, r := range reports {
 		errs += r.Errors()
+		if r.FailOn == validate.Warning {
+			failOnWarning = true
+			warns += r.Warnings()
+		}
 	}
 	switch {
-	case errs == 1:
-		return exitcode.Wrap(exitcode.Build, errors.New("validation found 1 error"))
-	case errs > 1:
-		return exitcode.Wrap(exitcode.Build, fmt.Errorf("validation found %d errors", errs))
+	case errs+warns == 0:
+		return nil
+	case warns == 0:
+		return exitcode.Wrap(exitcode.Build, fmt.Errorf("validation found %s", plural(errs, "error")))
+	case errs == 0 && failOnWarning:
+		return exitcode.Wrap(exitcode.Build, fmt.Errorf("validation found %s, and fails on warnings (fail-on warning)", plural(warns, "warning")))
 	}
-	return nil
+	return exitcode.Wrap(exitcode.Build, fmt.Errorf("validation found %s and %s, and fails on warnings (fail-on warning)", plural(errs, "error"), plural(warns, "warning")))
 }
 
 // targets resolves ENV|DIR..., --all or --branch; an environment of
@@ -300,7 +340,7 @@ func (v *validateCmd) validate(stdin io.Reader, t *engine.Target, crds []*unstru
 			return nil, exitcode.Wrap(exitcode.Build, err)
 		}
 	}
-	opts := validateOptionsFor(t, v.kubernetesVersion, crds)
+	opts := validateOptionsFor(t, v.kubernetesVersion, v.failOn, crds)
 	opts.Redact, opts.Plaintext = redactValues, plain
 	opts.Source = engine.Sources(t, origins)
 	opts.Environment = name
@@ -308,12 +348,17 @@ func (v *validateCmd) validate(stdin io.Reader, t *engine.Target, crds []*unstru
 }
 
 // validateOptionsFor turns kship.yaml and the flags into validate.Options.
-func validateOptionsFor(t *engine.Target, kubernetesVersion string, crds []*unstructured.Unstructured) validate.Options {
+// failOn, the flag, wins over kship.yaml's validation.failOn.
+func validateOptionsFor(t *engine.Target, kubernetesVersion, failOn string, crds []*unstructured.Unstructured) validate.Options {
 	opts := validate.Options{
 		KubernetesVersion: kubernetesVersion,
 		CRDs:              crds,
+		FailOn:            validate.Severity(failOn),
 	}
 	if t.Config != nil {
+		if failOn == "" {
+			opts.FailOn = validate.Severity(t.Config.FailOnFor(t.Env))
+		}
 		opts.Rules = map[string]validate.Severity{}
 		for id, s := range t.Config.RulesFor(t.Env) {
 			opts.Rules[id] = validate.Severity(s)

@@ -28,6 +28,9 @@ func TestValidateExitCodes(t *testing.T) {
 		{name: "a directory", args: []string{"validate", "../../examples/crd/overlays/prod"}, stdout: "examples/crd/overlays/prod: 4 objects: ok"},
 		{name: "errors", args: []string{"--config", validateApp, "validate", "stage"}, code: exitcode.Build, stdout: "stage: 5 objects: 4 errors, 1 warning", stderr: "validation found 4 errors"},
 		{name: "warnings only", args: []string{"validate", "-f", widget}, stdout: "0 errors, 1 warning"},
+		{name: "warnings fail with --fail-on warning", args: []string{"validate", "-f", widget, "--fail-on", "warning"}, code: exitcode.Build, stdout: "0 errors, 1 warning", stderr: "validation found 1 warning, and fails on warnings (fail-on warning)"},
+		{name: "errors and warnings with --fail-on warning", args: []string{"--config", validateApp, "validate", "stage", "--fail-on", "warning"}, code: exitcode.Build, stderr: "validation found 4 errors and 1 warning, and fails on warnings"},
+		{name: "bad --fail-on", args: []string{"validate", "stage", "--fail-on", "notice"}, code: exitcode.Usage, stderr: `--fail-on "notice": want error`},
 		{name: "--crds", args: []string{"validate", "-f", widget, "--crds", crd}, code: exitcode.Build, stdout: "spec.size: want string, got integer 3"},
 		{name: "unknown environment", args: []string{"validate", "qa"}, code: exitcode.Usage, stderr: `unknown environment "qa"`},
 		{name: "no argument", args: []string{"validate"}, code: exitcode.Usage, stderr: "give one environment"},
@@ -61,6 +64,40 @@ func TestValidateUnknownRuleInConfig(t *testing.T) {
 	r := run(t, "--config", cfg, "validate", "dev")
 	if r.code != exitcode.Build || !strings.Contains(r.stderr, `validation.rules: unknown validation rule "policy/nope"`) {
 		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+func TestValidateFailOnInConfig(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "app/kustomization.yaml", "resources: [deploy.yaml]\n")
+	// No readinessProbe: a policy/readiness-probe warning.
+	writeFile(t, dir, "app/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx:1.27, resources: {requests: {cpu: 10m, memory: 16Mi}}}]}\n")
+	for _, tt := range []struct {
+		name, config string
+		code         int
+		stderr       string
+	}{
+		{name: "top level", config: "validation: {failOn: warning}\nenvironments:\n  dev: {overlay: app, context: dev}\n", code: exitcode.Build, stderr: "fails on warnings"},
+		{name: "the environment overrides the top level", config: "validation: {failOn: warning}\nenvironments:\n  dev: {overlay: app, context: dev, validation: {failOn: error}}\n"},
+		{name: "a bad value", config: "validation: {failOn: always}\nenvironments:\n  dev: {overlay: app, context: dev}\n", code: exitcode.Build, stderr: `validation.failOn: "always"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := writeFile(t, dir, "kship.yaml", tt.config)
+			r := run(t, "--config", cfg, "validate", "dev")
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("exit %d, want %d; stderr:\n%s\nstdout:\n%s", r.code, tt.code, r.stderr, r.stdout)
+			}
+		})
+	}
+	// The flag wins over kship.yaml.
+	cfg := writeFile(t, dir, "kship.yaml", "validation: {failOn: warning}\nenvironments:\n  dev: {overlay: app, context: dev}\n")
+	if r := run(t, "--config", cfg, "validate", "dev", "--fail-on", "error"); r.code != 0 {
+		t.Errorf("--fail-on error: exit %d; stderr:\n%s", r.code, r.stderr)
+	}
+	// kship deploy's validation refuses too, before it connects.
+	r := run(t, "--config", cfg, "deploy", "dev")
+	if r.code != exitcode.Build || !strings.Contains(r.stderr, "validation found 1 warning (fail-on warning); nothing was applied") {
+		t.Errorf("deploy: exit %d; stderr:\n%s", r.code, r.stderr)
 	}
 }
 

@@ -9,6 +9,9 @@ type Validation struct {
 	// Rules sets rule severities by rule id (see `kship validate --help`):
 	// off, warning or error.
 	Rules map[string]string `yaml:"rules" json:"rules,omitempty"`
+	// FailOn is the least severity that fails validation: error (the
+	// default) or warning.
+	FailOn string `yaml:"failOn" json:"failOn,omitempty"`
 }
 
 // External names objects an environment's workloads may refer to although
@@ -37,11 +40,25 @@ func (c *Config) RulesFor(env *Environment) map[string]string {
 	return out
 }
 
+// FailOnFor returns the failOn setting that applies to env: its own, else
+// the top level's; "" when neither sets one.
+func (c *Config) FailOnFor(env *Environment) string {
+	if env != nil && env.Validation != nil && env.Validation.FailOn != "" {
+		return env.Validation.FailOn
+	}
+	return c.Validation.FailOn
+}
+
 // check rejects severities other than off, warning and error. Rule ids are
 // checked by the validation itself, which knows them.
 func (v *Validation) check() error {
 	if v == nil {
 		return nil
+	}
+	switch v.FailOn {
+	case "", "error", "warning":
+	default:
+		return fmt.Errorf("validation.failOn: %q: want error (fail on errors only, the default) or warning (fail on warnings too)", v.FailOn)
 	}
 	for id, s := range v.Rules {
 		switch s {

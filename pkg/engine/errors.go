@@ -107,8 +107,15 @@ type ValidationError struct {
 }
 
 func (e *ValidationError) Error() string {
+	found := plural(e.Report.Errors(), "error")
+	switch w := e.Report.Warnings(); {
+	case w > 0 && e.Report.Errors() == 0:
+		found = plural(w, "warning") + " (fail-on warning)"
+	case w > 0:
+		found = fmt.Sprintf("%s and %s (fail-on warning)", found, plural(w, "warning"))
+	}
 	return fmt.Sprintf("%s: validation found %s; nothing was applied (fix them, change the rules' severity in kship.yaml, or pass --validate=false)",
-		e.Target, plural(e.Report.Errors(), "error"))
+		e.Target, found)
 }
 
 // ExitCode is 3.

@@ -71,7 +71,7 @@ func (r *runner) validate(objs []*unstructured.Unstructured) error {
 	errs := *rep
 	errs.Findings = nil
 	for _, f := range rep.Findings {
-		if f.Severity == validate.Error {
+		if f.Fails(rep.FailOn) {
 			errs.Findings = append(errs.Findings, f)
 		} else {
 			warnings[f.Rule]++
@@ -93,9 +93,12 @@ func RunValidation(t *Target, objs []*unstructured.Unstructured, opts validate.O
 	rep, err := validate.Run(objs, opts)
 	var verr *validate.VersionError
 	var rerr *validate.UnknownRuleError
+	var ferr *validate.FailOnError
 	switch {
 	case errors.As(err, &verr):
 		return nil, &OptionError{Err: fmt.Errorf("--kubernetes-version: %w", err)}
+	case errors.As(err, &ferr):
+		return nil, &OptionError{Err: fmt.Errorf("--%w", err)}
 	case errors.As(err, &rerr) && t.Config != nil:
 		return nil, &BuildError{Err: fmt.Errorf("%s: validation.rules: %w", t.Config.Path, err)}
 	case err != nil:

@@ -49,6 +49,25 @@ type Report struct {
 	// Objects lists every object validated, in build order.
 	Objects  []object.Ref `json:"objects"`
 	Findings []Finding    `json:"findings"`
+	// FailOn is Options.FailOn, resolved: Error or Warning.
+	FailOn Severity `json:"-"`
+}
+
+// Fails reports whether f fails a validation that fails on failOn.
+func (f Finding) Fails(failOn Severity) bool {
+	return f.Severity == Error || f.Severity == Warning && failOn == Warning
+}
+
+// Failures counts the findings that fail the validation: its errors, and
+// its warnings when FailOn is Warning.
+func (r *Report) Failures() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Fails(r.FailOn) {
+			n++
+		}
+	}
+	return n
 }
 
 // Errors counts the error findings.

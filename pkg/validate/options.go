@@ -23,6 +23,10 @@ type Options struct {
 	// External lists what workloads may refer to without the build
 	// containing it: objects another team or tool creates.
 	External External
+	// FailOn is the least severity that fails the validation: Error (the
+	// default, also for "") or Warning, for teams whose CI is to fail on
+	// warnings too.
+	FailOn Severity
 	// Production turns on the production rules (policy/prod-*).
 	Production bool
 	// DefaultNamespace is the namespace of namespaced objects that name

@@ -134,6 +134,14 @@ func (e *UnknownRuleError) Error() string {
 	return fmt.Sprintf("unknown validation rule %q: kship has %s", e.ID, strings.Join(RuleIDs(), ", "))
 }
 
+// FailOnError is a fail-on setting other than error or warning.
+type FailOnError struct{ Value string }
+
+// Error names the value and the ones allowed.
+func (e *FailOnError) Error() string {
+	return fmt.Sprintf("fail-on %q: want error (fail on errors only, the default) or warning (fail on warnings too)", e.Value)
+}
+
 // severities resolves each rule's severity: its default, then the
 // overrides; production rules are off outside production.
 func severities(overrides map[string]Severity, production bool) (map[string]Severity, error) {

@@ -26,6 +26,9 @@ func Run(objs []*unstructured.Unstructured, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.FailOn != "" && opts.FailOn != Error && opts.FailOn != Warning {
+		return nil, &FailOnError{Value: string(opts.FailOn)}
+	}
 	c := &checker{opts: opts, cat: cat, sev: sev}
 	c.objs = make([]*manifest, len(objs))
 	for i, u := range objs {
@@ -34,7 +37,10 @@ func Run(objs []*unstructured.Unstructured, opts Options) (*Report, error) {
 	c.crds = c.collectCRDs()
 	c.namespaces()
 
-	rep := &Report{Environment: opts.Environment, KubernetesVersion: cat.Version, Objects: make([]object.Ref, len(c.objs))}
+	rep := &Report{Environment: opts.Environment, KubernetesVersion: cat.Version, Objects: make([]object.Ref, len(c.objs)), FailOn: Error}
+	if opts.FailOn == Warning {
+		rep.FailOn = Warning
+	}
 	order := make(map[object.Ref]int, len(c.objs))
 	for i, o := range c.objs {
 		rep.Objects[i] = o.ref
