@@ -23,21 +23,28 @@ var apiRules = map[field.ErrorType]string{
 	field.ErrorTypeInternal:     RuleAPIInvalid,
 }
 
-// checkServer runs the API server's own validation of a create on o, for
-// built-in kinds of the Kubernetes version the validation code is from.
+// checkServer runs the API server's own validation of a create on o: for
+// built-in kinds of the Kubernetes version the validation code is from,
+// the kind's registry strategy; for custom resources, the CRD's schema as
+// the apiextensions-apiserver applies it, CEL rules and formats included.
 // It runs only on an object whose schema checks found no error: the API
 // server decodes strictly before it validates, and a field of the wrong
 // type would make its verdict noise. Rejections on a field kship's own
 // checks already reported (or on a field above or below it) are dropped,
 // so that one problem is reported once, by the more specific rule.
 func (c *checker) checkServer(f *findings, o *manifest) {
-	if !strings.HasPrefix(c.cat.Version, "v"+builtin.KubernetesVersion+".") {
-		return
-	}
 	for _, e := range f.list {
 		if e.Severity == Error && strings.HasPrefix(e.Rule, "schema/") {
 			return
 		}
+	}
+	if v := c.crds.rulesOf(o.apiVersion, o.ref.Kind); v != nil {
+		errs := v.Check(o.m)
+		c.addServerErrors(f, o, builtin.Issues(errs, false))
+		return
+	}
+	if !strings.HasPrefix(c.cat.Version, "v"+builtin.KubernetesVersion+".") {
+		return
 	}
 	ns := o.ref.Namespace
 	if ns == "" {
@@ -51,20 +58,26 @@ func (c *checker) checkServer(f *findings, o *manifest) {
 		f.add(o, "", RuleAPIInvalid, "the API server cannot decode it: %v", err)
 		return
 	}
+	c.addServerErrors(f, o, res.Errors)
+	for _, w := range res.Warnings {
+		field, msg := splitWarning(w)
+		f.add(o, field, RuleAPIWarning, "%s", msg)
+	}
+}
+
+// addServerErrors reports the API server's rejections, but none on a field
+// kship's own checks already reported on.
+func (c *checker) addServerErrors(f *findings, o *manifest, errs []builtin.Issue) {
 	reported := make([]string, 0, len(f.list))
 	for _, e := range f.list {
 		reported = append(reported, e.Field)
 	}
-	for _, e := range res.Errors {
+	for _, e := range errs {
 		path := templateMeta.ReplaceAllString(e.Field, "template.metadata.$1")
 		if overlaps(reported, path) {
 			continue
 		}
 		f.add(o, path, apiRules[e.Type], "%s", e.Message)
-	}
-	for _, w := range res.Warnings {
-		field, msg := splitWarning(w)
-		f.add(o, field, RuleAPIWarning, "%s", msg)
 	}
 }
 

@@ -88,19 +88,19 @@ func Check(u *unstructured.Unstructured, namespace string) (res Result, ok bool,
 	ctx = genericapirequest.WithRequestInfo(ctx, requestInfo(gvk, strategy.NamespaceScoped(), namespace, m.GetName()))
 	if allocate := s.allocate[gvk.GroupKind()]; allocate != nil {
 		if errs := allocate(obj); len(errs) > 0 {
-			res.Errors = issues(errs, secret)
+			res.Errors = Issues(errs, secret)
 			return res, true, nil
 		}
 	}
 	strategy.PrepareForCreate(ctx, obj)
-	res.Errors = issues(rest.ValidateCreate(ctx, obj, strategy), secret)
+	res.Errors = Issues(rest.ValidateCreate(ctx, obj, strategy), secret)
 	res.Warnings = strategy.WarningsOnCreate(ctx, obj)
 	return res, true, nil
 }
 
-// issues renders the API server's errors, leaving out the values of a
-// Secret's.
-func issues(errs field.ErrorList, secret bool) []Issue {
+// Issues renders the API server's errors as Issues, leaving out the bad
+// values when secret is set.
+func Issues(errs field.ErrorList, secret bool) []Issue {
 	out := make([]Issue, 0, len(errs))
 	for _, e := range errs {
 		if secret {

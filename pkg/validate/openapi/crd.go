@@ -17,6 +17,8 @@ type CRDKind struct {
 	// has no schema, which the API server only allows for
 	// x-kubernetes-preserve-unknown-fields objects in old CRDs.
 	Schema *Schema
+	// OpenAPIV3Schema is the version's schema as the CRD writes it.
+	OpenAPIV3Schema map[string]any
 }
 
 type crdSpec struct {
@@ -59,6 +61,7 @@ func CompileCRD(crd map[string]any, meta *Schema) ([]*CRDKind, error) {
 				return nil, fmt.Errorf("version %s: openAPIV3Schema: %w", v.Name, err)
 			}
 			k.Schema = withObjectFields(s, meta)
+			k.OpenAPIV3Schema = v.Schema.OpenAPIV3Schema
 		}
 		out = append(out, k)
 	}
