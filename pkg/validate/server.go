@@ -21,6 +21,17 @@ var apiRules = map[field.ErrorType]string{
 	field.ErrorTypeTooMany:      RuleAPITooMany,
 	field.ErrorTypeNotFound:     RuleAPIInvalid,
 	field.ErrorTypeInternal:     RuleAPIInvalid,
+	field.ErrorTypeTooShort:     RuleAPIInvalid,
+	field.ErrorTypeTooFew:       RuleAPIInvalid,
+}
+
+// apiRule is the rule for a kind of rejection; api/invalid for any kind a
+// later Kubernetes adds.
+func apiRule(t field.ErrorType) string {
+	if r, ok := apiRules[t]; ok {
+		return r
+	}
+	return RuleAPIInvalid
 }
 
 // checkServer runs the API server's own validation of a create on o: for
@@ -77,7 +88,7 @@ func (c *checker) addServerErrors(f *findings, o *manifest, errs []builtin.Issue
 		if overlaps(reported, path) {
 			continue
 		}
-		f.add(o, path, apiRules[e.Type], "%s", e.Message)
+		f.add(o, path, apiRule(e.Type), "%s", e.Message)
 	}
 }
 
