@@ -47,6 +47,10 @@ type Options struct {
 	// they exist, spec.replicas is left out of the apply, so that the
 	// autoscaler keeps its count (see replicas.go).
 	Scaled map[object.Ref]string
+	// Sensitive, when not nil, reports objects besides Secrets whose
+	// errors are withheld as a Secret's are: those that hold a value the
+	// build decrypted.
+	Sensitive func(*unstructured.Unstructured) bool
 }
 
 // DefaultConcurrency is the number of applies in flight by default: enough to
@@ -229,14 +233,14 @@ func (a *Applier) ssa(ctx context.Context, t target) (*unstructured.Unstructured
 
 // explain turns the server's answer to a write of t into kship's error:
 // classified, an RBAC denial with the rule to grant, a webhook named by
-// its configuration, and never a Secret's value.
+// its configuration, and never a Secret's value or one the build decrypted.
 func (a *Applier) explain(ctx context.Context, t target, err error) error {
 	err = classify(err)
 	if d, ok := kube.AsDenied(err); ok {
 		err = &DeniedError{Denied: d}
 	}
 	err = a.explainWebhook(ctx, err)
-	if err != nil && t.ref.GroupKind() == secretKind {
+	if err != nil && (t.ref.GroupKind() == secretKind || a.opts.Sensitive != nil && a.opts.Sensitive(t.obj)) {
 		err = redact(err)
 	}
 	return err

@@ -11,6 +11,7 @@ import (
 	"github.com/kship/kship/pkg/object"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -90,6 +91,28 @@ func TestRedactKeepsNetworkFailures(t *testing.T) {
 	for _, err := range []error{down, context.DeadlineExceeded} {
 		if got := redact(classify(err)); got != err {
 			t.Errorf("redact(%v) = %v, want it kept: it quotes no Secret data and is summarised with the other objects'", err, got)
+		}
+	}
+}
+
+// TestExplainWithholdsSensitive: an error about an object that holds a
+// decrypted value (besides a Secret) is withheld as a Secret's is; another
+// object's is kept.
+func TestExplainWithholdsSensitive(t *testing.T) {
+	const value = "decrypted-Dsn-77"
+	refused := apierrors.NewInvalid(schema.GroupKind{Group: "apps", Kind: "Deployment"}, "api", field.ErrorList{
+		field.Invalid(field.NewPath("spec", "template", "metadata", "labels"), value, "must be no more than 63 characters"),
+	})
+	holds := func(u *unstructured.Unstructured) bool { return u.GetName() == "api" }
+	a := &Applier{opts: Options{Sensitive: holds}}
+	for name, want := range map[string]bool{"api": true, "web": false} {
+		u := &unstructured.Unstructured{}
+		u.SetAPIVersion("apps/v1")
+		u.SetKind("Deployment")
+		u.SetName(name)
+		got := a.explain(context.Background(), target{obj: u, ref: object.RefOf(u)}, refused).Error()
+		if withheld := !strings.Contains(got, value) && strings.Contains(got, "withheld"); withheld != want {
+			t.Errorf("%s: withheld = %v, want %v: %s", name, withheld, want, got)
 		}
 	}
 }

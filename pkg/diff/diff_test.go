@@ -295,3 +295,45 @@ func TestRedactedChangeShows(t *testing.T) {
 		t.Errorf("diff:\n%s", d)
 	}
 }
+
+// TestNotComparedAsTheServerStoresIt: a value built without its key is the
+// placeholder in stringData, but a live diff compares the server's dry run,
+// which stores it base64-encoded in data, and a generator's file may hold
+// it among other text. Each form is "not compared", never a change.
+func TestNotComparedAsTheServerStoresIt(t *testing.T) {
+	const unknown = "ENCRYPTED/placeholder"
+	live := obj(t, secret("db", map[string]string{"password": plainOld, "dsn": "host=db password=" + plainOld, "user": "app"}, nil))
+	planned := obj(t, secret("db", map[string]string{"password": unknown, "dsn": "host=db password=" + unknown, "user": "app"}, nil))
+	opts := Options{NotCompared: unknown}
+	plan, err := Compute(Input{Pairs: []Pair{{Before: live, After: planned}}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Unchanged != 1 || len(plan.Changes) != 0 {
+		t.Fatalf("values not compared show as a change: %+v", plan.Changes)
+	}
+
+	planned = obj(t, secret("db", map[string]string{"password": unknown, "dsn": "host=db password=" + unknown, "user": "admin"}, nil))
+	plan, err = Compute(Input{Pairs: []Pair{{Before: live, After: planned}}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Changes) != 1 {
+		t.Fatalf("want 1 change, got %+v", plan)
+	}
+	d := plan.Changes[0].Diff
+	for _, want := range []string{"   password: '*** (encrypted, not compared)'\n", "   dsn: '*** (encrypted, not compared)'\n", "+  user: '*** (5 bytes, changed)'\n"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("diff lacks %q:\n%s", want, d)
+		}
+	}
+
+	cm := func(v string) *unstructured.Unstructured {
+		return obj(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\ndata:\n  app.yaml: |\n    port: 80\n    dsn: "+v+"\n")
+	}
+	opts.Sensitive = func(*unstructured.Unstructured) bool { return true }
+	plan, err = Compute(Input{Pairs: []Pair{{Before: cm(plainOld), After: cm(unknown)}}}, opts)
+	if err != nil || plan.Unchanged != 1 {
+		t.Errorf("a ConfigMap value holding the placeholder: %+v, %v", plan.Changes, err)
+	}
+}

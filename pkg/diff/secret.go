@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"reflect"
@@ -31,8 +32,9 @@ func isSecret(u *unstructured.Unstructured) bool {
 // place; either may be nil) by its size, marking the new side's value when it
 // differs from the old one, so that the diff shows which keys changed and
 // nothing of what they hold. A data or stringData that is not a map (a
-// broken tree's) is masked whole. A value equal to unknown (when not empty)
-// is shown as not compared, on both sides.
+// broken tree's) is masked whole. A value that holds unknown (when not
+// empty), as it is or base64-encoded, is shown as not compared, on both
+// sides.
 func maskSecrets(before, after map[string]any, fields []string, unknown string) {
 	for _, field := range fields {
 		bv, inBefore := before[field]
@@ -50,7 +52,7 @@ func maskSecrets(before, after map[string]any, fields []string, unknown string) 
 		}
 		for k, bv := range b {
 			av, inAfter := a[k]
-			if unknown != "" && inAfter && (bv == unknown || av == unknown) {
+			if inAfter && (unread(bv, unknown) || unread(av, unknown)) {
 				b[k], a[k] = notCompared, notCompared
 				continue
 			}
@@ -60,13 +62,29 @@ func maskSecrets(before, after map[string]any, fields []string, unknown string) 
 			}
 		}
 		for k, av := range a {
-			if _, inBefore := b[k]; !inBefore && unknown != "" && av == unknown {
+			if _, inBefore := b[k]; !inBefore && unread(av, unknown) {
 				a[k] = notCompared
 			} else if !inBefore {
 				a[k] = masked(field, av, false)
 			}
 		}
 	}
+}
+
+// unread reports whether v holds unknown, the stand-in for a value the
+// build could not decrypt: as it is (stringData, a ConfigMap's data, a
+// generator file with other text around it) or base64-encoded (a Secret's
+// data, as the server stores stringData and a generator writes files).
+func unread(v any, unknown string) bool {
+	s, ok := v.(string)
+	if !ok || unknown == "" {
+		return false
+	}
+	if strings.Contains(s, unknown) {
+		return true
+	}
+	raw, err := base64.StdEncoding.DecodeString(s)
+	return err == nil && bytes.Contains(raw, []byte(unknown))
 }
 
 // masked is what a diff shows for a Secret value: "*** (N bytes)", with

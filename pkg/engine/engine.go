@@ -262,7 +262,7 @@ func (r *runner) emit(e event.Event) { r.opts.OnEvent.Emit(e) }
 func (r *runner) deployOptions() deploy.Options {
 	return deploy.Options{
 		Apply: apply.Options{Force: r.opts.Force, DryRun: r.opts.DryRun, Recreate: r.opts.Recreate,
-			Concurrency: r.opts.Concurrency, Adopt: r.opts.Adopt},
+			Concurrency: r.opts.Concurrency, Adopt: r.opts.Adopt, Sensitive: r.sensitive()},
 		OnEvent:   r.opts.OnEvent,
 		TimeoutOf: r.timeouts(),
 		Rules:     r.rules(),

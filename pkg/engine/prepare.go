@@ -15,7 +15,6 @@ import (
 	"github.com/kship/kship/pkg/guard"
 	"github.com/kship/kship/pkg/inventory"
 	"github.com/kship/kship/pkg/kube"
-	"github.com/kship/kship/pkg/secrets"
 	"github.com/kship/kship/pkg/validate"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -55,7 +54,7 @@ func (r *runner) validate(objs []*unstructured.Unstructured) error {
 	opts := *r.opts.Validate
 	opts.Environment = r.target.Name()
 	opts.Source = Sources(r.target, r.origins)
-	if dec, ok := r.opts.Build.Decoder.(*secrets.Decryptor); ok && dec != nil {
+	if dec := decryptorOf(r.opts.Build); dec != nil {
 		opts.Redact = append(opts.Redact, dec.Values()...) // decrypted values, in a ConfigMap too
 	}
 	plain, err := PlaintextFiles(r.target, r.opts.Build)

@@ -29,3 +29,33 @@ func (d *Decryptor) Holds(u *unstructured.Unstructured) bool {
 	}
 	return false
 }
+
+// Quotes reports whether any string of u, in any kind and field, holds a
+// value Decode decrypted or masked (a replacements target's env, say), or
+// u is a ConfigMap that Holds one: an error about u may quote it.
+func (d *Decryptor) Quotes(u *unstructured.Unstructured) bool {
+	if d == nil || u == nil {
+		return false
+	}
+	return d.Holds(u) || d.quotes(u.Object)
+}
+
+func (d *Decryptor) quotes(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return d.holds(v)
+	case map[string]any:
+		for _, e := range v {
+			if d.quotes(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if d.quotes(e) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -36,3 +36,30 @@ func TestHolds(t *testing.T) {
 		}
 	}
 }
+
+func TestQuotes(t *testing.T) {
+	id := sopstest.NewKey(t)
+	sopstest.UseKey(t, id)
+	d := secrets.New(secrets.Options{})
+	if _, err := d.Decode("db.env", sopstest.Encrypt(t, []byte("PASSWORD="+sentinel+"\n"), formats.Dotenv, sopstest.Options{}, id.Recipient().String())); err != nil {
+		t.Fatal(err)
+	}
+	deploy := func(v string) *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": "api"},
+			"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{
+				map[string]any{"name": "api", "env": []any{map[string]any{"name": "PASSWORD", "value": v}}}}}}}}}
+	}
+	if !d.Quotes(deploy(sentinel)) {
+		t.Error("a Deployment whose env holds the decrypted value does not quote it")
+	}
+	if d.Quotes(deploy("plain")) {
+		t.Error("a Deployment with plain values quotes a decrypted one")
+	}
+	if !d.Quotes(&unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "binaryData": map[string]any{"k": "czNudGluZWwtUGE1NXcwcmQtenE="}}}) {
+		t.Error("a ConfigMap that Holds the value does not quote it")
+	}
+	var none *secrets.Decryptor
+	if none.Quotes(deploy(sentinel)) {
+		t.Error("no decryptor quotes something")
+	}
+}
