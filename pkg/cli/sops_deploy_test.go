@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/getsops/sops/v3/cmd/sops/formats"
@@ -41,10 +42,21 @@ func TestSopsKubeconfigDeploy(t *testing.T) {
 	mustContain(t, "status without a key", res.stderr, "test.kubeconfig.enc: cannot decrypt", "age "+r)
 
 	sopstest.UseKey(t, id)
+	junit := filepath.Join(dir, "kship.xml")
 	for _, format := range []string{"text", "json"} {
-		res = run(t, "--config", cfg, "deploy", "test", "--timeout", "60s", "-o", format)
+		res = run(t, "--config", cfg, "deploy", "test", "--timeout", "60s", "-o", format, "--progress", "json", "--report", "junit="+junit)
 		wantCode(t, res, 0)
-		mustNotShowSops(t, "deploy -o "+format, res.stdout+res.stderr)
+		mustNotShowSops(t, "deploy -o "+format+" --progress json", res.stdout+res.stderr)
+		report, err := os.ReadFile(junit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustNotShowSops(t, "deploy's JUnit report", string(report))
+	}
+	for _, args := range [][]string{{"status", "test"}, {"status", "test", "-o", "json"}, {"rollback", "test", "--timeout", "60s"}} {
+		res = run(t, append([]string{"--config", cfg}, args...)...)
+		wantCode(t, res, 0)
+		mustNotShowSops(t, strings.Join(args, " "), res.stdout+res.stderr)
 	}
 	// --kubeconfig overrides kship.yaml's, even when it names $KUBECONFIG.
 	res = run(t, "--config", cfg, "status", "test", "--kubeconfig", os.Getenv("KUBECONFIG"))
@@ -53,6 +65,18 @@ func TestSopsKubeconfigDeploy(t *testing.T) {
 	res = run(t, "--config", cfg, "diff", "test")
 	wantCode(t, res, 0)
 	mustNotShowSops(t, "diff", res.stdout+res.stderr)
+	// Without decrypting, the server's dry run stores the placeholder of
+	// the Secret's stringData base64-encoded in data: still not a change.
+	// The ConfigMap generated from the encrypted env gets its name's hash
+	// from the placeholder, and the rename says it may not be real.
+	res = run(t, "--config", cfg, "diff", "test", "--no-decrypt")
+	wantCode(t, res, 1)
+	mustContain(t, "diff --no-decrypt", res.stderr, "are not compared")
+	mustContain(t, "diff --no-decrypt", res.stdout, "renamed", "built without their key", "1 unchanged")
+	if strings.Contains(res.stdout, "Secret/") {
+		t.Errorf("diff --no-decrypt reports the Secret as changed:\n%s", res.stdout)
+	}
+	mustNotShowSops(t, "diff --no-decrypt", res.stdout+res.stderr)
 
 	// A changed value: the live diff masks the Secret and the ConfigMap
 	// generated from the encrypted env file.
@@ -60,7 +84,7 @@ func TestSopsKubeconfigDeploy(t *testing.T) {
 	writeFile(t, dir, "app/settings.env", string(sopstest.Encrypt(t, []byte("DSN="+sopsDSN+"-2\n"), formats.Dotenv, sopstest.Options{}, r)))
 	writeFile(t, dir, "app/kustomization.yaml", "namespace: "+ns+"\nresources: [secret.yaml]\nconfigMapGenerator: [{name: settings, envs: [settings.env]}]\n")
 	envConfig(t, dir, "app", c.Context(), ns, "kubeconfig: kubeconfig/test.kubeconfig.enc")
-	for _, format := range []string{"text", "json"} {
+	for _, format := range []string{"text", "json", "markdown"} {
 		res = run(t, "--config", cfg, "diff", "test", "-o", format)
 		wantCode(t, res, 1)
 		mustNotShowSops(t, "diff -o "+format, res.stdout+res.stderr)

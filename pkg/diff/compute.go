@@ -113,6 +113,9 @@ func compare(e entry, opts Options, redact []string) (c Change, same bool, err e
 	if e.renamed {
 		prev := object.RefOf(e.Before)
 		c.Previous = &prev
+		if c.Note == "" && holdsUnread(e.After, opts.NotCompared) {
+			c.Note = "its name's hash comes from values built without their key: with the key it may keep its name"
+		}
 	}
 	before, after := normalize(e.Before), normalize(e.After)
 	if e.Recreate && before != nil && after != nil {

@@ -337,3 +337,25 @@ func TestNotComparedAsTheServerStoresIt(t *testing.T) {
 		t.Errorf("a ConfigMap value holding the placeholder: %+v, %v", plan.Changes, err)
 	}
 }
+
+// TestRenamedNotCompared: a generated ConfigMap built without its key gets
+// its name's hash from the placeholder; the rename says it may not be real.
+func TestRenamedNotCompared(t *testing.T) {
+	const unknown = "ENCRYPTED/placeholder"
+	cm := func(name, v string) *unstructured.Unstructured {
+		return obj(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "+name+", namespace: shop}\ndata: {DSN: "+v+"}\n")
+	}
+	in := Input{Pairs: []Pair{{Before: cm("settings-5g5cm5kk7m", plainOld)}, {After: cm("settings-74969g2t7d", unknown)}}}
+	sensitive := func(*unstructured.Unstructured) bool { return true }
+	plan, err := Compute(in, Options{NotCompared: unknown, Sensitive: sensitive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Changes) != 1 || plan.Changes[0].Action != Renamed || !strings.Contains(plan.Changes[0].Note, "without their key") {
+		t.Fatalf("want one rename noted as built without the key, got %+v", plan.Changes)
+	}
+	plan, err = Compute(Input{Pairs: []Pair{{Before: cm("settings-5g5cm5kk7m", plainOld)}, {After: cm("settings-74969g2t7d", plainNew)}}}, Options{NotCompared: unknown, Sensitive: sensitive})
+	if err != nil || len(plan.Changes) != 1 || plan.Changes[0].Note != "" {
+		t.Errorf("a rename of read values has a note: %+v, %v", plan.Changes, err)
+	}
+}

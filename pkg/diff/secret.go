@@ -87,6 +87,23 @@ func unread(v any, unknown string) bool {
 	return err == nil && bytes.Contains(raw, []byte(unknown))
 }
 
+// holdsUnread reports whether a ConfigMap's or Secret's values hold
+// unknown.
+func holdsUnread(u *unstructured.Unstructured, unknown string) bool {
+	if u == nil || unknown == "" {
+		return false
+	}
+	for _, field := range []string{"data", "binaryData", "stringData"} {
+		m, _, _ := unstructured.NestedMap(u.Object, field)
+		for _, v := range m {
+			if unread(v, unknown) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // masked is what a diff shows for a Secret value: "*** (N bytes)", with
 // ", changed" when it differs from the other side's; a value that is not a
 // string shows as "***".
