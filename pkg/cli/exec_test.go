@@ -119,3 +119,43 @@ func TestExecAtATerminal(t *testing.T) {
 		t.Error("the terminal was left in another mode than it was found in")
 	}
 }
+
+// TestExecConfirmsInProduction: at a laptop's terminal, exec in a
+// production environment asks for the environment's name; another answer
+// runs nothing, the name runs the default command, a shell, which reads
+// the rest of the keyboard's input.
+func TestExecConfirmsInProduction(t *testing.T) {
+	t.Setenv("CI", "") // at a laptop's terminal, not in CI
+	c := testcluster.Require(t)
+	ns := c.Namespace(t)
+	dir := t.TempDir()
+	cfg := app{Replicas: 1, NoJob: true}.write(t, dir, testcluster.ContextName, ns)
+	mustCode(t, deployEnv(t, c, cfg), 0)
+	prod := writeFile(t, dir, "prod.yaml", fmt.Sprintf("environments:\n  test:\n    overlay: app\n    context: %s\n    namespace: %s\n    production: true\n", testcluster.ContextName, ns))
+	for _, answer := range []string{"prod", "test"} {
+		master, slave := openPTY(t)
+		// The shell's output, 42, is not in what the terminal echoes of the
+		// input; the shell stays a moment, as kwok drops what it has not
+		// relayed when the command exits.
+		if _, err := master.WriteString(answer + "\necho $((6*7)); sleep 2; exit\n"); err != nil {
+			t.Fatal(err)
+		}
+		var out syncBuffer
+		go func() { _, _ = io.Copy(&out, master) }()
+		var errb bytes.Buffer
+		code := Run(context.Background(), []string{"kship", "--config", prod, "exec", "test", "--kubeconfig", c.Kubeconfig()}, slave, slave, &errb)
+		t.Logf("answer %q: exit %d\nstderr:\n%s", answer, code, errb.String())
+		mustContain(t, "stderr", errb.String(), "kship: running /bin/sh in pod/api-", `Type "test" to run it in this production environment`)
+		if answer == "prod" {
+			mustCode(t, result{code: code}, 2)
+		} else {
+			waitFor(t, "the shell's output on the terminal", func(context.Context) bool { return strings.Contains(out.String(), "42") })
+			mustCode(t, result{code: code}, 0)
+		}
+		slave.Close()
+		master.Close()
+		if answer == "prod" && strings.Contains(out.String(), "42") {
+			t.Errorf("another answer ran the command:\n%q", out.String())
+		}
+	}
+}

@@ -105,6 +105,22 @@ func TestLogs(t *testing.T) {
 	if strings.Contains(all.stdout, "\x1b[") {
 		t.Error("colour in logs that do not go to a terminal")
 	}
+	// At a terminal each pod's prefix has a colour of its own.
+	t.Setenv("NO_COLOR", "")
+	tty := runAtTerminal(t, "--config", cfg, "logs", "test", "web", "-c", "api", "--tail", "1", "--kubeconfig", c.Kubeconfig())
+	mustCode(t, tty, 0)
+	colours := map[string]bool{}
+	for _, p := range web {
+		m := regexp.MustCompile(`\x1b\[(\d+)mpod/` + regexp.QuoteMeta(p) + ` api \x1b\[0m`).FindStringSubmatch(tty.stdout)
+		if m == nil {
+			t.Errorf("at a terminal, pod/%s's prefix is not coloured:\n%q", p, tty.stdout)
+			continue
+		}
+		colours[m[1]] = true
+	}
+	if len(colours) != len(web) {
+		t.Errorf("at a terminal, the pods share a colour:\n%q", tty.stdout)
+	}
 
 	talker := logsOf(t, c, cfg, "web", "-c", "talker", "--tail", "1")
 	mustCode(t, talker, 0)

@@ -52,8 +52,14 @@ func TestSopsBuild(t *testing.T) {
 	if strings.Contains(r.stderr, "warning") {
 		t.Errorf("a build to a pipe warns: %s", r.stderr)
 	}
-	r = run(t, "--config", cfg, "validate", "test", "-o", "json")
-	mustNotShowSops(t, "validate", r.stdout+r.stderr)
+	// At a terminal, the build says first that it shows decrypted values.
+	r = runAtTerminal(t, "--config", cfg, "build", "test")
+	wantCode(t, r, 0)
+	mustContain(t, "build at a terminal", r.stderr, "warning: this output holds values decrypted from", "secret.yaml", "Secret/db", "ConfigMap/settings-", "--no-decrypt")
+	for _, format := range []string{"json", "junit"} {
+		r = run(t, "--config", cfg, "validate", "test", "-o", format)
+		mustNotShowSops(t, "validate -o "+format, r.stdout+r.stderr)
+	}
 
 	sopstest.NoKeys(t)
 	r = run(t, "--config", cfg, "build", "test")
@@ -65,6 +71,10 @@ func TestSopsBuild(t *testing.T) {
 	wantCode(t, r, 0)
 	mustContain(t, "build --no-decrypt", r.stdout, "password: ENCRYPTED/not/decrypted/by/kship", "DSN: ENCRYPTED/not/decrypted/by/kship")
 	mustNotShowSops(t, "build --no-decrypt", r.stdout+r.stderr)
+	r = runAtTerminal(t, "--config", cfg, "build", "test", "--no-decrypt")
+	if wantCode(t, r, 0); strings.Contains(r.stderr, "warning") {
+		t.Errorf("a masked build at a terminal warns: %s", r.stderr)
+	}
 }
 
 func TestSopsDiffBase(t *testing.T) {
