@@ -101,3 +101,42 @@ func hashed(out, prefix string) string {
 	rest := out[i+len(prefix):]
 	return rest[:strings.IndexByte(rest, '\n')]
 }
+
+// TestBuildDecryptsPatchesAndReplacementSources: a patch and a
+// replacements source are files kustomize reads like any other, and are
+// decrypted before it parses them.
+func TestBuildDecryptsPatchesAndReplacementSources(t *testing.T) {
+	id := sopstest.NewKey(t)
+	sopstest.UseKey(t, id)
+	r := id.Recipient().String()
+	fs := filesys.MakeFsInMemory()
+	files := map[string][]byte{
+		"/app/kustomization.yaml": []byte("resources: [deploy.yaml]\npatches: [{path: patch.yaml}]\nreplacements: [{path: replace.yaml}]\n"),
+		"/app/deploy.yaml":        []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    metadata: {annotations: {owner: nobody}}\n    spec:\n      containers:\n      - name: api\n        image: api:1\n        env: [{name: TOKEN, value: none}]\n"),
+		"/app/patch.yaml":         sopstest.Encrypt(t, []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        env: [{name: TOKEN, value: "+sentinel+"}]\n"), formats.Yaml, sopstest.Options{EncryptedRegex: "^value$"}, r),
+		"/app/replace.yaml": sopstest.Encrypt(t, []byte("source: {kind: Deployment, name: api, fieldPath: spec.template.spec.containers.0.env.0.value}\ntargets:\n- select: {kind: Deployment, name: api}\n  fieldPaths: [spec.template.metadata.annotations.owner]\n"),
+			formats.Yaml, sopstest.Options{}, r),
+	}
+	for p, data := range files {
+		if err := fs.WriteFile(p, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := secrets.New(secrets.Options{})
+	m, err := build.BuildFS(fs, "/app", build.Options{Decoder: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := build.YAML(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"value: " + sentinel, "owner: " + sentinel} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the build lacks %q:\n%s", want, out)
+		}
+	}
+	if got := d.Files(); len(got) != 2 {
+		t.Errorf("decrypted %v, want the patch and the replacements file", got)
+	}
+}

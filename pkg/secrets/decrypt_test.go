@@ -3,6 +3,8 @@ package secrets_test
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -178,5 +180,44 @@ func TestDecodeDamagedTypeTag(t *testing.T) {
 		if !strings.Contains(err.Error(), "s.yaml") {
 			t.Errorf("type:%s: the error does not name the file: %v", tag, err)
 		}
+	}
+}
+
+// TestDecodeKeySources: an age key is found where the sops CLI finds one:
+// $SOPS_AGE_KEY (the other tests), the file $SOPS_AGE_KEY_FILE names, and
+// sops's default keys file under the user's configuration directory.
+func TestDecodeKeySources(t *testing.T) {
+	id := sopstest.NewKey(t)
+	enc := sopstest.Encrypt(t, []byte(secretYAML), formats.Yaml, sopstest.Options{}, id.Recipient().String())
+	keys := []byte("# created for a test\n" + id.String() + "\n")
+	for name, use := range map[string]func(t *testing.T){
+		"SOPS_AGE_KEY_FILE": func(t *testing.T) {
+			f := filepath.Join(t.TempDir(), "demo.key")
+			if err := os.WriteFile(f, keys, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("SOPS_AGE_KEY_FILE", f)
+		},
+		"default keys file": func(t *testing.T) {
+			dir := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "sops", "age")
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "keys.txt"), keys, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			sopstest.NoKeys(t)
+			use(t)
+			out, err := secrets.New(secrets.Options{}).Decode("secret.yaml", enc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(out), sentinel) {
+				t.Errorf("not decrypted:\n%s", out)
+			}
+		})
 	}
 }
