@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/kship/kship/pkg/engine"
-	"github.com/kship/kship/pkg/podexec"
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -77,7 +76,7 @@ func (x *execCmd) run(ctx context.Context, s streams) error {
 		return usagef("%s is a production environment: pass --yes to run a command in it (kship cannot ask: standard input is not a terminal)", t.Name())
 	}
 	opts := engine.ExecOptions{Cluster: x.cluster, Workload: workloadArg(args),
-		Exec: podexec.Options{Container: x.container, Command: command, Stdout: s.out, Stderr: s.err}}
+		Container: x.container, Command: command, Stdout: s.out, Stderr: s.err}
 	opts.Chosen = func(ch engine.Chosen) error {
 		fmt.Fprintf(s.err, "kship: running %s in pod/%s, container %s (%s, %d ready)\n",
 			strings.Join(command, " "), ch.Pod, ch.Container, ch.Workload, ch.Ready)
@@ -87,7 +86,7 @@ func (x *execCmd) run(ctx context.Context, s streams) error {
 		return nil
 	}
 	if atTerminal && isTerminal(s.out) {
-		restore, err := rawTerminal(s, &opts.Exec)
+		restore, err := rawTerminal(s, &opts)
 		if err != nil {
 			return err
 		}
@@ -109,10 +108,10 @@ func workloadArg(args []string) string {
 // rawTerminal gives the command the keyboard and a terminal of this one's
 // size, following its resizes; raw mode starts when the command reads, so
 // that a confirmation before it reads a line as usual.
-func rawTerminal(s streams, o *podexec.Options) (func(), error) {
+func rawTerminal(s streams, o *engine.ExecOptions) (func(), error) {
 	in, out := s.in.(*os.File), s.out.(*os.File)
 	raw, sizes := &rawOnRead{f: in}, newSizeQueue(out)
-	o.TTY, o.Stdin, o.Resize = true, raw, sizes
+	o.TTY, o.Stdin, o.Resize = true, raw, sizes.Next
 	return func() {
 		sizes.stop()
 		raw.restore()

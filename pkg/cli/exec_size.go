@@ -4,25 +4,25 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/kship/kship/pkg/engine"
 	"golang.org/x/term"
-	"k8s.io/client-go/tools/remotecommand"
 )
 
 // sizeQueue tells a command the terminal's size: at its start, and each
 // time the terminal is resized (where the system signals it).
 type sizeQueue struct {
-	sizes chan remotecommand.TerminalSize
+	sizes chan engine.TerminalSize
 	sigs  chan os.Signal
 	done  chan struct{}
 }
 
 // newSizeQueue follows the size of the terminal out until stop.
 func newSizeQueue(out *os.File) *sizeQueue {
-	q := &sizeQueue{sizes: make(chan remotecommand.TerminalSize, 1), sigs: make(chan os.Signal, 1), done: make(chan struct{})}
+	q := &sizeQueue{sizes: make(chan engine.TerminalSize, 1), sigs: make(chan os.Signal, 1), done: make(chan struct{})}
 	send := func() {
 		if w, h, err := term.GetSize(int(out.Fd())); err == nil {
 			select {
-			case q.sizes <- remotecommand.TerminalSize{Width: uint16(w), Height: uint16(h)}:
+			case q.sizes <- engine.TerminalSize{Width: uint16(w), Height: uint16(h)}:
 			default: // the command has not read the last one: it reads the newest next
 			}
 		}
@@ -45,7 +45,7 @@ func newSizeQueue(out *os.File) *sizeQueue {
 }
 
 // Next returns the next size, nil once stopped.
-func (q *sizeQueue) Next() *remotecommand.TerminalSize {
+func (q *sizeQueue) Next() *engine.TerminalSize {
 	select {
 	case s := <-q.sizes:
 		return &s

@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/kship/kship/pkg/engine"
-	"github.com/kship/kship/pkg/podlogs"
+	"github.com/kship/kship/pkg/event"
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -42,11 +42,11 @@ Examples:
 type logsCmd struct {
 	sel     selection
 	cluster engine.Cluster
-	logs    podlogs.Options
+	logs    engine.LogsOptions
 }
 
 func parseLogs(c *ucli.Context) (*logsCmd, error) {
-	return &logsCmd{sel: selectionOf(c), cluster: clusterOf(c), logs: podlogs.Options{
+	return &logsCmd{sel: selectionOf(c), cluster: clusterOf(c), logs: engine.LogsOptions{
 		Container: c.String("container"), Follow: c.Bool("follow"), Since: c.Duration("since"),
 		Tail: c.Int64("tail"), Previous: c.Bool("previous"),
 	}}, nil
@@ -57,11 +57,11 @@ func (l *logsCmd) run(ctx context.Context, s streams) error {
 	if err != nil {
 		return err
 	}
-	opts := engine.LogsOptions{Cluster: l.cluster, Workload: workloadName, Logs: l.logs}
-	opts.Logs.Out = s.out
-	opts.Logs.OnEvent = func(e podlogs.Event) { logsEvent(s.err, e) }
+	opts := l.logs
+	opts.Cluster, opts.Workload, opts.Out = l.cluster, workloadName, s.out
+	opts.OnEvent = func(e event.Event) { logsEvent(s.err, e) }
 	if isTerminal(s.out) && os.Getenv("NO_COLOR") == "" {
-		opts.Logs.Prefix = colourPrefix()
+		opts.Prefix = colourPrefix()
 	}
 	if err := engine.Logs(ctx, t, opts); err != nil {
 		return prefixed("logs of "+t.Name(), err)
@@ -91,14 +91,14 @@ func envAndWorkload(sel selection) (*engine.Target, string, error) {
 	return t, workloadName, nil
 }
 
-func logsEvent(w io.Writer, e podlogs.Event) {
+func logsEvent(w io.Writer, e event.Event) {
 	switch e.Type {
-	case podlogs.PodFollowed:
+	case event.PodFollowed:
 		fmt.Fprintf(w, "kship: following pod/%s, which appeared\n", e.Pod)
-	case podlogs.PodGone:
+	case event.PodGone:
 		fmt.Fprintf(w, "kship: pod/%s went away\n", e.Pod)
-	case podlogs.StreamFailed:
-		fmt.Fprintf(w, "kship: %v\n", e.Err)
+	case event.LogsFailed:
+		fmt.Fprintf(w, "kship: %s\n", e.Error)
 	}
 }
 
@@ -116,6 +116,6 @@ func colourPrefix() func(pod, container string) string {
 			seen[pod] = col
 		}
 		mu.Unlock()
-		return "\x1b[" + col + "m" + podlogs.DefaultPrefix(pod, container) + "\x1b[0m"
+		return "\x1b[" + col + "m" + engine.LogPrefix(pod, container) + "\x1b[0m"
 	}
 }

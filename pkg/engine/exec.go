@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/kship/kship/pkg/podexec"
 	"github.com/kship/kship/pkg/workload"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/tools/remotecommand"
 )
 
 // ExecOptions says what to run, where, and with which streams.
@@ -18,13 +20,27 @@ type ExecOptions struct {
 	// Workload names the workload whose pod to use; "" when the
 	// environment has one Deployment, StatefulSet or DaemonSet.
 	Workload string
-	// Exec is the command and its streams; Namespace, Pod and Container
-	// are chosen by Exec (Container is kept when set).
-	Exec podexec.Options
+	// Container is the container to run in ("" for the pod's default).
+	Container string
+	// Command is what to run.
+	Command []string
+	// Stdin, when set, is sent to the command.
+	Stdin io.Reader
+	// Stdout and Stderr receive its output; with TTY, Stdout receives both.
+	Stdout, Stderr io.Writer
+	// TTY allocates a terminal for the command.
+	TTY bool
+	// Resize, when set with TTY, returns the terminal's size: its first,
+	// then each new one as it changes, blocking until then; nil once the
+	// terminal is gone.
+	Resize func() *TerminalSize
 	// Chosen, when set, is told which pod and container Exec chose, and
 	// may stop it (a confirmation) with an error, before anything runs.
 	Chosen func(Chosen) error
 }
+
+// TerminalSize is the size of a terminal, in characters.
+type TerminalSize struct{ Width, Height uint16 }
 
 // Chosen is the pod a command runs in, and why.
 type Chosen struct {
@@ -59,9 +75,12 @@ func Exec(ctx context.Context, t *Target, opts ExecOptions) error {
 	if err != nil {
 		return &ClusterError{Err: err}
 	}
-	o := opts.Exec
-	o.Namespace, o.Pod = pod.Namespace, pod.Name
-	if o.Container, err = containerOf(pod, o.Container); err != nil {
+	o := podexec.Options{Namespace: pod.Namespace, Pod: pod.Name, Command: opts.Command,
+		Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: opts.Stderr, TTY: opts.TTY}
+	if opts.Resize != nil {
+		o.Resize = sizeQueue(opts.Resize)
+	}
+	if o.Container, err = containerOf(pod, opts.Container); err != nil {
 		return err
 	}
 	if opts.Chosen != nil {
@@ -81,6 +100,18 @@ func Exec(ctx context.Context, t *Target, opts ExecOptions) error {
 		return &ClusterError{Err: err}
 	}
 	return err
+}
+
+// sizeQueue hands a command the terminal's sizes, as remotecommand asks.
+type sizeQueue func() *TerminalSize
+
+// Next returns the next size, nil once the terminal is gone.
+func (q sizeQueue) Next() *remotecommand.TerminalSize {
+	s := q()
+	if s == nil {
+		return nil
+	}
+	return &remotecommand.TerminalSize{Width: s.Width, Height: s.Height}
 }
 
 // serving keeps the workloads that serve (not Jobs); there must be one.

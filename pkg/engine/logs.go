@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"time"
+
+	"github.com/kship/kship/pkg/event"
 
 	"github.com/kship/kship/pkg/podlogs"
 	"github.com/kship/kship/pkg/workload"
@@ -17,8 +21,46 @@ type LogsOptions struct {
 	Cluster Cluster
 	// Workload names one workload of the environment ("" for all).
 	Workload string
-	// Logs says which lines and where they go.
-	Logs podlogs.Options
+	// Container reads only that container of each pod ("" for all).
+	Container string
+	// Follow keeps streaming, and follows pods that appear later.
+	Follow bool
+	// Since, when set, reads only lines newer than this.
+	Since time.Duration
+	// Tail, when 0 or more, reads only the last Tail lines of each
+	// container (of the pods there at the start).
+	Tail int64
+	// Previous reads the logs of the previous instance of each container.
+	Previous bool
+	// Out receives the lines, each whole and prefixed.
+	Out io.Writer
+	// Prefix returns what goes before each line of a pod's container
+	// (default LogPrefix).
+	Prefix func(pod, container string) string
+	// OnEvent is told about pods that are followed (PodFollowed) or gone
+	// (PodGone), and containers whose logs could not be read (LogsFailed).
+	OnEvent event.Func
+}
+
+// LogPrefix is what goes before each line of a pod's container by
+// default: "pod/POD CONTAINER ".
+func LogPrefix(pod, container string) string { return podlogs.DefaultPrefix(pod, container) }
+
+// podlogsOptions is what podlogs.Stream is given for opts.
+func (opts LogsOptions) podlogs() podlogs.Options {
+	o := podlogs.Options{Container: opts.Container, Follow: opts.Follow, Since: opts.Since, Tail: opts.Tail,
+		Previous: opts.Previous, Out: opts.Out, Prefix: opts.Prefix}
+	if opts.OnEvent != nil {
+		types := map[podlogs.EventType]event.Type{podlogs.PodFollowed: event.PodFollowed, podlogs.PodGone: event.PodGone, podlogs.StreamFailed: event.LogsFailed}
+		o.OnEvent = func(e podlogs.Event) {
+			out := event.Event{Type: types[e.Type], Pod: e.Pod, Container: e.Container}
+			if e.Err != nil {
+				out.Error = e.Err.Error()
+			}
+			opts.OnEvent(out)
+		}
+	}
+	return o
 }
 
 // Logs writes the logs of the pods of t's environment's workloads (those
@@ -34,7 +76,7 @@ func Logs(ctx context.Context, t *Target, opts LogsOptions) error {
 		return err
 	}
 	match := func(p *corev1.Pod) bool { return workload.Matches(ws, p) }
-	if !opts.Logs.Follow {
+	if !opts.Follow {
 		pods, err := workload.Pods(ctx, r.client.Typed, ws)
 		if err != nil {
 			return &ClusterError{Err: err}
@@ -42,13 +84,14 @@ func Logs(ctx context.Context, t *Target, opts LogsOptions) error {
 		if len(pods) == 0 {
 			return &ClusterError{Err: fmt.Errorf("%s: no pods: %w", t.Name(), &workload.NoReadyPodError{Workloads: refNames(ws)})}
 		}
-		if err := checkContainer(pods, opts.Logs.Container); err != nil {
+		if err := checkContainer(pods, opts.Container); err != nil {
 			return err
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	stream := opts.podlogs()
 	for _, ns := range workload.Namespaces(ws) {
-		g.Go(func() error { return podlogs.Stream(gctx, r.client.Typed, ns, match, opts.Logs) })
+		g.Go(func() error { return podlogs.Stream(gctx, r.client.Typed, ns, match, stream) })
 	}
 	if err := g.Wait(); err != nil {
 		return &ClusterError{Err: err}

@@ -65,6 +65,12 @@ const (
 	// revisions not deleted (Error).
 	SaveFailed Type = "save-failed"
 
+	// PodFollowed: the logs of Pod, which appeared, are now followed.
+	PodFollowed Type = "pod-followed"
+	// PodGone: Pod was deleted; its logs end.
+	PodGone Type = "pod-gone"
+	// LogsFailed: the logs of Pod's Container could not be read (Error).
+	LogsFailed Type = "logs-failed"
 	// Warning is a line worth showing that no other type covers (Message).
 	Warning Type = "warning"
 )
@@ -105,13 +111,15 @@ type Event struct {
 	Holder string
 	Since  time.Time
 	// Error is what went wrong (DeployDone, LockLost, RollbackFailed,
-	// RecordFailed, SaveFailed).
+	// RecordFailed, SaveFailed, LogsFailed).
 	Error string
 	// Cause is the root cause of a failed deploy, in one line: the first
 	// failed object and its reason (DeployDone).
 	Cause string
 	// Images are the build's container images (DeployStarted, DeployDone).
 	Images []string
+	// Pod and Container name the pod and container a logs event is about.
+	Pod, Container string
 	// Message is set for Warning.
 	Message string
 	// Elapsed is the time since the deploy began, for phase events.
