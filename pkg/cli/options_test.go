@@ -132,3 +132,64 @@ func TestRenderRefusesAFormatWithoutRenderer(t *testing.T) {
 		t.Fatalf("text: %q, %v", b.String(), err)
 	}
 }
+
+// TestOtherCommandsFlagsBecomeOptions: build, status, envs, logs, exec,
+// delete and init fill their options from the flags once, as typed.
+func TestOtherCommandsFlagsBecomeOptions(t *testing.T) {
+	b, err := parsed(t, parseBuild, "build", "stage", "--image", "api=registry.example/api:v2", "--enable-helm", "-o", "json", "--no-decrypt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.build.Images) != 1 || b.build.Images[0].Name != "api" || !b.build.EnableHelm || b.build.HelmCommand != "helm" || b.format != formatJSON || len(b.sel.args) != 1 {
+		t.Errorf("build: %+v", b)
+	}
+
+	st, err := parsed(t, parseStatus, "status", "prod", "--cluster", "blue", "--context", "prod-ctx", "-o", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.format != formatJSON || st.cluster.Context != "prod-ctx" || len(st.sel.clusters) != 1 || st.sel.clusters[0] != "blue" {
+		t.Errorf("status: %+v", st)
+	}
+
+	e, err := parsed(t, parseEnvs, "envs", "--config", "ci/kship.yaml", "-o", "json")
+	if err != nil || e.format != formatJSON || e.sel.config != "ci/kship.yaml" {
+		t.Errorf("envs: %+v, %v", e, err)
+	}
+
+	l, err := parsed(t, parseLogs, "logs", "stage", "api", "-c", "talker", "-f", "--since", "10m", "--tail", "5", "--previous")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := l.logs; o.Container != "talker" || !o.Follow || o.Since != 10*time.Minute || o.Tail != 5 || !o.Previous || len(l.sel.args) != 2 {
+		t.Errorf("logs: %+v", l)
+	}
+	l, err = parsed(t, parseLogs, "logs", "stage")
+	if err != nil || l.logs.Tail != -1 || l.logs.Follow {
+		t.Errorf("logs defaults: %+v, %v", l, err)
+	}
+
+	x, err := parsed(t, parseExec, "exec", "prod", "api", "-c", "api", "--yes", "--", "ls", "-l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.container != "api" || !x.yes || strings.Join(x.sel.args, " ") != "prod api -- ls -l" {
+		t.Errorf("exec: %+v (the command after -- must be kept, with its flags)", x)
+	}
+
+	d, err := parsed(t, parseDelete, "delete", "preview-42", "--dry-run", "--yes", "--timeout", "90s", "--lock-timeout", "20s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := d.opts; !o.DryRun || !d.yes || o.Timeout != 90*time.Second || o.LockWait != 20*time.Second || o.LockTTL != engine.DefaultLockTTL {
+		t.Errorf("delete: %+v", d)
+	}
+
+	i, err := parsed(t, parseInit, "init", "shop", "--name", "shop", "--image", "registry.example/shop:1.0", "--port", "8080", "--migrate", "bin/migrate", "--env", "stage,prod", "--force")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := i.opts; i.dir != "shop" || !i.force || o.Name != "shop" || o.Image != "registry.example/shop:1.0" || o.Port != 8080 || o.Migrate != "bin/migrate" || strings.Join(o.Environments, ",") != "stage,prod" {
+		t.Errorf("init: %+v", i)
+	}
+}
