@@ -6,21 +6,12 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime"
 	"syscall"
 
 	"github.com/kship/kship/pkg/cli"
 )
 
-// gcBallast raises the heap size at which the garbage collector first runs.
-// A small build allocates a few tens of MB in its first milliseconds and the
-// collector would otherwise run a dozen times on a tiny heap; a big build
-// hardly notices the extra 64 MiB of target. The slice is never touched, so
-// it costs address space, not memory.
-var gcBallast []byte
-
 func main() {
-	gcBallast = make([]byte, 64<<20)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -31,6 +22,5 @@ func main() {
 		os.Exit(130) // a second one does not wait for that
 	}()
 	code := cli.Run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
-	runtime.KeepAlive(gcBallast)
 	os.Exit(code)
 }
