@@ -17,17 +17,36 @@ import (
 type buildTree struct {
 	name string
 	make func(env *Env, dir string) (string, error)
+	// services is the generated services' count, for the build-time
+	// exponent; once marks a tree too slow to build more than once a side.
+	services int
+	once     bool
+}
+
+// objects is how many objects a services tree builds; 0 for the others.
+func (t buildTree) objects() int {
+	if t.services == 0 {
+		return 0
+	}
+	return treegen.ServicesObjects(t.services)
+}
+
+// servicesTree is a generated overlay over n services (treegen.Services).
+func servicesTree(n int, once bool) buildTree {
+	return buildTree{name: fmt.Sprintf("%dsvc", n), services: n, once: once, make: func(_ *Env, dir string) (string, error) {
+		return dir, treegen.Services(dir, n)
+	}}
 }
 
 // buildTrees are the trees the build group knows, in table order.
 var buildTrees = []buildTree{
-	{"small", func(env *Env, _ string) (string, error) {
+	{name: "small", make: func(env *Env, _ string) (string, error) {
 		return filepath.Join(env.Root, "overlays", "prod"), nil
 	}},
-	{"300svc", func(_ *Env, dir string) (string, error) {
-		return dir, treegen.Services(dir, 300)
-	}},
-	{"bytes", func(_ *Env, dir string) (string, error) {
+	servicesTree(100, false),
+	servicesTree(300, false),
+	servicesTree(1000, true),
+	{name: "bytes", make: func(_ *Env, dir string) (string, error) {
 		return dir, treegen.Bytes(dir, 10)
 	}},
 }
@@ -91,6 +110,8 @@ func (g *buildGroup) Cases(ctx context.Context, env *Env) ([]Case, error) {
 			Subject:  Command{Name: "kship", Path: env.Kship, Args: []string{"build", dir}, Dir: env.Root},
 			Baseline: Command{Name: "kustomize", Path: cli, Args: []string{"build", dir}, Dir: env.Root, Env: kustomizecli.Environ()},
 			Check:    sameBuild,
+			Once:     t.once,
+			Objects:  t.objects(),
 		})
 	}
 	return cases, nil

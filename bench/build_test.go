@@ -39,7 +39,7 @@ func TestBuildGroupErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"no trees", nil, "no trees selected"},
-		{"unknown tree", []string{"small", "huge"}, `unknown tree "huge": want one of small, 300svc, bytes`},
+		{"unknown tree", []string{"small", "huge"}, `unknown tree "huge": want one of small, 100svc, 300svc, 1000svc, bytes`},
 		{"kship binary without build info", []string{"small"}, "reading Go build info"},
 	}
 	for _, tt := range tests {

@@ -52,11 +52,18 @@ func Measure(ctx context.Context, c Case, n int, progress Progress) (Result, err
 		if err := runBefore(ctx, c); err != nil {
 			return res, err
 		}
-		if _, err := runOnce(ctx, cmd, &outs[i]); err != nil {
+		if c.Once && progress != nil {
+			progress(c, 1, 1, cmd)
+		}
+		s, err := runOnce(ctx, cmd, &outs[i])
+		if err != nil {
 			return res, fmt.Errorf("%s: %w", c.ID(), err)
 		}
 		if err := runAfter(ctx, c, cmd); err != nil {
 			return res, err
+		}
+		if c.Once {
+			*[]*[]Sample{&res.Subject, &res.Baseline}[i] = []Sample{s}
 		}
 	}
 	if c.Check != nil {
@@ -65,6 +72,9 @@ func Measure(ctx context.Context, c Case, n int, progress Progress) (Result, err
 			return res, fmt.Errorf("%s: %s and %s disagree: %w", c.ID(), c.Subject.Name, c.Baseline.Name, err)
 		}
 		res.Detail = detail
+	}
+	if c.Once {
+		n = 0
 	}
 	for i := range n {
 		order := []*[]Sample{&res.Subject, &res.Baseline}

@@ -36,6 +36,12 @@ type Case struct {
 	// fails the benchmark if they disagree. Its detail, e.g. "1,502
 	// objects", goes into the table.
 	Check func(subject, baseline []byte) (detail string, err error)
+	// Once times the checking run itself and runs nothing more: for a case
+	// too slow to repeat (a 1,000-service build takes minutes).
+	Once bool
+	// Objects, when set, is how many objects the case handles, for the
+	// build-time exponent (see Exponents).
+	Objects int
 }
 
 // ID names the case in messages: "group/name".
