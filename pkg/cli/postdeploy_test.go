@@ -51,10 +51,12 @@ func TestPostDeployJobRunsAfterTheWorkloads(t *testing.T) {
 		t.Errorf("the smoke test did not start after the workloads were ready (workloads done at %d, post-deploy at %d)", workloadsDone, smokeStarted)
 	}
 	mustContain(t, "stdout", r.stdout, "Job/"+ns+"/smoke", "post-deploy", "logs of smoke-")
-	job, err := c.Clientset().BatchV1().Jobs(ns).Get(context.Background(), "smoke", metav1.GetOptions{})
-	if err != nil || job.Status.Succeeded != 1 {
-		t.Fatalf("smoke Job: %v, succeeded %d", err, job.Status.Succeeded)
-	}
+	// The deploy may end on SuccessCriteriaMet, before the Job controller
+	// has counted the pod; the count follows.
+	waitFor(t, "the smoke Job's success to be counted", func(ctx context.Context) bool {
+		job, err := c.Clientset().BatchV1().Jobs(ns).Get(ctx, "smoke", metav1.GetOptions{})
+		return err == nil && job.Status.Succeeded == 1
+	})
 	// Nothing changed, and the smoke test still runs: it tests this
 	// deploy, never passing on the last one's run.
 	r = deployEnv(t, c, cfg)
