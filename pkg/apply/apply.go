@@ -51,6 +51,9 @@ type Options struct {
 	// errors are withheld as a Secret's are: those that hold a value the
 	// build decrypted.
 	Sensitive func(*unstructured.Unstructured) bool
+	// Quoted, when not nil, reports whether an error's text quotes a value
+	// the build decrypted: such an error is withheld whatever its object.
+	Quoted func(text string) bool
 }
 
 // DefaultConcurrency is the number of applies in flight by default: enough to
@@ -240,8 +243,12 @@ func (a *Applier) explain(ctx context.Context, t target, err error) error {
 		err = &DeniedError{Denied: d}
 	}
 	err = a.explainWebhook(ctx, err)
-	if err != nil && (t.ref.GroupKind() == secretKind || a.opts.Sensitive != nil && a.opts.Sensitive(t.obj)) {
-		err = redact(err)
+	switch {
+	case err == nil:
+	case t.ref.GroupKind() == secretKind:
+		err = redact(err, "Secret data")
+	case a.opts.Sensitive != nil && a.opts.Sensitive(t.obj), a.opts.Quoted != nil && a.opts.Quoted(err.Error()):
+		err = redact(err, "a decrypted value")
 	}
 	return err
 }

@@ -150,10 +150,11 @@ func classify(err error) error {
 	return err
 }
 
-// redact replaces an API error about a Secret by one that keeps its reason
-// and the fields concerned but not the server's message, which can quote the
-// Secret's values (e.g. a type error on stringData).
-func redact(err error) error {
+// redact replaces an API error about a Secret, or one that may quote a
+// decrypted value, by one that keeps its reason and the fields concerned but
+// not the server's message, which can quote what (a Secret's values, as a
+// type error on stringData does).
+func redact(err error, what string) error {
 	if errors.As(err, new(*ConflictError)) || errors.As(err, new(*ImmutableError)) || errors.As(err, new(*OwnedError)) || errors.As(err, new(*DeniedError)) {
 		return err
 	}
@@ -164,12 +165,12 @@ func redact(err error) error {
 	}
 	var we *WebhookError
 	if errors.As(err, &we) {
-		we.Cause = "its message is withheld because it may quote Secret data"
+		we.Cause = "its message is withheld because it may quote " + what
 		return we
 	}
 	var status apierrors.APIStatus
 	if !errors.As(err, &status) {
-		return errors.New("the request failed; its message is withheld because it may quote Secret data")
+		return errors.New("the request failed; its message is withheld because it may quote " + what)
 	}
 	s := status.Status()
 	var fields []string
@@ -184,5 +185,5 @@ func redact(err error) error {
 	if len(fields) > 0 {
 		msg += " at " + strings.Join(fields, ", ")
 	}
-	return errors.New(msg + "; its message is withheld because it may quote Secret data")
+	return errors.New(msg + "; its message is withheld because it may quote " + what)
 }

@@ -74,7 +74,7 @@ func TestRedactKeepsNoSecretValue(t *testing.T) {
 	err := apierrors.NewInvalid(schema.GroupKind{Kind: "Secret"}, "db", field.ErrorList{
 		field.Invalid(field.NewPath("stringData", "PIN"), 987654, "expected string, got &value.valueUnstructured{Value:987654}"),
 	})
-	got := redact(classify(err)).Error()
+	got := redact(classify(err), "Secret data").Error()
 	if strings.Contains(got, "987654") {
 		t.Errorf("redacted error quotes the value: %s", got)
 	}
@@ -89,7 +89,7 @@ func TestRedactKeepsNetworkFailures(t *testing.T) {
 	down := &url.Error{Op: "Patch", URL: "https://127.0.0.1:6443/api/v1/namespaces/shop/secrets/db", Err: &kube.UnavailableError{
 		Server: "https://127.0.0.1:6443", Reason: "refused connections", Attempts: 3, Err: kube.ErrGaveUp}}
 	for _, err := range []error{down, context.DeadlineExceeded} {
-		if got := redact(classify(err)); got != err {
+		if got := redact(classify(err), "Secret data"); got != err {
 			t.Errorf("redact(%v) = %v, want it kept: it quotes no Secret data and is summarised with the other objects'", err, got)
 		}
 	}
@@ -114,5 +114,38 @@ func TestExplainWithholdsSensitive(t *testing.T) {
 		if withheld := !strings.Contains(got, value) && strings.Contains(got, "withheld"); withheld != want {
 			t.Errorf("%s: withheld = %v, want %v: %s", name, withheld, want, got)
 		}
+	}
+}
+
+// TestExplainWithholdsQuotedValue: an error whose text quotes a decrypted
+// value is withheld even when its object was not known to hold one (a
+// webhook's message, say), and says it is a decrypted value, not Secret
+// data; a Secret's error still says Secret data.
+func TestExplainWithholdsQuotedValue(t *testing.T) {
+	const value = "decrypted-Dsn-77"
+	refused := apierrors.NewInvalid(schema.GroupKind{Group: "apps", Kind: "Deployment"}, "api", field.ErrorList{
+		field.Invalid(field.NewPath("spec", "template", "metadata", "labels"), "postgres://"+value, "must be no more than 63 characters"),
+	})
+	a := &Applier{opts: Options{Quoted: func(s string) bool { return strings.Contains(s, value) }}}
+	u := &unstructured.Unstructured{}
+	u.SetAPIVersion("apps/v1")
+	u.SetKind("Deployment")
+	u.SetName("api")
+	got := a.explain(context.Background(), target{obj: u, ref: object.RefOf(u)}, refused).Error()
+	if strings.Contains(got, value) || !strings.Contains(got, "withheld because it may quote a decrypted value") {
+		t.Errorf("error quoting a decrypted value: %s", got)
+	}
+	other := apierrors.NewInvalid(schema.GroupKind{Group: "apps", Kind: "Deployment"}, "api", field.ErrorList{
+		field.Invalid(field.NewPath("spec", "replicas"), -1, "must be greater than or equal to 0"),
+	})
+	if got := a.explain(context.Background(), target{obj: u, ref: object.RefOf(u)}, other).Error(); !strings.Contains(got, "greater than or equal to 0") {
+		t.Errorf("an error that quotes nothing decrypted is withheld: %s", got)
+	}
+	s := &unstructured.Unstructured{}
+	s.SetAPIVersion("v1")
+	s.SetKind("Secret")
+	s.SetName("db")
+	if got := a.explain(context.Background(), target{obj: s, ref: object.RefOf(s)}, other).Error(); !strings.Contains(got, "may quote Secret data") {
+		t.Errorf("a Secret's error: %s", got)
 	}
 }

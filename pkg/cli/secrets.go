@@ -44,7 +44,7 @@ func decryptorOf(opts build.Options) *secrets.Decryptor {
 // of --no-decrypt as not compared.
 func maskDecrypted(d *diff.Options, opts build.Options) {
 	if dec := decryptorOf(opts); dec != nil {
-		d.Sensitive, d.NotCompared, d.Redact = dec.Holds, secrets.Placeholder, dec.Values
+		d.Sensitive, d.NotCompared, d.Redact = dec.Holds, secrets.Placeholder, dec.Quotable
 	}
 }
 

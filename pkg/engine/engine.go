@@ -260,9 +260,11 @@ func (r *runner) emit(e event.Event) { r.opts.OnEvent.Emit(e) }
 
 // deployOptions is how the phases apply and wait.
 func (r *runner) deployOptions() deploy.Options {
+	a := apply.Options{Force: r.opts.Force, DryRun: r.opts.DryRun, Recreate: r.opts.Recreate,
+		Concurrency: r.opts.Concurrency, Adopt: r.opts.Adopt}
+	r.withholding(&a)
 	return deploy.Options{
-		Apply: apply.Options{Force: r.opts.Force, DryRun: r.opts.DryRun, Recreate: r.opts.Recreate,
-			Concurrency: r.opts.Concurrency, Adopt: r.opts.Adopt, Sensitive: r.sensitive()},
+		Apply:     a,
 		OnEvent:   r.opts.OnEvent,
 		TimeoutOf: r.timeouts(),
 		Rules:     r.rules(),

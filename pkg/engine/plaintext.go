@@ -3,10 +3,10 @@ package engine
 import (
 	"fmt"
 
+	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/build"
 	"github.com/kship/kship/pkg/secrets"
 	"github.com/kship/kship/pkg/validate"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // PlaintextFiles are the Secret manifests and secretGenerator sources that
@@ -37,11 +37,11 @@ func decryptorOf(opts build.Options) *secrets.Decryptor {
 	return dec
 }
 
-// sensitive reports the objects besides Secrets whose apply errors are
-// withheld: those that hold a value the build decrypted.
-func (r *runner) sensitive() func(*unstructured.Unstructured) bool {
+// withholding sets in opts what withholds apply errors besides a Secret's:
+// those about an object that holds a value the build decrypted, and those
+// whose text quotes one.
+func (r *runner) withholding(opts *apply.Options) {
 	if dec := decryptorOf(r.opts.Build); dec != nil {
-		return dec.Quotes
+		opts.Sensitive, opts.Quoted = dec.Quotes, dec.Quoted
 	}
-	return nil
 }

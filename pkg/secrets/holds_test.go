@@ -1,6 +1,7 @@
 package secrets_test
 
 import (
+	"encoding/base64"
 	"testing"
 
 	"github.com/getsops/sops/v3/cmd/sops/formats"
@@ -61,5 +62,40 @@ func TestQuotes(t *testing.T) {
 	var none *secrets.Decryptor
 	if none.Quotes(deploy(sentinel)) {
 		t.Error("no decryptor quotes something")
+	}
+}
+
+// TestQuotesSplicedAndShortValues: a decrypted value spliced into a longer
+// string (a DSN built by replacements) is quoted; the short values of a
+// manifest encrypted whole ("v1", "Secret") are not looked for, or every
+// object would count.
+func TestQuotesSplicedAndShortValues(t *testing.T) {
+	id := sopstest.NewKey(t)
+	sopstest.UseKey(t, id)
+	d := secrets.New(secrets.Options{})
+	manifest := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: " + sentinel + "\n"
+	if _, err := d.Decode("secret.yaml", sopstest.Encrypt(t, []byte(manifest), formats.Yaml, sopstest.Options{}, id.Recipient().String())); err != nil {
+		t.Fatal(err)
+	}
+	env := func(v string) *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": "api"},
+			"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{
+				map[string]any{"name": "api", "env": []any{map[string]any{"name": "DSN", "value": v}}}}}}}}}
+	}
+	if !d.Quotes(env("postgres://app:" + sentinel + "@db:5432/app")) {
+		t.Error("a Deployment whose env splices the decrypted value into a DSN does not quote it")
+	}
+	if d.Quotes(env("v1")) {
+		t.Error(`a Deployment whose env is "v1" quotes a decrypted value: the short values of a manifest encrypted whole count`)
+	}
+	for text, want := range map[string]bool{
+		`spec.env[0].value: Invalid value: "postgres://app:` + sentinel + `@db"`:        true,
+		"data.k: Invalid value: " + base64.StdEncoding.EncodeToString([]byte(sentinel)): true,
+		`metadata.name: Invalid value: "v1": a lowercase RFC 1123 subdomain`:            false,
+		"the request failed": false,
+	} {
+		if got := d.Quoted(text); got != want {
+			t.Errorf("Quoted(%q) = %v, want %v", text, got, want)
+		}
 	}
 }

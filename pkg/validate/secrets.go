@@ -2,6 +2,7 @@ package validate
 
 import (
 	"encoding/base64"
+	"strconv"
 	"strings"
 )
 
@@ -33,11 +34,19 @@ func redact(fs []Finding, objs []*manifest, also []string) {
 			}
 		}
 	}
+	var spellings []string
+	for _, v := range values {
+		if len(v) < minSecretLen {
+			continue
+		}
+		spellings = append(spellings, v)
+		// As a quoted string shows it, the way field errors quote values.
+		if q := strconv.Quote(v); q[1:len(q)-1] != v {
+			spellings = append(spellings, q[1:len(q)-1])
+		}
+	}
 	for i := range fs {
-		for _, v := range values {
-			if len(v) < minSecretLen {
-				continue
-			}
+		for _, v := range spellings {
 			fs[i].Message = strings.ReplaceAll(fs[i].Message, v, "[redacted]")
 			fs[i].Field = strings.ReplaceAll(fs[i].Field, v, "[redacted]")
 		}
