@@ -8,10 +8,8 @@ import (
 	"time"
 
 	"github.com/kship/kship/pkg/event"
-
 	"github.com/kship/kship/pkg/podlogs"
 	"github.com/kship/kship/pkg/workload"
-	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -46,8 +44,8 @@ type LogsOptions struct {
 // default: "pod/POD CONTAINER ".
 func LogPrefix(pod, container string) string { return podlogs.DefaultPrefix(pod, container) }
 
-// podlogsOptions is what podlogs.Stream is given for opts.
-func (opts LogsOptions) podlogs() podlogs.Options {
+// streamOptions is what podlogs.Stream is given for opts.
+func (opts LogsOptions) streamOptions() podlogs.Options {
 	o := podlogs.Options{Container: opts.Container, Follow: opts.Follow, Since: opts.Since, Tail: opts.Tail,
 		Previous: opts.Previous, Out: opts.Out, Prefix: opts.Prefix}
 	if opts.OnEvent != nil {
@@ -88,12 +86,7 @@ func Logs(ctx context.Context, t *Target, opts LogsOptions) error {
 			return err
 		}
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	stream := opts.podlogs()
-	for _, ns := range workload.Namespaces(ws) {
-		g.Go(func() error { return podlogs.Stream(gctx, r.client.Typed, ns, match, stream) })
-	}
-	if err := g.Wait(); err != nil {
+	if err := podlogs.Stream(ctx, r.client.Typed, workload.Namespaces(ws), match, opts.streamOptions()); err != nil {
 		return &ClusterError{Err: err}
 	}
 	return nil

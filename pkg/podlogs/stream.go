@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -34,7 +35,8 @@ type Options struct {
 	// (default "pod/POD CONTAINER ").
 	Prefix func(pod, container string) string
 	// OnEvent, when set, is told about pods that are followed or gone, and
-	// streams that could not be read.
+	// streams that could not be read: one call at a time, never while a
+	// line is being written.
 	OnEvent func(Event)
 }
 
@@ -65,16 +67,20 @@ type Match func(*corev1.Pod) bool
 // DefaultPrefix is "pod/POD CONTAINER ".
 func DefaultPrefix(pod, container string) string { return "pod/" + pod + " " + container + " " }
 
-// streamer writes the lines of many streams to one writer, whole.
+// streamer writes the lines of many streams to one writer, whole, and
+// their events one at a time.
 type streamer struct {
 	cs   kubernetes.Interface
 	opts Options
-	mu   sync.Mutex
-	wg   sync.WaitGroup
+	// mu is held while a line is written or an event told.
+	mu sync.Mutex
+	wg sync.WaitGroup
 }
 
 func (s *streamer) emit(e Event) {
 	if s.opts.OnEvent != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		s.opts.OnEvent(e)
 	}
 }
@@ -136,30 +142,37 @@ func (s *streamer) copy(ctx context.Context, pod *corev1.Pod, container string, 
 	}
 }
 
-// Stream writes the logs of the pods in namespace ns that match. Without
-// Follow, it reads each pod's containers in turn, pods sorted by name, and
-// returns once all are read; with it, it streams them all at once, and
-// the pods that appear later, until ctx ends.
-func Stream(ctx context.Context, cs kubernetes.Interface, ns string, match Match, opts Options) error {
+// Stream writes the logs of the pods in the namespaces that match. Without
+// Follow, it reads each pod's containers in turn, namespaces in the order
+// given and pods sorted by name, and returns once all are read; with it,
+// it streams them all at once, and the pods that appear later, until ctx
+// ends.
+func Stream(ctx context.Context, cs kubernetes.Interface, namespaces []string, match Match, opts Options) error {
 	s := &streamer{cs: cs, opts: opts}
 	if opts.Follow {
-		return s.follow(ctx, ns, match)
-	}
-	list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return fmt.Errorf("listing pods in %s: %w", ns, err)
-	}
-	pods := list.Items
-	sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
-	var errs []error
-	for i := range pods {
-		p := &pods[i]
-		if !match(p) || !started(p) {
-			continue
+		g, gctx := errgroup.WithContext(ctx)
+		for _, ns := range namespaces {
+			g.Go(func() error { return s.follow(gctx, ns, match) })
 		}
-		for _, c := range s.containers(p) {
-			if err := s.copy(ctx, p, c, false); err != nil {
-				errs = append(errs, err)
+		return g.Wait()
+	}
+	var errs []error
+	for _, ns := range namespaces {
+		list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return fmt.Errorf("listing pods in %s: %w", ns, err)
+		}
+		pods := list.Items
+		sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
+		for i := range pods {
+			p := &pods[i]
+			if !match(p) || !started(p) {
+				continue
+			}
+			for _, c := range s.containers(p) {
+				if err := s.copy(ctx, p, c, false); err != nil {
+					errs = append(errs, err)
+				}
 			}
 		}
 	}

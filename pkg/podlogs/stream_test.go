@@ -3,7 +3,13 @@ package podlogs
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"k8s.io/apimachinery/pkg/types"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -44,7 +50,7 @@ func TestStreamPrefixesEveryLine(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
 			tt.opts.Out, tt.opts.Tail = &out, -1
-			if err := Stream(context.Background(), cs, "ns", match, tt.opts); err != nil {
+			if err := Stream(context.Background(), cs, []string{"ns"}, match, tt.opts); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tt.want, out.String()); diff != "" {
@@ -52,4 +58,69 @@ func TestStreamPrefixesEveryLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFollowTellsEventsOneAtATime follows pods in two namespaces that
+// appear at once: their events are told one at a time, as a printer that
+// is not safe for concurrent use needs, and the lines of both are read.
+func TestFollowTellsEventsOneAtATime(t *testing.T) {
+	cs := fake.NewSimpleClientset()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var inFlight, overlaps, followed atomic.Int32
+	var out safeBuffer
+	opts := Options{Follow: true, Tail: -1, Out: &out, OnEvent: func(e Event) {
+		if inFlight.Add(1) > 1 {
+			overlaps.Add(1)
+		}
+		time.Sleep(20 * time.Millisecond)
+		if e.Type == PodFollowed {
+			followed.Add(1)
+		}
+		inFlight.Add(-1)
+	}}
+	done := make(chan error, 1)
+	go func() { done <- Stream(ctx, cs, []string{"a", "b"}, func(*corev1.Pod) bool { return true }, opts) }()
+	time.Sleep(200 * time.Millisecond) // the informers have listed
+	for i := range 4 {
+		for _, ns := range []string{"a", "b"} {
+			p := runningPod(fmt.Sprintf("web-%d", i), "api")
+			p.Namespace, p.UID = ns, types.UID(ns+p.Name)
+			if _, err := cs.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for followed.Load() < 8 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if followed.Load() != 8 || overlaps.Load() > 0 {
+		t.Errorf("followed %d of 8 pods; %d events were told while another was", followed.Load(), overlaps.Load())
+	}
+	if n := strings.Count(out.String(), "fake logs\n"); n != 8 {
+		t.Errorf("read %d streams, want 8:\n%s", n, out.String())
+	}
+}
+
+// safeBuffer is a bytes.Buffer for concurrent writers.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *safeBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *safeBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
