@@ -2,7 +2,9 @@ package builtin
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -126,6 +128,8 @@ type loaded struct {
 	// allocate is what a kind's storage does to a create before its
 	// strategy sees it.
 	allocate map[schema.GroupKind]func(runtime.Object) field.ErrorList
+	// decoder decodes JSON as the API server does, to the internal version.
+	decoder runtime.Decoder
 }
 
 var load = sync.OnceValue(func() *loaded {
@@ -134,14 +138,26 @@ var load = sync.OnceValue(func() *loaded {
 		scheme:     legacyscheme.Scheme,
 		strategies: strategies(),
 		allocate:   map[schema.GroupKind]func(runtime.Object) field.ErrorList{{Kind: "Service"}: allocateService},
+		decoder:    legacyscheme.Codecs.UniversalDecoder(),
 	}
 })
 
 // internal is what the API server's decoder makes of u: the versioned
 // object, defaulted, converted to the internal version. It converts from
 // the unstructured form directly instead of through JSON, which costs a
-// copy of every string (a large ConfigMap's data, twice).
+// copy of every string (a large ConfigMap's data, twice); but that
+// converter wraps a number too large for an int32 field where the decoder
+// refuses it, so an object holding one goes through JSON, as it does to
+// the server.
 func (s *loaded) internal(u *unstructured.Unstructured, gvk schema.GroupVersionKind) (runtime.Object, error) {
+	if !int32Sized(u.Object) {
+		data, err := json.Marshal(u.Object)
+		if err != nil {
+			return nil, err
+		}
+		obj, _, err := s.decoder.Decode(data, nil, nil)
+		return obj, err
+	}
 	versioned, err := s.scheme.New(gvk)
 	if err != nil {
 		return nil, err
@@ -158,6 +174,31 @@ func (s *loaded) internal(u *unstructured.Unstructured, gvk schema.GroupVersionK
 		return nil, err
 	}
 	return internal, nil
+}
+
+// int32Sized reports whether every whole number within v fits an int32.
+func int32Sized(v any) bool {
+	switch v := v.(type) {
+	case int64:
+		return v >= math.MinInt32 && v <= math.MaxInt32
+	case int:
+		return v >= math.MinInt32 && v <= math.MaxInt32
+	case float64:
+		return v >= math.MinInt32 && v <= math.MaxInt32 || v != math.Trunc(v)
+	case map[string]any:
+		for _, e := range v {
+			if !int32Sized(e) {
+				return false
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if !int32Sized(e) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // String renders an issue as the API server does.

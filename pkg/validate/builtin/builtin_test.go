@@ -121,3 +121,41 @@ func TestKubernetesVersion(t *testing.T) {
 		t.Errorf("KubernetesVersion %s, k8s.io/kubernetes is %s", KubernetesVersion, moduleVersion(t))
 	}
 }
+
+// TestNumbersDecodeAsTheServerDoes: the server decodes the JSON kship
+// sends, which refuses a fraction or an int32 overflow in an int32 field
+// and takes a whole float; Check's conversion must agree with that
+// decoder on each.
+func TestNumbersDecodeAsTheServerDoes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		value   any
+		refused bool
+	}{
+		{"int", int64(3), false},
+		{"whole float", float64(3), false},
+		{"fraction", 2.5, true},
+		{"int32 overflow", int64(1) << 32, true},
+		{"int32 overflow as a float", float64(int64(1) << 32), true},
+		{"negative overflow", -(int64(1) << 33), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := object(t, validDeployment)
+			if err := unstructured.SetNestedField(u.Object, tc.value, "spec", "replicas"); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := Check(u, "shop")
+			if (err != nil) != tc.refused {
+				t.Errorf("replicas %v: error %v, want refused %v", tc.value, err, tc.refused)
+			}
+		})
+	}
+	// An int64 field takes what an int32 one refuses.
+	u := object(t, validDeployment)
+	if err := unstructured.SetNestedField(u.Object, int64(1)<<40, "spec", "template", "spec", "activeDeadlineSeconds"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Check(u, "shop"); err != nil {
+		t.Errorf("an int64 field refused a large value: %v", err)
+	}
+}

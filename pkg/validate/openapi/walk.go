@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -55,6 +56,8 @@ func (w *walker) quote(v any) string {
 			t = t[:61] + "..."
 		}
 		return fmt.Sprintf(" %q", t)
+	case float64:
+		return " " + strconv.FormatFloat(t, 'f', -1, 64)
 	case map[string]any, []any:
 		return ""
 	}

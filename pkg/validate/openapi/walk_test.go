@@ -184,3 +184,13 @@ func TestPathString(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestQuoteNumbers quotes a number as it was written, not in Go's
+// exponent form: YAML and JSON make 4294967296 a float.
+func TestQuoteNumbers(t *testing.T) {
+	s := compileJSON(t, builtin, "Thing", false)
+	errs := Validate(decode(t, `{"name": "a", "count": 4294967296}`), s, nil, Options{QuoteValues: true})
+	if len(errs) != 1 || !contains(errs[0].Detail, "value 4294967296 is out of range") {
+		t.Errorf("want the value as written: %v", errs)
+	}
+}
