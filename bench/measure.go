@@ -41,7 +41,8 @@ type Progress func(c Case, run, runs int, cmd Command)
 
 // Measure checks that the case's commands agree, then runs each n times,
 // alternating which goes first so that neither always meets a warmer cache.
-// The checking run also warms the page cache for both.
+// The checking run also warms the page cache for both. A case marked Once
+// is run once a side, and that checking run is its measurement.
 func Measure(ctx context.Context, c Case, n int, progress Progress) (Result, error) {
 	res := Result{Case: c}
 	if n < 1 {
@@ -62,8 +63,10 @@ func Measure(ctx context.Context, c Case, n int, progress Progress) (Result, err
 		if err := runAfter(ctx, c, cmd); err != nil {
 			return res, err
 		}
-		if c.Once {
-			*[]*[]Sample{&res.Subject, &res.Baseline}[i] = []Sample{s}
+		if c.Once && i == 0 {
+			res.Subject = []Sample{s}
+		} else if c.Once {
+			res.Baseline = []Sample{s}
 		}
 	}
 	if c.Check != nil {

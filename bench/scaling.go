@@ -16,10 +16,12 @@ func Exponents(results []Result) string {
 	var sizes []float64
 	var subject, baseline []float64
 	var names []string
+	var subjectName, baselineName string
 	for _, r := range results {
 		if r.Case.Objects == 0 || len(r.Subject) == 0 || len(r.Baseline) == 0 {
 			continue
 		}
+		subjectName, baselineName = r.Case.Subject.Name, r.Case.Baseline.Name
 		sizes = append(sizes, float64(r.Case.Objects))
 		subject = append(subject, Summarize(r.Subject).Wall.Seconds())
 		baseline = append(baseline, Summarize(r.Baseline).Wall.Seconds())
@@ -29,16 +31,7 @@ func Exponents(results []Result) string {
 		return ""
 	}
 	return fmt.Sprintf("build time ∝ objects^k over %s objects: k = %.2f for %s, %.2f for %s",
-		strings.Join(names, "/"), slope(sizes, subject), results[0].Case.Subject.Name, slope(sizes, baseline), baselineName(results))
-}
-
-func baselineName(results []Result) string {
-	for _, r := range results {
-		if r.Case.Objects > 0 {
-			return r.Case.Baseline.Name
-		}
-	}
-	return ""
+		strings.Join(names, "/"), slope(sizes, subject), subjectName, slope(sizes, baseline), baselineName)
 }
 
 // slope is the least-squares slope of log(ys) over log(xs).

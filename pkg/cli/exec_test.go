@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kship/kship/internal/testcluster"
 	"golang.org/x/term"
@@ -141,7 +142,8 @@ func TestExecConfirmsInProduction(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out syncBuffer
-		go func() { _, _ = io.Copy(&out, master) }()
+		copied := make(chan struct{})
+		go func() { _, _ = io.Copy(&out, master); close(copied) }()
 		var errb bytes.Buffer
 		code := Run(context.Background(), []string{"kship", "--config", prod, "exec", "test", "--kubeconfig", c.Kubeconfig()}, slave, slave, &errb)
 		t.Logf("answer %q: exit %d\nstderr:\n%s", answer, code, errb.String())
@@ -152,7 +154,13 @@ func TestExecConfirmsInProduction(t *testing.T) {
 			waitFor(t, "the shell's output on the terminal", func(context.Context) bool { return strings.Contains(out.String(), "42") })
 			mustCode(t, result{code: code}, 0)
 		}
+		// All the terminal got is read before it is judged: the copier
+		// ends once the last of it is read after the slave closes.
 		slave.Close()
+		select {
+		case <-copied:
+		case <-time.After(5 * time.Second):
+		}
 		master.Close()
 		if answer == "prod" && strings.Contains(out.String(), "42") {
 			t.Errorf("another answer ran the command:\n%q", out.String())

@@ -143,6 +143,9 @@ func TestOtherCommandsFlagsBecomeOptions(t *testing.T) {
 	if len(b.build.Images) != 1 || b.build.Images[0].Name != "api" || !b.build.EnableHelm || b.build.HelmCommand != "helm" || b.format != formatJSON || len(b.sel.args) != 1 {
 		t.Errorf("build: %+v", b)
 	}
+	if dec := decryptorOf(b.build); dec == nil || !dec.NoDecrypt() {
+		t.Errorf("build --no-decrypt: decoder %T, want a SOPS decryptor that masks", b.build.Decoder)
+	}
 
 	st, err := parsed(t, parseStatus, "status", "prod", "--cluster", "blue", "--context", "prod-ctx", "-o", "json")
 	if err != nil {

@@ -49,8 +49,9 @@ type Options struct {
 	// data and binaryData are masked as a Secret's values are.
 	Sensitive func(*unstructured.Unstructured) bool
 	// NotCompared, when not empty, is a value that stands for one the
-	// build could not read (an encrypted value built without its key): in
-	// masked data it shows as "encrypted, not compared" on both sides and
+	// build could not read (an encrypted value built without its key): a
+	// masked value that holds it, plain or base64-encoded, alone or inside
+	// a larger file, shows as "encrypted, not compared" on both sides and
 	// is not reported as a change.
 	NotCompared string
 	// Redact, when not nil, returns values no diff may show whatever
