@@ -54,6 +54,11 @@ type Options struct {
 	// Quoted, when not nil, reports whether an error's text quotes a value
 	// the build decrypted: such an error is withheld whatever its object.
 	Quoted func(text string) bool
+	// Unchanged are objects that a dry run just found the apply would
+	// leave as they are (Result.NoOp), each with the live object it read:
+	// while an object's resourceVersion is still that one's, its apply is
+	// not sent again, and it is reported Unchanged with that object.
+	Unchanged map[object.Ref]*unstructured.Unstructured
 }
 
 // DefaultConcurrency is the number of applies in flight by default: enough to
@@ -176,7 +181,17 @@ func (a *Applier) applyOne(ctx context.Context, t target, prior priorState, bega
 			return res, &OwnedError{Owner: owner, Parent: a.parentOf(ctx, t.obj.GetNamespace(), owner)}
 		}
 	}
-	if scaler, ok := a.opts.Scaled[t.ref]; ok && exists {
+	scaler, scaled := a.opts.Scaled[t.ref]
+	// A handover of spec.replicas to an autoscaler is a change that a dry
+	// run cannot show (see leaveReplicas).
+	handover := scaled && exists && before.ownsReplicas
+	if live := a.opts.Unchanged[t.ref]; live != nil && exists && !handover && before.rv == live.GetResourceVersion() {
+		// Nothing has written to it since the dry run found the apply a
+		// no-op: sending it would change nothing.
+		res.Action, res.Object = Unchanged, live
+		return res, nil
+	}
+	if scaled && exists {
 		var err error
 		if t, err = a.leaveReplicas(ctx, t, before, scaler); err != nil {
 			return res, err

@@ -40,6 +40,7 @@ func (p *Plan) preflight(ctx context.Context) error {
 		}
 	}
 	var failed []error
+	noop := &noops{objects: map[object.Ref]*unstructured.Unstructured{}}
 	for _, ph := range p.phases {
 		if p.opts.Apply.DryRun {
 			p.emit(event.Event{Type: event.PhaseStarted, Phase: ph.Name, Objects: len(ph.Objects)})
@@ -72,6 +73,7 @@ func (p *Plan) preflight(ctx context.Context) error {
 				failed = append(failed, &apply.Error{Ref: r.Ref, Err: e})
 			default:
 				sk.learn(r)
+				noop.learn(r)
 				p.server[r.Ref] = r
 			}
 			res.Objects = append(res.Objects, or)
@@ -92,7 +94,49 @@ func (p *Plan) preflight(ctx context.Context) error {
 	if len(failed) > 0 {
 		return p.stop(&Error{Phase: PhasePreflight, Stage: StageApply, Err: errors.Join(failed...)})
 	}
+	p.opts.Apply.Unchanged = noop.unsent()
 	return nil
+}
+
+// noops collects the objects whose apply the dry run found a no-op, which
+// the deploy then need not send again (apply.Options.Unchanged).
+type noops struct {
+	objects map[object.Ref]*unstructured.Unstructured
+	// reshaped names an object the deploy changes that changes how the
+	// server treats others (a CRD, a webhook, an API service): then the
+	// dry run of the others, made before it changes, proves nothing.
+	reshaped string
+}
+
+func (n *noops) learn(r apply.Result) {
+	switch {
+	case r.NoOp():
+		n.objects[r.Ref] = r.Before
+	case reshapes[r.Ref.GroupKind()]:
+		n.reshaped = r.Ref.String()
+	}
+}
+
+// unsent is the objects not to send again; none when the deploy changes
+// how the server treats objects.
+func (n *noops) unsent() map[object.Ref]*unstructured.Unstructured {
+	if n.reshaped != "" {
+		return nil
+	}
+	return n.objects
+}
+
+// reshapes are the kinds whose objects change how the API server
+// validates, defaults, mutates or serves other objects.
+var reshapes = map[schema.GroupKind]bool{
+	object.CRDKind: true,
+	{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration"}:     true,
+	{Group: "admissionregistration.k8s.io", Kind: "ValidatingWebhookConfiguration"}:   true,
+	{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicy"}:        true,
+	{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicyBinding"}: true,
+	{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicy"}:          true,
+	{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicyBinding"}:   true,
+	{Group: "apiregistration.k8s.io", Kind: "APIService"}:                             true,
 }
 
 // stop ends a preflight that found errors: the objects it did not fault are
