@@ -49,7 +49,13 @@ var buildTrees = []buildTree{
 	{name: "bytes", make: func(_ *Env, dir string) (string, error) {
 		return dir, treegen.Bytes(dir, 10)
 	}},
+	{name: "crds", make: func(_ *Env, dir string) (string, error) {
+		return dir, treegen.CRDs(dir, crdsTreeCRDs, crdsTreeEach)
+	}},
 }
+
+// The CRD-heavy tree: 10 large CRDs with 10 custom resources each.
+const crdsTreeCRDs, crdsTreeEach = 10, 10
 
 // buildTreeNames lists the names buildTrees knows.
 func buildTreeNames() []string {

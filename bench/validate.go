@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"sigs.k8s.io/yaml"
 )
 
 // KubeconformVersion is the kubeconform release the validate group
@@ -23,10 +26,12 @@ const kubeconformEnv = "KSHIP_KUBECONFORM"
 
 // validateGroup times `kship validate -f FILE` against
 // `kubeconform -strict FILE` on the same built manifests (the build
-// group's trees, built once by kship, untimed, without custom resources,
-// which kubeconform has no schemas for). kubeconform cannot download
+// group's trees, built once by kship, untimed). kubeconform cannot download
 // schemas here, so it gets kship's own: the shipped OpenAPI dump converted
-// to standalone-strict JSON schemas by tools/cmd/openapi-dump -kubeconform.
+// to standalone-strict JSON schemas by tools/cmd/openapi-dump -kubeconform,
+// and for custom resources their CRDs' schemas, converted as
+// openapi2jsonschema does (crdSchemas). kubeconform does not evaluate the
+// CRDs' CEL rules, which kship does.
 // Both must find the same number of objects and no errors. objects/second
 // is the DETAIL's object count over each tool's median WALL time.
 type validateGroup struct {
@@ -69,6 +74,9 @@ func (g *validateGroup) Cases(ctx context.Context, env *Env) ([]Case, error) {
 		file := filepath.Join(env.Tmp, "validate-"+name+".yaml")
 		if err := kshipBuild(ctx, env, dir, file); err != nil {
 			return nil, fmt.Errorf("validate: %w", err)
+		}
+		if err := crdSchemas(file, schemas); err != nil {
+			return nil, fmt.Errorf("validate: %s: %w", name, err)
 		}
 		if err := keepSchemaKinds(file, schemas); err != nil {
 			return nil, fmt.Errorf("validate: %s: %w", name, err)
@@ -144,6 +152,84 @@ var (
 	topKind       = regexp.MustCompile(`(?m)^kind: (\S+)$`)
 	topAPIVersion = regexp.MustCompile(`(?m)^apiVersion: (\S+)$`)
 )
+
+// crdSchemas writes, for each version of each CRD in the built file, the
+// JSON schema kubeconform reads for its custom resources: the version's
+// openAPIV3Schema, with apiVersion, kind and metadata allowed at the top
+// and, as -strict wants, no field the schema does not name wherever it
+// names some and does not preserve unknown fields.
+func crdSchemas(file, schemas string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	for _, d := range strings.Split(string(b), "\n---\n") {
+		if k := topKind.FindStringSubmatch(d); k == nil || k[1] != "CustomResourceDefinition" {
+			continue
+		}
+		var crd struct {
+			Spec struct {
+				Group    string                `json:"group"`
+				Names    struct{ Kind string } `json:"names"`
+				Versions []struct {
+					Name   string `json:"name"`
+					Schema struct {
+						OpenAPIV3Schema map[string]any `json:"openAPIV3Schema"`
+					} `json:"schema"`
+				} `json:"versions"`
+			} `json:"spec"`
+		}
+		if err := yaml.Unmarshal([]byte(d), &crd); err != nil {
+			return fmt.Errorf("reading a CRD: %w", err)
+		}
+		for _, v := range crd.Spec.Versions {
+			s := v.Schema.OpenAPIV3Schema
+			if s == nil {
+				continue
+			}
+			strict(s)
+			props, _ := s["properties"].(map[string]any)
+			if props == nil {
+				props = map[string]any{}
+				s["properties"] = props
+			}
+			props["apiVersion"] = map[string]any{"type": "string"}
+			props["kind"] = map[string]any{"type": "string"}
+			props["metadata"] = map[string]any{"type": "object"}
+			out, err := json.Marshal(s)
+			if err != nil {
+				return err
+			}
+			name := strings.ToLower(crd.Spec.Names.Kind) + kubeconformSuffix(crd.Spec.Group+"/"+v.Name) + ".json"
+			if err := os.WriteFile(filepath.Join(schemas, name), out, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// strict forbids fields s does not name, in s and every schema within it,
+// where s names fields and does not preserve unknown ones.
+func strict(s map[string]any) {
+	props, _ := s["properties"].(map[string]any)
+	if props != nil && s["x-kubernetes-preserve-unknown-fields"] != true {
+		if _, set := s["additionalProperties"]; !set {
+			s["additionalProperties"] = false
+		}
+	}
+	for _, p := range props {
+		if m, ok := p.(map[string]any); ok {
+			strict(m)
+		}
+	}
+	if items, ok := s["items"].(map[string]any); ok {
+		strict(items)
+	}
+	if add, ok := s["additionalProperties"].(map[string]any); ok {
+		strict(add)
+	}
+}
 
 // keepSchemaKinds rewrites a `kship build` output file without the objects
 // kubeconform has no schema for (custom resources; the "bytes" tree has

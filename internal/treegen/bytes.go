@@ -90,17 +90,36 @@ func configMapManifest(r *rand.Rand, name string) string {
 // crdManifest returns CRD i, Gadget<i>, with a large schema, followed by an
 // instance of it.
 func crdManifest(r *rand.Rand, i int) (string, error) {
-	kind := fmt.Sprintf("Gadget%d", i)
-	plural := strings.ToLower(kind) + "s"
-	group := "bytes.kship.dev"
-	spec := map[string]any{}
-	instance := map[string]any{}
-	for p := range crdProperties {
-		field := fmt.Sprintf("field%02d", p)
-		spec[field] = crdProperty(r, 2)
-		instance[field] = map[string]any{"enabled": p%2 == 0, "name": words[r.IntN(len(words))]}
+	crd, kind := crdObject(r, "bytes.kship.dev", i, false)
+	a, err := yaml.Marshal(crd)
+	if err != nil {
+		return "", err
 	}
-	crd := map[string]any{
+	b, err := yaml.Marshal(crdInstance(r, "bytes.kship.dev/v1", kind, "sample"))
+	if err != nil {
+		return "", err
+	}
+	return string(a) + "---\n" + string(b), nil
+}
+
+// crdObject returns CRD i of group, Gadget<i>, with a schema of
+// crdProperties nested fields; with rules, its spec also carries CEL
+// rules (x-kubernetes-validations), as operators' CRDs do.
+func crdObject(r *rand.Rand, group string, i int, rules bool) (crd map[string]any, kind string) {
+	kind = fmt.Sprintf("Gadget%d", i)
+	plural := strings.ToLower(kind) + "s"
+	spec := map[string]any{}
+	for p := range crdProperties {
+		spec[fmt.Sprintf("field%02d", p)] = crdProperty(r, 2)
+	}
+	specSchema := map[string]any{"type": "object", "properties": spec}
+	if rules {
+		specSchema["x-kubernetes-validations"] = []any{
+			map[string]any{"rule": "!has(self.field00) || !has(self.field00.replicas) || self.field00.replicas <= 500", "message": "field00.replicas must be at most 500"},
+			map[string]any{"rule": "!has(self.field01) || !has(self.field01.name) || self.field01.name.size() > 1", "message": "field01.name is too short"},
+		}
+	}
+	crd = map[string]any{
 		"apiVersion": "apiextensions.k8s.io/v1",
 		"kind":       "CustomResourceDefinition",
 		"metadata":   map[string]any{"name": plural + "." + group},
@@ -115,28 +134,26 @@ func crdManifest(r *rand.Rand, i int) (string, error) {
 					"type":        "object",
 					"description": sentence(r, 12),
 					"properties": map[string]any{
-						"spec":   map[string]any{"type": "object", "properties": spec},
+						"spec":   specSchema,
 						"status": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true},
 					},
 				}},
 			}},
 		},
 	}
-	cr := map[string]any{
-		"apiVersion": group + "/v1",
-		"kind":       kind,
-		"metadata":   map[string]any{"name": "sample"},
-		"spec":       instance,
+	return crd, kind
+}
+
+// crdInstance returns a valid object of kind, as crdObject defines it.
+func crdInstance(r *rand.Rand, apiVersion, kind, name string) map[string]any {
+	spec := map[string]any{}
+	for p := range crdProperties {
+		spec[fmt.Sprintf("field%02d", p)] = map[string]any{
+			"enabled": p%2 == 0, "name": words[r.IntN(len(words))], "mode": "Manual", "replicas": int64(r.IntN(500)),
+			"tags": []any{"a", "b"}, "nested": map[string]any{"name": words[r.IntN(len(words))]},
+		}
 	}
-	a, err := yaml.Marshal(crd)
-	if err != nil {
-		return "", err
-	}
-	b, err := yaml.Marshal(cr)
-	if err != nil {
-		return "", err
-	}
-	return string(a) + "---\n" + string(b), nil
+	return map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": map[string]any{"name": name}, "spec": spec}
 }
 
 // crdProperty returns an object schema nested depth levels deep, with

@@ -77,6 +77,14 @@ func TestGenerators(t *testing.T) {
 			},
 			minOutput: 2 << 20,
 		},
+		{
+			name: "crds",
+			gen:  func(dir string) error { return treegen.CRDs(dir, 2, 3) },
+			wantKinds: map[string]int{
+				"CustomResourceDefinition": 2, "Gadget0": 3, "Gadget1": 3,
+			},
+			minOutput: 2 * 100 << 10,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +117,9 @@ func TestCounts(t *testing.T) {
 	if got, want := treegen.BytesConfigMaps(10), 50; got != want {
 		t.Errorf("BytesConfigMaps(10) = %d, want %d", got, want)
 	}
+	if got, want := treegen.CRDsObjects(10, 10), 110; got != want {
+		t.Errorf("CRDsObjects(10, 10) = %d, want %d", got, want)
+	}
 	if got, want := treegen.BytesCRDs(10), 2; got != want {
 		t.Errorf("BytesCRDs(10) = %d, want %d", got, want)
 	}
@@ -123,6 +134,8 @@ func TestArgumentErrors(t *testing.T) {
 		{"too many services", func(dir string) error { return treegen.Services(dir, 10000) }},
 		{"no bytes", func(dir string) error { return treegen.Bytes(dir, 0) }},
 		{"too many bytes", func(dir string) error { return treegen.Bytes(dir, 1025) }},
+		{"no CRDs", func(dir string) error { return treegen.CRDs(dir, 0, 1) }},
+		{"too many instances", func(dir string) error { return treegen.CRDs(dir, 1, 1001) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
