@@ -79,6 +79,7 @@ func (g *applyGroup) Cases(ctx context.Context, env *Env) ([]Case, error) {
 		{Group: g.Name(), Name: "create", Subject: kship, Baseline: kubectlApply, Before: g.clear, After: g.check, Check: say(detail)},
 		{Group: g.Name(), Name: "create-vs-pipeline", Subject: kship, Baseline: pipeline, Before: g.clear, After: g.check, Check: say(detail + ", built from the tree by both")},
 		{Group: g.Name(), Name: "unchanged", Subject: kship, Baseline: kubectlApply, After: g.check, Check: say(detail + ", already applied")},
+		{Group: g.Name(), Name: "unchanged-vs-pipeline", Subject: kship, Baseline: pipeline, After: g.check, Check: say(detail + ", already applied, built from the tree by both")},
 		{Group: g.Name(), Name: "create-vs-loop", Subject: kship, Baseline: loop, Before: g.clear, After: g.check, Check: say(detail)},
 	}, nil
 }
