@@ -149,8 +149,8 @@ func crdInstance(r *rand.Rand, apiVersion, kind, name string) map[string]any {
 	spec := map[string]any{}
 	for p := range crdProperties {
 		spec[fmt.Sprintf("field%02d", p)] = map[string]any{
-			"enabled": p%2 == 0, "name": words[r.IntN(len(words))], "mode": "Manual", "replicas": int64(r.IntN(500)),
-			"tags": []any{"a", "b"}, "nested": map[string]any{"name": words[r.IntN(len(words))]},
+			"enabled": p%2 == 0, "name": fmt.Sprintf("name-%d", r.IntN(1000)), "mode": "Manual", "replicas": int64(r.IntN(500)),
+			"tags": []any{"a", "b"}, "nested": map[string]any{"name": fmt.Sprintf("nested-%d", r.IntN(1000))},
 		}
 	}
 	return map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": map[string]any{"name": name}, "spec": spec}
