@@ -180,7 +180,7 @@ func crdSchemas(file, schemas string) error {
 			} `json:"spec"`
 		}
 		if err := yaml.Unmarshal([]byte(d), &crd); err != nil {
-			return fmt.Errorf("reading a CRD: %w", err)
+			return fmt.Errorf("reading a CRD (%.80s...): %w", d, err)
 		}
 		for _, v := range crd.Spec.Versions {
 			s := v.Schema.OpenAPIV3Schema

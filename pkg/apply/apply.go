@@ -185,7 +185,7 @@ func (a *Applier) applyOne(ctx context.Context, t target, prior priorState, bega
 	// A handover of spec.replicas to an autoscaler is a change that a dry
 	// run cannot show (see leaveReplicas).
 	handover := scaled && exists && before.ownsReplicas
-	if live := a.opts.Unchanged[t.ref]; live != nil && exists && !handover && before.rv == live.GetResourceVersion() {
+	if live := a.opts.Unchanged[t.ref]; live != nil && exists && !handover && !a.opts.DryRun && before.rv == live.GetResourceVersion() {
 		// Nothing has written to it since the dry run found the apply a
 		// no-op: sending it would change nothing.
 		res.Action, res.Object = Unchanged, live
@@ -262,7 +262,14 @@ func (a *Applier) explain(ctx context.Context, t target, err error) error {
 	case err == nil:
 	case t.ref.GroupKind() == secretKind:
 		err = redact(err, "Secret data")
-	case a.opts.Sensitive != nil && a.opts.Sensitive(t.obj), a.opts.Quoted != nil && a.opts.Quoted(err.Error()):
+	case a.opts.Quoted != nil && a.opts.Quoted(err.Error()):
+		// What redact keeps (the fields, kship's own errors such as a
+		// conflict, whose field path can hold a set's values) may still
+		// quote it: then nothing of the text is kept.
+		if err = redact(err, "a decrypted value"); a.opts.Quoted(err.Error()) {
+			err = errors.New(withheldQuoting(err))
+		}
+	case a.opts.Sensitive != nil && a.opts.Sensitive(t.obj):
 		err = redact(err, "a decrypted value")
 	}
 	return err

@@ -150,10 +150,11 @@ func classify(err error) error {
 	return err
 }
 
-// redact replaces an API error about a Secret, or one that may quote a
-// decrypted value, by one that keeps its reason and the fields concerned but
-// not the server's message, which can quote what (a Secret's values, as a
-// type error on stringData does).
+// redact replaces an API error about a Secret, or about an object that
+// holds a decrypted value, by one that keeps its reason and the fields
+// concerned but not the server's message, which can quote such values (as
+// a type error on stringData does); what names them in the new message.
+// kship's own errors (conflicts, ownership, RBAC, outages) are kept.
 func redact(err error, what string) error {
 	if errors.As(err, new(*ConflictError)) || errors.As(err, new(*ImmutableError)) || errors.As(err, new(*OwnedError)) || errors.As(err, new(*DeniedError)) {
 		return err
@@ -186,4 +187,15 @@ func redact(err error, what string) error {
 		msg += " at " + strings.Join(fields, ", ")
 	}
 	return errors.New(msg + "; its message is withheld because it may quote " + what)
+}
+
+// withheldQuoting is what is said instead of an error whose text quotes a
+// decrypted value: its reason, if the API server gave one, and nothing of
+// its text.
+func withheldQuoting(err error) string {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) && status.Status().Reason != "" {
+		return fmt.Sprintf("the API server refused it (%s); its message is withheld because it quotes a decrypted value", status.Status().Reason)
+	}
+	return "the request failed; its message is withheld because it quotes a decrypted value"
 }

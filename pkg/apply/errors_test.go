@@ -132,7 +132,7 @@ func TestExplainWithholdsQuotedValue(t *testing.T) {
 	u.SetKind("Deployment")
 	u.SetName("api")
 	got := a.explain(context.Background(), target{obj: u, ref: object.RefOf(u)}, refused).Error()
-	if strings.Contains(got, value) || !strings.Contains(got, "withheld because it may quote a decrypted value") {
+	if strings.Contains(got, value) || !strings.Contains(got, "withheld because it may quote a decrypted value") || !strings.Contains(got, "spec.template.metadata.labels") {
 		t.Errorf("error quoting a decrypted value: %s", got)
 	}
 	other := apierrors.NewInvalid(schema.GroupKind{Group: "apps", Kind: "Deployment"}, "api", field.ErrorList{
@@ -147,5 +147,22 @@ func TestExplainWithholdsQuotedValue(t *testing.T) {
 	s.SetName("db")
 	if got := a.explain(context.Background(), target{obj: s, ref: object.RefOf(s)}, other).Error(); !strings.Contains(got, "may quote Secret data") {
 		t.Errorf("a Secret's error: %s", got)
+	}
+}
+
+// TestExplainWithholdsAQuotingConflict: a conflict is kship's own error and
+// kept for a Secret, but one whose field path quotes a decrypted value (a
+// set's item) is withheld whole.
+func TestExplainWithholdsAQuotingConflict(t *testing.T) {
+	const value = "decrypted-Dsn-77"
+	conflict := &ConflictError{Conflicts: []string{`conflict with "someone" using apps/v1: .spec.template.spec.containers[name="api"].args[v="` + value + `"]`}, Managers: []string{"someone"}}
+	a := &Applier{opts: Options{Quoted: func(s string) bool { return strings.Contains(s, value) }}}
+	u := &unstructured.Unstructured{}
+	u.SetAPIVersion("apps/v1")
+	u.SetKind("Deployment")
+	u.SetName("api")
+	got := a.explain(context.Background(), target{obj: u, ref: object.RefOf(u)}, conflict).Error()
+	if strings.Contains(got, value) || !strings.Contains(got, "withheld") {
+		t.Errorf("conflict quoting a decrypted value: %s", got)
 	}
 }

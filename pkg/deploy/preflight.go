@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/kship/kship/pkg/apply"
 	"github.com/kship/kship/pkg/event"
@@ -112,7 +113,7 @@ func (n *noops) learn(r apply.Result) {
 	switch {
 	case r.NoOp():
 		n.objects[r.Ref] = r.Before
-	case reshapes[r.Ref.GroupKind()]:
+	case reshapes[r.Ref.GroupKind()] || reshapingGroups[r.Ref.Group] || strings.HasSuffix(r.Ref.Group, ".gatekeeper.sh"):
 		n.reshaped = r.Ref.String()
 	}
 }
@@ -127,9 +128,11 @@ func (n *noops) unsent() map[object.Ref]*unstructured.Unstructured {
 }
 
 // reshapes are the kinds whose objects change how the API server
-// validates, defaults, mutates or serves other objects.
+// validates, defaults, mutates or serves other objects. A Namespace is
+// one: webhooks and policies select objects by their namespace's labels.
 var reshapes = map[schema.GroupKind]bool{
-	object.CRDKind: true,
+	object.CRDKind:      true,
+	{Kind: "Namespace"}: true,
 	{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration"}:     true,
 	{Group: "admissionregistration.k8s.io", Kind: "ValidatingWebhookConfiguration"}:   true,
 	{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicy"}:        true,
@@ -257,3 +260,8 @@ func (sk *skips) split(phase string, objs []*unstructured.Unstructured, why func
 	}
 	return send, skipped
 }
+
+// reshapingGroups are the API groups of policy engines whose objects
+// change what their webhooks admit (Kyverno; Gatekeeper's groups all end
+// in .gatekeeper.sh).
+var reshapingGroups = map[string]bool{"kyverno.io": true, "policies.kyverno.io": true}

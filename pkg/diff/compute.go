@@ -129,6 +129,13 @@ func compare(e entry, opts Options, redact []string) (c Change, same bool, err e
 	case opts.Sensitive != nil && (opts.Sensitive(e.Before) || opts.Sensitive(e.After)):
 		maskSecrets(before, after, configMapFields, opts.NotCompared)
 	}
+	if len(redact) > 0 {
+		// In the objects, not their YAML, which may fold or indent a value.
+		var was []string
+		collectStrings(before, &was)
+		redactTree(before, redact, nil)
+		redactTree(after, redact, was)
+	}
 	a, err := render(before)
 	if err != nil {
 		return c, false, fmt.Errorf("%s: rendering the %s side as YAML: %w", c.Ref, opts.From, err)
@@ -136,9 +143,6 @@ func compare(e entry, opts Options, redact []string) (c Change, same bool, err e
 	b, err := render(after)
 	if err != nil {
 		return c, false, fmt.Errorf("%s: rendering the %s side as YAML: %w", c.Ref, opts.To, err)
-	}
-	if len(redact) > 0 {
-		a, b = redactValues(a, redact, ""), redactValues(b, redact, a)
 	}
 	if a == b && !e.Recreate {
 		return c, true, nil

@@ -291,7 +291,7 @@ func TestRedactedChangeShows(t *testing.T) {
 		t.Fatalf("a changed decrypted value is no change: %+v", plan)
 	}
 	d := plan.Changes[0].Diff
-	if strings.Contains(d, old) || strings.Contains(d, new) || !strings.Contains(d, "+          value: *** (decrypted value, changed)") {
+	if strings.Contains(d, old) || strings.Contains(d, new) || !strings.Contains(d, "+          value: '*** (decrypted value, changed)'") {
 		t.Errorf("diff:\n%s", d)
 	}
 }
@@ -357,5 +357,40 @@ func TestRenamedNotCompared(t *testing.T) {
 	plan, err = Compute(Input{Pairs: []Pair{{Before: cm("settings-5g5cm5kk7m", plainOld)}, {After: cm("settings-74969g2t7d", plainNew)}}}, Options{NotCompared: unknown, Sensitive: sensitive})
 	if err != nil || len(plan.Changes) != 1 || plan.Changes[0].Note != "" {
 		t.Errorf("a rename of read values has a note: %+v, %v", plan.Changes, err)
+	}
+}
+
+// TestRedactValuesYAMLReshapes: YAML renders a multi-line value as a block
+// and folds a long one with spaces; neither is shown. A value that holds a
+// shorter one (a DSN around its password) is not shown in part either.
+func TestRedactValuesYAMLReshapes(t *testing.T) {
+	const key = "-----BEGIN KEY-----\nc2VjcmV0LWtleS1saW5lLW9uZQ==\nc2VjcmV0LWtleS1saW5lLXR3bw==\n-----END KEY-----\n"
+	passphrase := strings.Repeat("correct horse battery staple ", 5) + "end-of-it"
+	const password, dsn = "pw-Secret-9", "postgres://app:pw-Secret-9@db-host:5432/app"
+	dep := func(image string) *unstructured.Unstructured {
+		u := obj(t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        image: "+image+"\n")
+		env := []any{
+			map[string]any{"name": "KEY", "value": key},
+			map[string]any{"name": "PASSPHRASE", "value": passphrase},
+			map[string]any{"name": "DSN", "value": dsn},
+		}
+		c, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers")
+		c[0].(map[string]any)["env"] = env
+		_ = unstructured.SetNestedSlice(u.Object, c, "spec", "template", "spec", "containers")
+		return u
+	}
+	plan, err := Compute(Input{Pairs: []Pair{{Before: dep("api:1"), After: dep("api:2")}}},
+		Options{Redact: func() []string { return []string{key, passphrase, password, dsn} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := plan.Changes[0].Diff
+	for _, leak := range []string{"c2VjcmV0LWtleS1saW5lLW9uZQ", "battery staple", "db-host", "pw-Secret-9"} {
+		if strings.Contains(d, leak) {
+			t.Errorf("the diff shows %q:\n%s", leak, d)
+		}
+	}
+	if !strings.Contains(d, "+        image: api:2") {
+		t.Errorf("the image change is not shown:\n%s", d)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -125,23 +126,71 @@ func masked(field string, v any, changed bool) string {
 	return fmt.Sprintf("*** (%d bytes%s)", n, suffix)
 }
 
-// minRedactLen is the shortest value redactValues replaces: shorter ones
+// minRedactLen is the shortest value redactTree replaces: shorter ones
 // ("1", "true") would blank unrelated text and reveal nothing.
 const minRedactLen = 4
 
-// redactValues replaces each of values (of minRedactLen or more) in text.
-// Given the other side's text before, a value it does not hold is marked
-// changed, so that a change of a decrypted value still shows as one.
-func redactValues(text string, values []string, before string) string {
-	for _, v := range values {
-		if len(v) < minRedactLen || !strings.Contains(text, v) {
-			continue
+// redactTree replaces, in every string within v, each of values (of
+// minRedactLen or more; the longest first, so that a value that holds
+// another is not shown in part). Given the other side's strings before, a
+// value none of them holds is marked changed, so that a change of a
+// decrypted value still shows as one.
+func redactTree(v any, values []string, before []string) {
+	values = slices.Clone(values)
+	slices.SortFunc(values, func(a, b string) int { return len(b) - len(a) })
+	changed := func(val string) bool {
+		if before == nil {
+			return false
 		}
-		mark := "*** (decrypted value)"
-		if before != "" && !strings.Contains(before, v) {
-			mark = "*** (decrypted value, changed)"
+		for _, s := range before {
+			if strings.Contains(s, val) {
+				return false
+			}
 		}
-		text = strings.ReplaceAll(text, v, mark)
+		return true
 	}
-	return text
+	replaceStrings(v, func(s string) string {
+		for _, val := range values {
+			if len(val) < minRedactLen || !strings.Contains(s, val) {
+				continue
+			}
+			mark := "*** (decrypted value)"
+			if changed(val) {
+				mark = "*** (decrypted value, changed)"
+			}
+			s = strings.ReplaceAll(s, val, mark)
+		}
+		return s
+	})
+}
+
+// replaceStrings puts f(s) in place of every string s within v (maps and
+// lists; map keys are left alone).
+func replaceStrings(v any, f func(string) string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if s, ok := e.(string); ok {
+				v[k] = f(s)
+				continue
+			}
+			replaceStrings(e, f)
+		}
+	case []any:
+		for i, e := range v {
+			if s, ok := e.(string); ok {
+				v[i] = f(s)
+				continue
+			}
+			replaceStrings(e, f)
+		}
+	}
+}
+
+// collectStrings appends every string within v to out.
+func collectStrings(v any, out *[]string) {
+	replaceStrings(v, func(s string) string {
+		*out = append(*out, s)
+		return s
+	})
 }

@@ -17,6 +17,9 @@ func (s *streamer) follow(ctx context.Context, ns string, match Match) error {
 	f := informers.NewSharedInformerFactoryWithOptions(s.cs, 0, informers.WithNamespace(ns))
 	inf := f.Core().V1().Pods().Informer()
 	var mu sync.Mutex
+	// wg is this namespace's: another namespace's follow may still start
+	// streams after this one has ended.
+	var wg sync.WaitGroup
 	streaming := map[types.UID]context.CancelFunc{}
 	start := func(obj any, initial bool) {
 		pod, ok := obj.(*corev1.Pod)
@@ -34,9 +37,9 @@ func (s *streamer) follow(ctx context.Context, ns string, match Match) error {
 			s.emit(Event{Type: PodFollowed, Pod: pod.Name})
 		}
 		for _, c := range s.containers(pod) {
-			s.wg.Add(1)
+			wg.Add(1)
 			go func() {
-				defer s.wg.Done()
+				defer wg.Done()
 				// A pod that appeared later is read from its start.
 				if err := s.copy(pctx, pod, c, !initial); err != nil && pctx.Err() == nil {
 					s.emit(Event{Type: StreamFailed, Pod: pod.Name, Container: c, Err: err})
@@ -71,6 +74,6 @@ func (s *streamer) follow(ctx context.Context, ns string, match Match) error {
 	f.Start(ctx.Done())
 	<-ctx.Done()
 	f.Shutdown()
-	s.wg.Wait()
+	wg.Wait()
 	return nil
 }

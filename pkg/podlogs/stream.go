@@ -74,7 +74,6 @@ type streamer struct {
 	opts Options
 	// mu is held while a line is written or an event told.
 	mu sync.Mutex
-	wg sync.WaitGroup
 }
 
 func (s *streamer) emit(e Event) {
@@ -160,7 +159,8 @@ func Stream(ctx context.Context, cs kubernetes.Interface, namespaces []string, m
 	for _, ns := range namespaces {
 		list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
-			return fmt.Errorf("listing pods in %s: %w", ns, err)
+			errs = append(errs, fmt.Errorf("listing pods in %s: %w", ns, err))
+			continue
 		}
 		pods := list.Items
 		sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })

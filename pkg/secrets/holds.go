@@ -49,9 +49,9 @@ func (d *Decryptor) Quotes(u *unstructured.Unstructured) bool {
 }
 
 // MinQuotedLen is the shortest decrypted value that Quoted and Quotable look
-// for inside a longer text: shorter ones ("v1", "80", "true", every leaf of
-// a manifest encrypted whole) are found everywhere, so looking for them
-// would withhold and blank unrelated text while hiding nothing of a secret.
+// for inside a longer text: shorter ones ("v1", "80", "yes") are found
+// everywhere, so looking for them would withhold and blank unrelated text
+// while hiding little of a secret.
 const MinQuotedLen = 4
 
 // Quoted reports whether text holds the placeholder or a value Decode

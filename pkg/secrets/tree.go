@@ -42,18 +42,53 @@ func walk(v any, f func(any) any) any {
 }
 
 // encryptedLeaves says, for each scalar of branches in walk's order,
-// whether it is encrypted.
+// whether it is encrypted and secret: in a Kubernetes manifest encrypted
+// whole, its apiVersion, kind, type, immutable and metadata are encrypted
+// too but are no secret (the cluster shows them to anyone who may list the
+// object), and taking them for one would make every error that names the
+// namespace or says "Secret" look as if it quoted a secret.
 func encryptedLeaves(b sops.TreeBranches) []bool {
 	var enc []bool
-	walk(b, func(v any) any {
-		enc = append(enc, isEncrypted(v))
-		return v
-	})
+	mark := func(identity bool) func(any) any {
+		return func(v any) any {
+			enc = append(enc, isEncrypted(v) && !identity)
+			return v
+		}
+	}
+	for _, branch := range b {
+		manifest := isManifest(branch)
+		for _, item := range branch {
+			if _, comment := item.Key.(sops.Comment); comment {
+				continue
+			}
+			key, _ := item.Key.(string)
+			walk(item.Value, mark(manifest && identityKeys[key]))
+		}
+	}
 	return enc
 }
 
-// leafValues returns the scalars of branches that encrypted marks, as
-// text, once branches are decrypted.
+// identityKeys are a manifest's top-level fields that say what the object
+// is rather than hold its data.
+var identityKeys = map[string]bool{"apiVersion": true, "kind": true, "type": true, "immutable": true, "metadata": true}
+
+// isManifest reports whether branch is a Kubernetes object: it has a
+// top-level apiVersion and kind.
+func isManifest(branch sops.TreeBranch) bool {
+	var api, kind bool
+	for _, item := range branch {
+		switch item.Key {
+		case "apiVersion":
+			api = true
+		case "kind":
+			kind = true
+		}
+	}
+	return api && kind
+}
+
+// leafValues returns the scalars of branches that encrypted marks (see
+// encryptedLeaves), as text, once branches are decrypted.
 func leafValues(b sops.TreeBranches, encrypted []bool) []string {
 	var out []string
 	i := 0

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"encoding/base64"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -45,6 +46,9 @@ func redact(fs []Finding, objs []*manifest, also []string) {
 			spellings = append(spellings, q[1:len(q)-1])
 		}
 	}
+	// The longest first, so that a value that holds another (a DSN around
+	// its password) is not shown in part.
+	slices.SortFunc(spellings, func(a, b string) int { return len(b) - len(a) })
 	for i := range fs {
 		for _, v := range spellings {
 			fs[i].Message = strings.ReplaceAll(fs[i].Message, v, "[redacted]")

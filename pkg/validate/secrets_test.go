@@ -17,9 +17,10 @@ func TestRedactEscapedValues(t *testing.T) {
 		{Field: "spec.env[0].value", Message: fmt.Sprintf("Invalid value: %q", "postgres://"+decrypted)},
 		{Field: "data.k", Message: "Invalid value: " + secret},
 	}
-	redact(fs, []*manifest{secretObj}, []string{decrypted})
+	fs = append(fs, Finding{Field: "spec.env[1].value", Message: "Invalid value: postgres://app:pass-77@db-host"})
+	redact(fs, []*manifest{secretObj}, []string{"pass-77", "postgres://app:pass-77@db-host", decrypted})
 	for _, f := range fs {
-		for _, v := range []string{"ss", "word-1", "rt-2"} {
+		for _, v := range []string{"ss", "word-1", "rt-2", "db-host"} {
 			if strings.Contains(f.Message, v) {
 				t.Errorf("finding at %s quotes a value: %s", f.Field, f.Message)
 			}

@@ -57,7 +57,11 @@ func (w *walker) quote(v any) string {
 		}
 		return fmt.Sprintf(" %q", t)
 	case float64:
-		return " " + strconv.FormatFloat(t, 'f', -1, 64)
+		n := strconv.FormatFloat(t, 'f', -1, 64)
+		if len(n) > 24 {
+			n = strconv.FormatFloat(t, 'g', -1, 64)
+		}
+		return " " + n
 	case map[string]any, []any:
 		return ""
 	}
