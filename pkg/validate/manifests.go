@@ -15,7 +15,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 )
 
 // ReadManifests decodes a YAML stream (documents separated by ---) or a
@@ -54,7 +53,7 @@ func decodeManifests(b []byte, name string) ([]*unstructured.Unstructured, error
 	for range min(runtime.GOMAXPROCS(0), len(docs)) {
 		wg.Go(func() {
 			for i := range next {
-				errs[i] = yaml.Unmarshal(docs[i], &maps[i])
+				errs[i] = unmarshalDocument(docs[i], &maps[i])
 			}
 		})
 	}
