@@ -118,7 +118,8 @@ type Event struct {
 	Cause string
 	// Images are the build's container images (DeployStarted, DeployDone).
 	Images []string
-	// Pod and Container name the pod and container a logs event is about.
+	// Pod and Container name the pod and container a logs event is about
+	// (the pod as NAMESPACE/POD when the logs span several namespaces).
 	Pod, Container string
 	// Message is set for Warning.
 	Message string

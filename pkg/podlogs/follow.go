@@ -34,7 +34,7 @@ func (s *streamer) follow(ctx context.Context, ns string, match Match) error {
 		pctx, cancel := context.WithCancel(ctx)
 		streaming[pod.UID] = cancel
 		if !initial {
-			s.emit(Event{Type: PodFollowed, Pod: pod.Name})
+			s.emit(Event{Type: PodFollowed, Pod: s.name(pod)})
 		}
 		for _, c := range s.containers(pod) {
 			wg.Add(1)
@@ -42,7 +42,7 @@ func (s *streamer) follow(ctx context.Context, ns string, match Match) error {
 				defer wg.Done()
 				// A pod that appeared later is read from its start.
 				if err := s.copy(pctx, pod, c, !initial); err != nil && pctx.Err() == nil {
-					s.emit(Event{Type: StreamFailed, Pod: pod.Name, Container: c, Err: err})
+					s.emit(Event{Type: StreamFailed, Pod: s.name(pod), Container: c, Err: err})
 				}
 			}()
 		}
@@ -64,7 +64,7 @@ func (s *streamer) follow(ctx context.Context, ns string, match Match) error {
 			mu.Unlock()
 			if ok {
 				cancel()
-				s.emit(Event{Type: PodGone, Pod: pod.Name})
+				s.emit(Event{Type: PodGone, Pod: s.name(pod)})
 			}
 		},
 	})

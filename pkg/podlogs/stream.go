@@ -74,6 +74,17 @@ type streamer struct {
 	opts Options
 	// mu is held while a line is written or an event told.
 	mu sync.Mutex
+	// namespaced is set when the pods come from several namespaces: they
+	// are then named NAMESPACE/POD, as two may have the same name.
+	namespaced bool
+}
+
+// name is how lines, events and errors name pod.
+func (s *streamer) name(pod *corev1.Pod) string {
+	if s.namespaced {
+		return pod.Namespace + "/" + pod.Name
+	}
+	return pod.Name
 }
 
 func (s *streamer) emit(e Event) {
@@ -110,14 +121,14 @@ func (s *streamer) copy(ctx context.Context, pod *corev1.Pod, container string, 
 	}
 	rc, err := s.cs.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, lo).Stream(ctx)
 	if err != nil {
-		return fmt.Errorf("pod/%s %s: reading its logs: %w", pod.Name, container, err)
+		return fmt.Errorf("pod/%s %s: reading its logs: %w", s.name(pod), container, err)
 	}
 	defer rc.Close()
 	prefix := s.opts.Prefix
 	if prefix == nil {
 		prefix = DefaultPrefix
 	}
-	p := prefix(pod.Name, container)
+	p := prefix(s.name(pod), container)
 	r := bufio.NewReader(rc)
 	for {
 		line, err := r.ReadString('\n')
@@ -136,18 +147,19 @@ func (s *streamer) copy(ctx context.Context, pod *corev1.Pod, container string, 
 			if errors.Is(err, io.EOF) || ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("pod/%s %s: %w", pod.Name, container, err)
+			return fmt.Errorf("pod/%s %s: %w", s.name(pod), container, err)
 		}
 	}
 }
 
-// Stream writes the logs of the pods in the namespaces that match. Without
+// Stream writes the logs of the pods in the namespaces that match (named
+// NAMESPACE/POD when there are several namespaces). Without
 // Follow, it reads each pod's containers in turn, namespaces in the order
 // given and pods sorted by name, and returns once all are read; with it,
 // it streams them all at once, and the pods that appear later, until ctx
 // ends.
 func Stream(ctx context.Context, cs kubernetes.Interface, namespaces []string, match Match, opts Options) error {
-	s := &streamer{cs: cs, opts: opts}
+	s := &streamer{cs: cs, opts: opts, namespaced: len(namespaces) > 1}
 	if opts.Follow {
 		g, gctx := errgroup.WithContext(ctx)
 		for _, ns := range namespaces {

@@ -105,6 +105,12 @@ func TestFollowTellsEventsOneAtATime(t *testing.T) {
 	if n := strings.Count(out.String(), "fake logs\n"); n != 8 {
 		t.Errorf("read %d streams, want 8:\n%s", n, out.String())
 	}
+	// Pods of two namespaces may share a name: each is named with its own.
+	for _, want := range []string{"pod/a/web-0 api fake logs\n", "pod/b/web-0 api fake logs\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no line %q:\n%s", want, out.String())
+		}
+	}
 }
 
 // safeBuffer is a bytes.Buffer for concurrent writers.
