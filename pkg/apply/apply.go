@@ -258,19 +258,22 @@ func (a *Applier) explain(ctx context.Context, t target, err error) error {
 		err = &DeniedError{Denied: d}
 	}
 	err = a.explainWebhook(ctx, err)
+	if err == nil {
+		return nil
+	}
+	orig := err
 	switch {
-	case err == nil:
 	case t.ref.GroupKind() == secretKind:
 		err = redact(err, "Secret data")
-	case a.opts.Quoted != nil && a.opts.Quoted(err.Error()):
-		// What redact keeps (the fields, kship's own errors such as a
-		// conflict, whose field path can hold a set's values) may still
-		// quote it: then nothing of the text is kept.
-		if err = redact(err, "a decrypted value"); a.opts.Quoted(err.Error()) {
-			err = errors.New(withheldQuoting(err))
-		}
-	case a.opts.Sensitive != nil && a.opts.Sensitive(t.obj):
+	case a.opts.Quoted != nil && a.opts.Quoted(err.Error()),
+		a.opts.Sensitive != nil && a.opts.Sensitive(t.obj):
 		err = redact(err, "a decrypted value")
+	}
+	// What redact keeps (the fields, kship's own errors such as a conflict,
+	// whose field path can hold a set's values) may still quote one: then
+	// nothing of its text is kept.
+	if a.opts.Quoted != nil && a.opts.Quoted(err.Error()) {
+		err = withheldQuoting(orig, a.opts.Quoted)
 	}
 	return err
 }

@@ -189,13 +189,25 @@ func redact(err error, what string) error {
 	return errors.New(msg + "; its message is withheld because it may quote " + what)
 }
 
-// withheldQuoting is what is said instead of an error whose text quotes a
-// decrypted value: its reason, if the API server gave one, and nothing of
-// its text.
-func withheldQuoting(err error) string {
+// withheldQuoting is what is said instead of err, whose text quotes a
+// decrypted value (as quoted reports): its reason, if the API server gave
+// one, and nothing of its text. An immutable field keeps its type, so that
+// a recreate still happens, with the paths that quote a value left out.
+func withheldQuoting(err error, quoted func(string) bool) error {
+	var imm *ImmutableError
+	if errors.As(err, &imm) {
+		kept := &ImmutableError{}
+		for _, f := range imm.Fields {
+			if quoted(f) {
+				f = "(a path that quotes a decrypted value)"
+			}
+			kept.Fields = append(kept.Fields, f)
+		}
+		return kept
+	}
 	var status apierrors.APIStatus
 	if errors.As(err, &status) && status.Status().Reason != "" {
-		return fmt.Sprintf("the API server refused it (%s); its message is withheld because it quotes a decrypted value", status.Status().Reason)
+		return fmt.Errorf("the API server refused it (%s); its message is withheld because it quotes a decrypted value", status.Status().Reason)
 	}
-	return "the request failed; its message is withheld because it quotes a decrypted value"
+	return errors.New("the request failed; its message is withheld because it quotes a decrypted value")
 }

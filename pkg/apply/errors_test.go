@@ -166,3 +166,34 @@ func TestExplainWithholdsAQuotingConflict(t *testing.T) {
 		t.Errorf("conflict quoting a decrypted value: %s", got)
 	}
 }
+
+// TestExplainWithholdsQuotingFields: the fields redact keeps are checked
+// too, for a Secret's error as for any; the reason stays, and an immutable
+// field stays an *ImmutableError, so that a recreate still happens.
+func TestExplainWithholdsQuotingFields(t *testing.T) {
+	const value = "decrypted-Dsn-77"
+	a := &Applier{opts: Options{Quoted: func(s string) bool { return strings.Contains(s, value) }}}
+	secret := &unstructured.Unstructured{}
+	secret.SetAPIVersion("v1")
+	secret.SetKind("Secret")
+	secret.SetName("db")
+	invalid := apierrors.NewInvalid(schema.GroupKind{Kind: "Secret"}, "db", field.ErrorList{
+		field.Invalid(field.NewPath("metadata", "finalizers").Key(value), "x", "bad"),
+	})
+	got := a.explain(context.Background(), target{obj: secret, ref: object.RefOf(secret)}, invalid)
+	if strings.Contains(got.Error(), value) || !strings.Contains(got.Error(), "(Invalid)") {
+		t.Errorf("a Secret's error whose field quotes a decrypted value: %v", got)
+	}
+	job := &unstructured.Unstructured{}
+	job.SetAPIVersion("batch/v1")
+	job.SetKind("Job")
+	job.SetName("migrate")
+	immutable := apierrors.NewInvalid(schema.GroupKind{Group: "batch", Kind: "Job"}, "migrate", field.ErrorList{
+		field.Invalid(field.NewPath("spec", "template", "metadata", "annotations").Key(value), "x", "field is immutable"),
+	})
+	got = a.explain(context.Background(), target{obj: job, ref: object.RefOf(job)}, immutable)
+	var imm *ImmutableError
+	if !errors.As(got, &imm) || strings.Contains(got.Error(), value) {
+		t.Errorf("an immutable field that quotes a decrypted value: %T %v, want an *ImmutableError without it", got, got)
+	}
+}

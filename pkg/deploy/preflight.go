@@ -262,6 +262,6 @@ func (sk *skips) split(phase string, objs []*unstructured.Unstructured, why func
 }
 
 // reshapingGroups are the API groups of policy engines whose objects
-// change what their webhooks admit (Kyverno; Gatekeeper's groups all end
-// in .gatekeeper.sh).
-var reshapingGroups = map[string]bool{"kyverno.io": true, "policies.kyverno.io": true}
+// change what their webhooks admit (Kyverno, Kubewarden, jsPolicy;
+// Gatekeeper's groups all end in .gatekeeper.sh).
+var reshapingGroups = map[string]bool{"kyverno.io": true, "policies.kyverno.io": true, "policies.kubewarden.io": true, "policy.jspolicy.com": true}

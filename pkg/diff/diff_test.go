@@ -394,3 +394,19 @@ func TestRedactValuesYAMLReshapes(t *testing.T) {
 		t.Errorf("the image change is not shown:\n%s", d)
 	}
 }
+
+// TestRedactDecryptedNumbers: a decrypted value that is a number (a PIN
+// in a custom resource encrypted whole) is not shown either.
+func TestRedactDecryptedNumbers(t *testing.T) {
+	cr := func(note string) *unstructured.Unstructured {
+		return obj(t, "apiVersion: example.com/v1\nkind: Vault\nmetadata: {name: v, namespace: shop}\nspec:\n  pin: 48213\n  accountId: 123456789012\n  note: "+note+"\n")
+	}
+	plan, err := Compute(Input{Pairs: []Pair{{Before: cr("a"), After: cr("b")}}}, Options{Redact: func() []string { return []string{"48213", "123456789012"} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := plan.Changes[0].Diff
+	if strings.Contains(d, "48213") || strings.Contains(d, "123456789012") || !strings.Contains(d, "+  note: b") {
+		t.Errorf("diff:\n%s", d)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -165,21 +166,38 @@ func redactTree(v any, values []string, before []string) {
 }
 
 // replaceStrings puts f(s) in place of every string s within v (maps and
-// lists; map keys are left alone).
+// lists; map keys are left alone), and of every number or boolean, as its
+// text, where f changes that text: a decrypted value may be one.
 func replaceStrings(v any, f func(string) string) {
+	leaf := func(e any) (any, bool) {
+		switch e := e.(type) {
+		case string:
+			return f(e), true
+		case int64, int, float64, bool:
+			text := fmt.Sprint(e)
+			if n, ok := e.(float64); ok {
+				text = strconv.FormatFloat(n, 'f', -1, 64) // as written: 123456789012
+			}
+			if r := f(text); r != text {
+				return r, true
+			}
+			return e, true
+		}
+		return nil, false
+	}
 	switch v := v.(type) {
 	case map[string]any:
 		for k, e := range v {
-			if s, ok := e.(string); ok {
-				v[k] = f(s)
+			if r, ok := leaf(e); ok {
+				v[k] = r
 				continue
 			}
 			replaceStrings(e, f)
 		}
 	case []any:
 		for i, e := range v {
-			if s, ok := e.(string); ok {
-				v[i] = f(s)
+			if r, ok := leaf(e); ok {
+				v[i] = r
 				continue
 			}
 			replaceStrings(e, f)
@@ -187,7 +205,8 @@ func replaceStrings(v any, f func(string) string) {
 	}
 }
 
-// collectStrings appends every string within v to out.
+// collectStrings appends every string within v to out, and every number
+// or boolean as its text.
 func collectStrings(v any, out *[]string) {
 	replaceStrings(v, func(s string) string {
 		*out = append(*out, s)

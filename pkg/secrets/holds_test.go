@@ -73,7 +73,7 @@ func TestQuotesSplicedAndShortValues(t *testing.T) {
 	id := sopstest.NewKey(t)
 	sopstest.UseKey(t, id)
 	d := secrets.New(secrets.Options{})
-	manifest := "apiVersion: v1\nkind: Secret\ntype: Opaque\nimmutable: true\nmetadata:\n  name: db-credentials\n  namespace: shop\nstringData:\n  password: " + sentinel + "\n"
+	manifest := "apiVersion: v1\nkind: Secret\ntype: Opaque\nimmutable: true\nmetadata:\n  name: db-credentials\n  namespace: shop\n  annotations:\n    auth-snippet: Basic dXNlcjpwYXNzd29yZA==\nstringData:\n  password: " + sentinel + "\n"
 	if _, err := d.Decode("secret.yaml", sopstest.Encrypt(t, []byte(manifest), formats.Yaml, sopstest.Options{}, id.Recipient().String())); err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +93,8 @@ func TestQuotesSplicedAndShortValues(t *testing.T) {
 		"data.k: Invalid value: " + base64.StdEncoding.EncodeToString([]byte(sentinel)): true,
 		`metadata.name: Invalid value: "v1": a lowercase RFC 1123 subdomain`:            false,
 		"the request failed": false,
+		// An annotation can hold a credential.
+		`metadata.annotations: Invalid value: "Basic dXNlcjpwYXNzd29yZA=="`: true,
 		// What the manifest says of itself is no secret.
 		`admission webhook "policy.example" denied the request: namespace shop: privileged: true`: false,
 		`Secret "db-credentials" is invalid: type: Opaque`:                                        false,

@@ -43,8 +43,8 @@ func walk(v any, f func(any) any) any {
 
 // encryptedLeaves says, for each scalar of branches in walk's order,
 // whether it is encrypted and secret: in a Kubernetes manifest encrypted
-// whole, its apiVersion, kind, type, immutable and metadata are encrypted
-// too but are no secret (the cluster shows them to anyone who may list the
+// whole, its apiVersion, kind, type, immutable and metadata's name,
+// namespace and labels are encrypted too but are no secret (the cluster shows them to anyone who may list the
 // object), and taking them for one would make every error that names the
 // namespace or says "Secret" look as if it quoted a secret.
 func encryptedLeaves(b sops.TreeBranches) []bool {
@@ -62,15 +62,32 @@ func encryptedLeaves(b sops.TreeBranches) []bool {
 				continue
 			}
 			key, _ := item.Key.(string)
-			walk(item.Value, mark(manifest && identityKeys[key]))
+			meta, isMeta := item.Value.(sops.TreeBranch)
+			switch {
+			case manifest && key == "metadata" && isMeta:
+				// Its name, namespace and labels; annotations can hold
+				// credentials (an ingress's auth snippet).
+				for _, m := range meta {
+					if _, comment := m.Key.(sops.Comment); comment {
+						continue
+					}
+					k, _ := m.Key.(string)
+					walk(m.Value, mark(identityMetadata[k]))
+				}
+			default:
+				walk(item.Value, mark(manifest && identityKeys[key]))
+			}
 		}
 	}
 	return enc
 }
 
 // identityKeys are a manifest's top-level fields that say what the object
-// is rather than hold its data.
-var identityKeys = map[string]bool{"apiVersion": true, "kind": true, "type": true, "immutable": true, "metadata": true}
+// is rather than hold its data; identityMetadata, those of its metadata.
+var (
+	identityKeys     = map[string]bool{"apiVersion": true, "kind": true, "type": true, "immutable": true}
+	identityMetadata = map[string]bool{"name": true, "namespace": true, "generateName": true, "labels": true}
+)
 
 // isManifest reports whether branch is a Kubernetes object: it has a
 // top-level apiVersion and kind.

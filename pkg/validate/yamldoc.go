@@ -15,7 +15,8 @@ import (
 // become float64 and keys strings. Where the round trip would do more (a
 // key that is not a string, a string that is not valid UTF-8, an infinite
 // or NaN number, a document that is not a map), the document takes the
-// library's own path, so that the result and the error are its.
+// library's own path, so that the result and the error are its. (For an
+// m that is nil before, as decodeManifests's are.)
 func unmarshalDocument(doc []byte, m *map[string]any) error {
 	var v any
 	if err := yamlv2.Unmarshal(doc, &v); err != nil {
@@ -29,7 +30,7 @@ func unmarshalDocument(doc []byte, m *map[string]any) error {
 	if !ok {
 		return yaml.Unmarshal(doc, m)
 	}
-	out, ok := jsonable(top)
+	out, ok := jsonable(top, 1)
 	if !ok {
 		return yaml.Unmarshal(doc, m)
 	}
@@ -37,9 +38,16 @@ func unmarshalDocument(doc []byte, m *map[string]any) error {
 	return nil
 }
 
-// jsonable converts v as a JSON round trip would, reporting false where
-// it cannot tell that it would do the same.
-func jsonable(v any) (any, bool) {
+// maxJSONDepth is encoding/json's nesting limit, which the round trip
+// meets: a document nested deeper is refused there.
+const maxJSONDepth = 10000
+
+// jsonable converts v, at nesting depth, as a JSON round trip would,
+// reporting false where it cannot tell that it would do the same.
+func jsonable(v any, depth int) (any, bool) {
+	if depth >= maxJSONDepth-10 {
+		return nil, false // close to the limit: let the library judge
+	}
 	switch v := v.(type) {
 	case map[any]any:
 		out := make(map[string]any, len(v))
@@ -48,7 +56,7 @@ func jsonable(v any) (any, bool) {
 			if !ok || !utf8.ValidString(ks) {
 				return nil, false
 			}
-			c, ok := jsonable(e)
+			c, ok := jsonable(e, depth+1)
 			if !ok {
 				return nil, false
 			}
@@ -58,7 +66,7 @@ func jsonable(v any) (any, bool) {
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			c, ok := jsonable(e)
+			c, ok := jsonable(e, depth+1)
 			if !ok {
 				return nil, false
 			}

@@ -27,6 +27,8 @@ func TestUnmarshalDocumentAsSigsYAML(t *testing.T) {
 		"t: 2024-01-02T03:04:05Z\nd: 2024-01-02\n",
 		"nested: {list: [1, {x: null}, [true]]}\n",
 		"a: [\n",
+		"a: " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n",
+		"a: " + strings.Repeat("[", 10005) + strings.Repeat("]", 10005) + "\n",
 	}
 	files, err := filepath.Glob("../../testdata/validate/corpus/*.yaml")
 	if err != nil {
