@@ -14,7 +14,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 func runningPod(name string, containers ...string) *corev1.Pod {
@@ -65,6 +67,21 @@ func TestStreamPrefixesEveryLine(t *testing.T) {
 // is not safe for concurrent use needs, and the lines of both are read.
 func TestFollowTellsEventsOneAtATime(t *testing.T) {
 	cs := fake.NewSimpleClientset()
+	// Each namespace's informer watches once it has listed; the pods come
+	// through those watches, so that they are ones that appeared.
+	type nsWatch struct {
+		ns string
+		w  *watch.FakeWatcher
+	}
+	watching := make(chan nsWatch, 4)
+	cs.PrependWatchReactor("pods", func(a k8stesting.Action) (bool, watch.Interface, error) {
+		w := watch.NewFakeWithChanSize(16, false)
+		select {
+		case watching <- nsWatch{a.GetNamespace(), w}:
+		default:
+		}
+		return true, w, nil
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var inFlight, overlaps, followed atomic.Int32
@@ -81,18 +98,26 @@ func TestFollowTellsEventsOneAtATime(t *testing.T) {
 	}}
 	done := make(chan error, 1)
 	go func() { done <- Stream(ctx, cs, []string{"a", "b"}, func(*corev1.Pod) bool { return true }, opts) }()
-	time.Sleep(200 * time.Millisecond) // the informers have listed
+	watchers := map[string]*watch.FakeWatcher{}
+	for range 2 {
+		select {
+		case w := <-watching:
+			watchers[w.ns] = w.w
+		case <-time.After(10 * time.Second):
+			t.Fatal("the informers did not start watching")
+		}
+	}
 	for i := range 4 {
 		for _, ns := range []string{"a", "b"} {
 			p := runningPod(fmt.Sprintf("web-%d", i), "api")
 			p.Namespace, p.UID = ns, types.UID(ns+p.Name)
-			if _, err := cs.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
-				t.Fatal(err)
-			}
+			watchers[ns].Add(p)
 		}
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for followed.Load() < 8 && time.Now().Before(deadline) {
+	// Until every pod is followed and read: an earlier end stops a stream
+	// before its line, as it should.
+	for (followed.Load() < 8 || strings.Count(out.String(), "fake logs\n") < 8) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
