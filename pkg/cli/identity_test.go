@@ -104,6 +104,13 @@ func TestNamespaceScopedCIIdentity(t *testing.T) {
 	if strings.Contains(r.stderr, "forbidden") {
 		t.Errorf("a later deploy still trips over the kind that left the build:\n%s", r.stderr)
 	}
+	// Nothing changed since the first deploy: the dry run, read with this
+	// identity's narrower rights, finds each namespaced object as it is.
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.Contains(line, "/"+ns+"/") && !strings.Contains(line, " unchanged ") {
+			t.Errorf("after no change, a row that is not unchanged: %s", line)
+		}
+	}
 	s := run(t, "--config", cfg, "status", "test", "--kubeconfig", kubeconfig)
 	t.Logf("status: exit %d\n%s%s", s.code, s.stdout, s.stderr)
 	mustCode(t, s, 0)

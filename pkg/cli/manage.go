@@ -298,15 +298,6 @@ func worstOf(errs []error) error {
 	return exitcode.Wrap(code, errors.Join(errs...))
 }
 
-// names lists the targets' names.
-func names(ts []*engine.Target) string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.Name()
-	}
-	return strings.Join(out, ", ")
-}
-
 func printStatus(w io.Writer, doc *engine.StatusReport) error {
 	fmt.Fprintf(w, "environment %s (inventory %s)\n", doc.Environment, doc.Inventory)
 	if d := doc.LastDeploy; d != nil {

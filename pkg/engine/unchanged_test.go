@@ -1,10 +1,8 @@
 package engine_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/component-base/metrics/testutil"
 )
 
 // gadgets is app.Extra for a CRD of kind Gadget in group, and n Gadgets.
@@ -54,22 +53,18 @@ func applies(t *testing.T, c *testcluster.Cluster, group string) (real, dryRun i
 	if err != nil {
 		t.Fatalf("reading the API server's metrics: %v", err)
 	}
-	sc := bufio.NewScanner(strings.NewReader(string(raw)))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "apiserver_request_total{") || !strings.Contains(line, `group="`+group+`"`) ||
-			!strings.Contains(line, `resource="gadgets"`) || !strings.Contains(line, `verb="APPLY"`) {
+	m := testutil.NewMetrics()
+	if err := testutil.ParseMetrics(string(raw), &m); err != nil {
+		t.Fatalf("parsing the API server's metrics: %v", err)
+	}
+	for _, s := range m["apiserver_request_total"] {
+		if s.Metric["group"] != testutil.LabelValue(group) || s.Metric["resource"] != "gadgets" || s.Metric["verb"] != "APPLY" {
 			continue
 		}
-		n, err := strconv.Atoi(line[strings.LastIndexByte(line, ' ')+1:])
-		if err != nil {
-			t.Fatalf("metrics line %q: %v", line, err)
-		}
-		if strings.Contains(line, `dry_run=""`) {
-			real += n
+		if s.Metric["dry_run"] == "" {
+			real += int(s.Value)
 		} else {
-			dryRun += n
+			dryRun += int(s.Value)
 		}
 	}
 	return real, dryRun

@@ -151,12 +151,7 @@ var load = sync.OnceValue(func() *loaded {
 // the server.
 func (s *loaded) internal(u *unstructured.Unstructured, gvk schema.GroupVersionKind) (runtime.Object, error) {
 	if !int32Sized(u.Object) {
-		data, err := json.Marshal(u.Object)
-		if err != nil {
-			return nil, err
-		}
-		obj, _, err := s.decoder.Decode(data, nil, nil)
-		return obj, err
+		return s.decodeJSON(u)
 	}
 	versioned, err := s.scheme.New(gvk)
 	if err != nil {
@@ -174,6 +169,17 @@ func (s *loaded) internal(u *unstructured.Unstructured, gvk schema.GroupVersionK
 		return nil, err
 	}
 	return internal, nil
+}
+
+// decodeJSON is what the API server's decoder makes of u sent as JSON, as
+// kship sends it.
+func (s *loaded) decodeJSON(u *unstructured.Unstructured) (runtime.Object, error) {
+	data, err := json.Marshal(u.Object)
+	if err != nil {
+		return nil, err
+	}
+	obj, _, err := s.decoder.Decode(data, nil, nil)
+	return obj, err
 }
 
 // int32Sized reports whether every whole number within v fits an int32.

@@ -1,8 +1,6 @@
 package builtin
 
 import (
-	"encoding/json"
-
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -14,10 +12,5 @@ func Internal(u *unstructured.Unstructured) (runtime.Object, error) {
 
 // Decoded is what the API server's decoder makes of u sent as JSON.
 func Decoded(u *unstructured.Unstructured) (runtime.Object, error) {
-	data, err := json.Marshal(u.Object)
-	if err != nil {
-		return nil, err
-	}
-	obj, _, err := load().decoder.Decode(data, nil, nil)
-	return obj, err
+	return load().decodeJSON(u)
 }
