@@ -8,7 +8,6 @@ import (
 
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
@@ -79,13 +78,13 @@ func (e *Error) Error() string { return fmt.Sprintf("build %s: %v", e.Dir, e.Err
 func (e *Error) Unwrap() error { return e.Err }
 
 // Build renders the kustomization in dir.
-func Build(dir string, opts Options) (resmap.ResMap, error) {
+func Build(dir string, opts Options) (*Manifests, error) {
 	return BuildFS(filesys.MakeFsOnDisk(), dir, opts)
 }
 
 // BuildFS renders the kustomization in dir as read from fSys, e.g. a git
 // commit's tree in memory, instead of from disk.
-func BuildFS(fSys filesys.FileSystem, dir string, opts Options) (resmap.ResMap, error) {
+func BuildFS(fSys filesys.FileSystem, dir string, opts Options) (*Manifests, error) {
 	m, err := run(fSys, dir, opts)
 	if err != nil {
 		return nil, &Error{Dir: dir, Err: err}
@@ -93,7 +92,7 @@ func BuildFS(fSys filesys.FileSystem, dir string, opts Options) (resmap.ResMap, 
 	return m, nil
 }
 
-func run(disk filesys.FileSystem, dir string, opts Options) (resmap.ResMap, error) {
+func run(disk filesys.FileSystem, dir string, opts Options) (*Manifests, error) {
 	disk = limited(disk, opts.Limits, opts.Decoder)
 	kfile, err := kustomizationFile(disk, dir)
 	if err != nil {
@@ -120,7 +119,7 @@ func run(disk filesys.FileSystem, dir string, opts Options) (resmap.ResMap, erro
 
 // buildImages builds with the top kustomization's images list replaced by
 // images; with early, without what runs after its images transformer.
-func buildImages(disk filesys.FileSystem, dir string, top *topKustomization, images []Image, early bool, opts Options) (resmap.ResMap, error) {
+func buildImages(disk filesys.FileSystem, dir string, top *topKustomization, images []Image, early bool, opts Options) (*Manifests, error) {
 	edited, err := top.withImages(images, early)
 	if err != nil {
 		return nil, err
@@ -134,7 +133,7 @@ var krustyRuns atomic.Int64
 
 // kustomize runs krusty on dir, with the kustomization file kfile replaced
 // by edited when that is not nil.
-func kustomize(disk filesys.FileSystem, dir, kfile string, edited []byte, opts Options) (resmap.ResMap, error) {
+func kustomize(disk filesys.FileSystem, dir, kfile string, edited []byte, opts Options) (*Manifests, error) {
 	fSys := disk
 	if edited != nil {
 		fSys = &overlayFS{FileSystem: disk, path: kfile, data: edited}
@@ -147,8 +146,7 @@ func kustomize(disk filesys.FileSystem, dir, kfile string, edited []byte, opts O
 		}
 		fSys = &overlayFS{FileSystem: disk, path: kfile, data: edited}
 	}
-	krustyRuns.Add(1)
-	m, err := krusty.MakeKustomizer(opts.krusty()).Run(fSys, dir)
+	m, err := split(fSys, dir, opts)
 	if refused := refusal(disk); refused != nil {
 		return nil, refused // what kustomize made of it says less
 	}
@@ -162,6 +160,16 @@ func kustomize(disk filesys.FileSystem, dir, kfile string, edited []byte, opts O
 		err = takeOrigins(m, opts.Origins, added)
 	}
 	return m, err
+}
+
+// plain runs kustomize on the kustomization in dir, as one build.
+func plain(fSys filesys.FileSystem, dir string, opts Options) (*Manifests, error) {
+	krustyRuns.Add(1)
+	m, err := krusty.MakeKustomizer(opts.krusty()).Run(fSys, dir)
+	if err != nil {
+		return nil, err
+	}
+	return manifestsOf(m), nil
 }
 
 func (o Options) krusty() *krusty.Options {

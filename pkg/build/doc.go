@@ -9,6 +9,13 @@
 // kustomization's images transformer sees (UnusedImageError), a check made
 // within the build itself for most trees.
 //
+// A tree where one kustomization gathers many kustomization directories
+// (a platform's services) is built in parts, concurrently, one part per few
+// of those directories, and put together as kustomize would have: the build
+// then grows with the objects rather than their square. The split is taken
+// only where it provably cannot change the output (see split); anything
+// else is built as one.
+//
 // Trees can be hostile (a pull request's), so every file kustomize reads
 // goes through a filesystem layer that checks it first against Limits: its
 // size (before reading it, where the filesystem can tell), the expansion of

@@ -3,13 +3,12 @@ package build
 import (
 	"fmt"
 
-	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
 // buildChecked builds with opts.Images and checks that each matched an
 // image (see images_probe.go for how, in the same build).
-func buildChecked(disk filesys.FileSystem, dir string, top *topKustomization, opts Options) (resmap.ResMap, error) {
+func buildChecked(disk filesys.FileSystem, dir string, top *topKustomization, opts Options) (*Manifests, error) {
 	p, err := newProbe(top, opts.Images)
 	if err != nil {
 		return nil, err
@@ -38,7 +37,7 @@ func buildChecked(disk filesys.FileSystem, dir string, top *topKustomization, op
 
 // run does the builds p needs and returns the output and the overrides
 // whose marks showed.
-func (p *probe) run(disk filesys.FileSystem, dir string, top *topKustomization, opts Options) (resmap.ResMap, []Image, error) {
+func (p *probe) run(disk filesys.FileSystem, dir string, top *topKustomization, opts Options) (*Manifests, []Image, error) {
 	inMain := len(p.marks) - len(p.alone)
 	if inMain == 0 && len(p.alone) == 0 {
 		m, err := buildImages(disk, dir, top, p.entries, false, opts)
@@ -46,7 +45,7 @@ func (p *probe) run(disk filesys.FileSystem, dir string, top *topKustomization, 
 	}
 	quiet := opts
 	quiet.Origins = nil
-	var m resmap.ResMap
+	var m *Manifests
 	var seen map[int]bool
 	if inMain > 0 {
 		// With late steps the marked build leaves them out, as they may

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"sigs.k8s.io/kustomize/api/resmap"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -21,7 +20,7 @@ type sightings struct {
 
 // takeMarks finds p's marks in m and removes them, leaving every value as
 // the unmarked build would have it.
-func (p *probe) takeMarks(m resmap.ResMap) sightings {
+func (p *probe) takeMarks(m *Manifests) sightings {
 	s := sightings{seen: map[int]bool{}}
 	re, prefix := p.marksIn(), "kshipprobe"+p.nonce
 	for _, r := range m.Resources() {
@@ -76,7 +75,7 @@ func walkScalars(n *kyaml.Node, fn func(n *kyaml.Node, isKey, inMetadata bool)) 
 
 // imageNames returns the distinct names (without tag or digest) of the
 // container and image-volume images in m.
-func imageNames(m resmap.ResMap) map[string]bool {
+func imageNames(m *Manifests) map[string]bool {
 	names := map[string]bool{}
 	for _, r := range m.Resources() {
 		collectImages(r.YNode(), "", names)

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -66,7 +65,7 @@ func withOrigins(fSys filesys.FileSystem, path string) ([]byte, bool, error) {
 
 // takeOrigins records every resource's origin annotation into into, and
 // removes the annotations if this build added them (strip).
-func takeOrigins(m resmap.ResMap, into Origins, strip bool) error {
+func takeOrigins(m *Manifests, into Origins, strip bool) error {
 	for _, r := range m.Resources() {
 		o, err := r.GetOrigin()
 		if err != nil {

@@ -6,17 +6,16 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/kustomize/api/resmap"
 )
 
 // YAML renders m exactly as `kustomize build` prints it.
-func YAML(m resmap.ResMap) ([]byte, error) {
+func YAML(m *Manifests) ([]byte, error) {
 	return m.AsYaml()
 }
 
 // JSON renders m as a Kubernetes List, as `kubectl get -o json` prints many
 // objects.
-func JSON(m resmap.ResMap) ([]byte, error) {
+func JSON(m *Manifests) ([]byte, error) {
 	items := make([]json.RawMessage, 0, m.Size())
 	for _, r := range m.Resources() {
 		b, err := r.MarshalJSON()
@@ -42,7 +41,7 @@ func JSON(m resmap.ResMap) ([]byte, error) {
 // Objects returns m's resources as unstructured objects, for the API. They
 // go through JSON, so numbers have the types apimachinery expects (int64,
 // float64), which kustomize's own maps do not.
-func Objects(m resmap.ResMap) ([]*unstructured.Unstructured, error) {
+func Objects(m *Manifests) ([]*unstructured.Unstructured, error) {
 	out := make([]*unstructured.Unstructured, 0, m.Size())
 	for _, r := range m.Resources() {
 		b, err := r.MarshalJSON()

@@ -9,7 +9,6 @@ import (
 	"github.com/kship/kship/pkg/config"
 	"github.com/kship/kship/pkg/exitcode"
 	ucli "github.com/urfave/cli/v2"
-	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
 )
 
@@ -95,7 +94,7 @@ func (b *buildCmd) run(_ context.Context, s streams) error {
 
 // writeManifests renders the build's objects; a failure to render them is
 // the build's.
-func writeManifests(w io.Writer, render func(resmap.ResMap) ([]byte, error), m resmap.ResMap) error {
+func writeManifests(w io.Writer, render func(*build.Manifests) ([]byte, error), m *build.Manifests) error {
 	out, err := render(m)
 	if err != nil {
 		return exitcode.Wrap(exitcode.Build, err)

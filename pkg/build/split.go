@@ -1,0 +1,163 @@
+package build
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+)
+
+// splitMin is how many kustomization directories one kustomization must
+// gather before a build is split along them.
+var splitMin = 8
+
+// splitTrace, when not nil, is told why each build was not split ("" when
+// it was), for the tests.
+var (
+	splitTraceMu sync.Mutex
+	splitTrace   func(why string)
+)
+
+func traceSplit(why string) {
+	splitTraceMu.Lock()
+	defer splitTraceMu.Unlock()
+	if splitTrace != nil {
+		splitTrace(why)
+	}
+}
+
+// split builds the kustomization in dir. Where one kustomization of the
+// tree gathers many kustomization directories (a platform's services, say),
+// it builds the tree once per directory, concurrently, each time with that
+// kustomization listing only that directory, and puts the parts together as
+// kustomize would have. kustomize's build time grows with the square of the
+// objects (every name reference is looked up among all objects); the parts'
+// grows with their sum.
+//
+// A part cannot see the others, so the split is taken only when that cannot
+// change the result: nothing in the tree acts across objects (vars,
+// replacements, functions, custom configurations), no object is renamed
+// other than by prefix, suffix or hash, no part mentions a name another
+// part's object had, the parts' shared objects come out the same in every
+// part, and no two parts make the same object. Anything else, including a
+// part that fails, builds the tree as one, which also reports kustomize's
+// own error.
+func split(fSys filesys.FileSystem, dir string, opts Options) (*Manifests, error) {
+	cache := newReadCache(fSys)
+	m, why := trySplit(cache, dir, opts)
+	traceSplit(why)
+	if why == "" {
+		return m, nil
+	}
+	return plain(cache, dir, opts)
+}
+
+// trySplit builds dir in parts, or says why not.
+func trySplit(fSys filesys.FileSystem, dir string, opts Options) (*Manifests, string) {
+	t, why := walkTree(fSys, dir, opts.LoadRestrictor != types.LoadRestrictionsNone)
+	if why != "" {
+		return nil, why
+	}
+	sl, why := newSlicer(fSys, dir, opts, t)
+	if why != "" {
+		return nil, why
+	}
+	// The shared objects alone, then the entries a few at a time, with the
+	// spine's replicas given to the part whose entries' files name them.
+	size := partSize(len(sl.entries), runtime.GOMAXPROCS(0))
+	slices := []slice{{}}
+	sl.partOf = make([]int, len(sl.entries))
+	for j := 0; j < len(sl.entries); j += size {
+		var s slice
+		for e := j; e < min(j+size, len(sl.entries)); e++ {
+			s.entries = append(s.entries, e)
+			sl.partOf[e] = len(slices)
+		}
+		slices = append(slices, s)
+	}
+	sl.slices = slices
+	sl.guessReplicas()
+	parts, err := sl.buildAll(slices, true)
+	if err != nil {
+		return nil, "a part failed: " + err.Error()
+	}
+	a, why := assemble(parts, sl)
+	if why != "" {
+		return nil, why
+	}
+	// Then again, for the parts whose replicas were not guessed right.
+	again, why := sl.placeReplicas(a)
+	if why != "" {
+		return nil, why
+	}
+	if len(again) > 0 {
+		rebuilt, err := sl.buildAll(pick(slices, again), false)
+		if err != nil {
+			return nil, "a part failed: " + err.Error()
+		}
+		for j, i := range again {
+			parts[i] = rebuilt[j]
+		}
+		if a, why = assemble(parts, sl); why != "" {
+			return nil, why
+		}
+	}
+	return a.manifests()
+}
+
+// newSlicer finds the tree's fan-out: the kustomization that gathers the
+// most kustomization directories from one directory (services/*, say), at
+// least splitMin, with a single path to it from the root. Those are the
+// entries; its other resources are shared by every part.
+func newSlicer(fSys filesys.FileSystem, dir string, opts Options, t *kustTree) (*slicer, string) {
+	var (
+		fan     *kustNode
+		entries []int
+	)
+	for _, n := range t.nodes {
+		if n.k.Kind == "Component" {
+			continue
+		}
+		group := n.largestGroup()
+		if len(group) < splitMin {
+			continue
+		}
+		if fan == nil || len(group) > len(entries) || len(group) == len(entries) && n.dir < fan.dir {
+			fan, entries = n, group
+		}
+	}
+	if fan == nil {
+		return nil, fmt.Sprintf("no kustomization gathers %d directories", splitMin)
+	}
+	sl := &slicer{fSys: fSys, dir: dir, opts: opts, t: t, fan: fan, entries: entries}
+	for n := fan; n != nil; n = n.parent {
+		if n.visits != 1 {
+			return nil, n.file + " is included more than once"
+		}
+		sl.spine = append(sl.spine, n)
+	}
+	return sl, ""
+}
+
+// partSize is how many of n entries one part builds: enough that the
+// work every part repeats (the shared objects, the spine's transformers) is
+// paid for a few entries at a time, few enough that four parts a processor
+// keep them all busy to the end and that kustomize's time, which grows with
+// the square of a part's objects, stays small.
+func partSize(n, workers int) int {
+	return min(maxPartSize, max(1, n/(4*workers)))
+}
+
+// maxPartSize bounds a part's entries.
+const maxPartSize = 12
+
+// pick returns the slices at the indexes is.
+func pick(slices []slice, is []int) []slice {
+	out := make([]slice, len(is))
+	for j, i := range is {
+		out[j] = slices[i]
+	}
+	return out
+}

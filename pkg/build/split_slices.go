@@ -1,0 +1,174 @@
+package build
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resource"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/yaml"
+)
+
+// slicer builds a tree once per entry of its fan-out kustomization: the
+// whole tree, with that kustomization listing only that entry of its
+// gathered directories.
+type slicer struct {
+	fSys filesys.FileSystem
+	dir  string
+	opts Options
+	t    *kustTree
+	fan  *kustNode
+	// entries are the fan-out's directories built in parts, as indexes
+	// into its dirs.
+	entries []int
+	// spine is the fan-out and its ancestors, up to the root.
+	spine []*kustNode
+	// slices are the parts, once chosen; partOf the part of each entry.
+	slices []slice
+	partOf []int
+}
+
+// slice says what one build keeps: some of the fan-out's entries (indexes
+// into entries; none for the shared objects alone) and, for each spine
+// kustomization with replicas, which of them (by index).
+type slice struct {
+	entries  []int
+	replicas map[*kustNode][]int
+}
+
+// overlays returns the kustomization files that slice s changes.
+func (sl *slicer) overlays(s slice) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, n := range sl.spine {
+		k := n.k
+		changed := false
+		if n == sl.fan {
+			k.Resources, k.Bases = sl.keep(s.entries), nil
+			changed = true
+		}
+		if len(k.Replicas) > 0 {
+			var kept []types.Replica
+			for _, i := range s.replicas[n] {
+				kept = append(kept, n.k.Replicas[i])
+			}
+			k.Replicas, changed = kept, true
+		}
+		if !changed {
+			continue
+		}
+		data, err := yaml.Marshal(&k)
+		if err != nil {
+			return nil, err
+		}
+		out[filepath.Clean(n.file)] = data
+	}
+	return out, nil
+}
+
+// keep is the fan-out's resources with only the given entries (indexes
+// into entries) of the entries.
+func (sl *slicer) keep(entries []int) []string {
+	listed := sl.fan.listed()
+	drop := map[int]bool{}
+	for _, j := range sl.entries {
+		drop[sl.fan.dirs[j]] = true
+	}
+	for _, j := range entries {
+		delete(drop, sl.fan.dirs[sl.entries[j]])
+	}
+	var out []string
+	for i, r := range listed {
+		if !drop[i] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// build runs kustomize on slice s.
+func (sl *slicer) build(s slice) ([]*resource.Resource, error) {
+	files, err := sl.overlays(s)
+	if err != nil {
+		return nil, err
+	}
+	krustyRuns.Add(1)
+	m, err := krusty.MakeKustomizer(sl.opts.krusty()).Run(&filesOverlay{FileSystem: sl.fSys, files: files}, sl.dir)
+	if err != nil {
+		return nil, err
+	}
+	return m.Resources(), nil
+}
+
+// buildAll builds every slice, as many at once as there are processors,
+// and stops at the first failure. With guessed, a slice whose replicas were
+// guessed and fails is built again without them.
+func (sl *slicer) buildAll(slices []slice, guessed bool) ([][]*resource.Resource, error) {
+	out := make([][]*resource.Resource, len(slices))
+	var (
+		next   atomic.Int64
+		failed atomic.Bool
+		first  error
+		once   sync.Once
+		wg     sync.WaitGroup
+	)
+	workers := min(runtime.GOMAXPROCS(0), len(slices))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				i := int(next.Add(1)) - 1
+				if i >= len(slices) {
+					return
+				}
+				res, err := sl.build(slices[i])
+				if err != nil && guessed && slices[i].replicas != nil {
+					// A guess that named the wrong part: built
+					// again once the right one is known.
+					slices[i].replicas = nil
+					res, err = sl.build(slices[i])
+				}
+				if err != nil {
+					once.Do(func() { first = err })
+					failed.Store(true)
+					return
+				}
+				out[i] = res
+			}
+		}()
+	}
+	wg.Wait()
+	return out, first
+}
+
+// filesOverlay serves some files from memory and the rest from the
+// filesystem under it.
+type filesOverlay struct {
+	filesys.FileSystem
+	files map[string][]byte
+}
+
+func (o *filesOverlay) ReadFile(p string) ([]byte, error) {
+	if data, ok := o.files[filepath.Clean(p)]; ok {
+		return append([]byte(nil), data...), nil
+	}
+	return o.FileSystem.ReadFile(p)
+}
+
+// describe names part i of a split build by its entries.
+func (sl *slicer) describe(i int) string {
+	if sl.slices == nil || i >= len(sl.slices) || len(sl.slices[i].entries) == 0 {
+		return "the shared objects alone"
+	}
+	e := sl.slices[i].entries
+	first := sl.fan.listed()[sl.fan.dirs[sl.entries[e[0]]]]
+	if len(e) == 1 {
+		return "entry " + first
+	}
+	return fmt.Sprintf("entries %s and %d more", first, len(e)-1)
+}

@@ -1,0 +1,365 @@
+package build
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/kship/kship/internal/repo"
+	"github.com/kship/kship/internal/treegen"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+)
+
+// platform is a root over n apps, each its own kustomization: the shape a
+// split build takes. Edit the files before writing them.
+func platform(n int) map[string]string {
+	var apps []string
+	files := map[string]string{}
+	for i := range n {
+		app := fmt.Sprintf("app%02d", i)
+		apps = append(apps, "  - apps/"+app)
+		files["apps/"+app+"/kustomization.yaml"] = fmt.Sprintf(`resources:
+  - deployment.yaml
+  - service.yaml
+labels:
+  - pairs: {app: %[1]s}
+    includeSelectors: true
+configMapGenerator:
+  - name: %[1]s-settings
+    literals: [NAME=%[1]s]
+`, app)
+		files["apps/"+app+"/deployment.yaml"] = fmt.Sprintf(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: %[1]s
+spec:
+  replicas: 1
+  template:
+    spec:
+      serviceAccountName: runner
+      containers:
+        - name: main
+          image: app
+          envFrom:
+            - configMapRef: {name: shared-env}
+            - configMapRef: {name: %[1]s-settings}
+`, app)
+		files["apps/"+app+"/service.yaml"] = fmt.Sprintf(`apiVersion: v1
+kind: Service
+metadata:
+  name: %[1]s
+spec:
+  ports: [{port: 80}]
+`, app)
+	}
+	files["kustomization.yaml"] = `namespace: team
+namePrefix: prod-
+commonAnnotations: {owner: platform}
+labels:
+  - pairs: {env: prod}
+images:
+  - name: app
+    newTag: "1.2.3"
+resources:
+  - namespace.yaml
+  - rbac.yaml
+` + strings.Join(apps, "\n") + `
+configMapGenerator:
+  - name: shared-env
+    literals: [REGION=eu]
+replicas:
+  - name: app01
+    count: 3
+  - name: prod-app03
+    count: 2
+patches:
+  - target: {kind: Deployment, labelSelector: app=app02}
+    patch: |-
+      - op: add
+        path: /spec/template/metadata/annotations
+        value: {patched: "yes"}
+`
+	files["namespace.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n"
+	files["rbac.yaml"] = `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: runner
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: runner
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+  - kind: ServiceAccount
+    name: runner
+`
+	return files
+}
+
+// buildSplit builds dir as Build does and as one kustomize run, and
+// returns both and why the build was not split.
+func buildSplit(t *testing.T, dir string, opts Options) (got, want string, why string) {
+	t.Helper()
+	var whys []string
+	splitTraceMu.Lock()
+	splitTrace = func(w string) { whys = append(whys, w) }
+	splitTraceMu.Unlock()
+	defer func() {
+		splitTraceMu.Lock()
+		splitTrace = nil
+		splitTraceMu.Unlock()
+	}()
+	m, err := Build(dir, opts)
+	if err != nil {
+		got = "error: " + err.(*Error).Err.Error()
+	} else {
+		out, err := m.AsYaml()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = string(out)
+	}
+	plainM, err := krusty.MakeKustomizer(opts.krusty()).Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		want = "error: " + err.Error()
+	} else {
+		out, err := plainM.AsYaml()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = string(out)
+	}
+	if len(whys) != 1 {
+		t.Fatalf("build decided on splitting %d times, want once", len(whys))
+	}
+	return got, want, whys[0]
+}
+
+func TestSplitBuildsAsOne(t *testing.T) {
+	services := func(t *testing.T, dir string) {
+		if err := treegen.Services(dir, 20); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name string
+		make func(t *testing.T, dir string)
+	}{
+		{"generated services", services},
+		{"platform", func(t *testing.T, dir string) { writeFiles(t, dir, platform(10)) }},
+		{"entries with their own prefixes", func(t *testing.T, dir string) {
+			files := platform(10)
+			files["apps/app04/kustomization.yaml"] += "namePrefix: four-\n"
+			files["apps/app07/kustomization.yaml"] += "nameSuffix: -seven\n"
+			writeFiles(t, dir, files)
+		}},
+		{"fan-out below the root", func(t *testing.T, dir string) {
+			files := map[string]string{}
+			for p, data := range platform(9) {
+				files["base/"+p] = data
+			}
+			files["kustomization.yaml"] = "resources: [base]\nnamespace: other\nnameSuffix: -x\n"
+			writeFiles(t, dir, files)
+		}},
+		{"legacy bases", func(t *testing.T, dir string) {
+			files := platform(9)
+			files["kustomization.yaml"] = strings.Replace(files["kustomization.yaml"], "  - rbac.yaml\n", "  - rbac.yaml\nbases:\n", 1)
+			writeFiles(t, dir, files)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tt.make(t, dir)
+			got, want, why := buildSplit(t, dir, Options{})
+			if why != "" {
+				t.Fatalf("not split: %s", why)
+			}
+			if strings.HasPrefix(want, "error") {
+				t.Fatalf("the tree does not build: %s", want)
+			}
+			if got != want {
+				t.Errorf("split build differs from kustomize's:\n%s", lineDiff(want, got))
+			}
+		})
+	}
+}
+
+func TestSplitFallsBack(t *testing.T) {
+	tests := []struct {
+		name, why string
+		edit      func(files map[string]string)
+	}{
+		{"too few entries", "no kustomization gathers", func(f map[string]string) {
+			for i := 2; i < 10; i++ {
+				delete(f, fmt.Sprintf("apps/app%02d/kustomization.yaml", i))
+				f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], fmt.Sprintf("  - apps/app%02d\n", i), "", 1)
+			}
+		}},
+		{"an entry refers to another's object", "mentions", func(f map[string]string) {
+			f["apps/app05/deployment.yaml"] = strings.Replace(f["apps/app05/deployment.yaml"], "name: app05-settings", "name: app06-settings", 1)
+		}},
+		{"an entry's prefix makes a name another entry uses", "mentions", func(f map[string]string) {
+			f["apps/app04/kustomization.yaml"] += "namePrefix: app03-\n"
+			f["apps/app04/service.yaml"] = strings.Replace(f["apps/app04/service.yaml"], "name: app04", "name: settings", 1)
+			f["apps/app03/deployment.yaml"] += "          env: [{name: X, valueFrom: {configMapKeyRef: {name: settings, key: k}}}]\n"
+		}},
+		{"two entries make the same object", "both make", func(f map[string]string) {
+			f["apps/app09/service.yaml"] = strings.Replace(f["apps/app09/service.yaml"], "name: app09", "name: app00", 1)
+		}},
+		{"a shared object refers to entries", "", func(f map[string]string) {
+			f["rbac.yaml"] += "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\nspec:\n  rules:\n    - http:\n        paths:\n          - {path: /a, pathType: Prefix, backend: {service: {name: app01, port: {number: 80}}}}\n          - {path: /b, pathType: Prefix, backend: {service: {name: app02, port: {number: 80}}}}\n"
+		}},
+		{"vars", "vars", func(f map[string]string) {
+			f["apps/app01/kustomization.yaml"] += "vars:\n  - name: SVC\n    objref: {kind: Service, name: app01, apiVersion: v1}\n"
+		}},
+		{"replacements", "replacements", func(f map[string]string) {
+			f["kustomization.yaml"] += "replacements:\n  - source: {kind: ConfigMap, name: shared-env}\n    targets:\n      - select: {kind: Deployment}\n        fieldPaths: [metadata.annotations.cm]\n        options: {create: true}\n"
+		}},
+		{"a JSON patch renames", "JSON patch", func(f map[string]string) {
+			f["apps/app02/kustomization.yaml"] += "patches:\n  - target: {kind: Service}\n    patch: '[{\"op\": \"replace\", \"path\": \"/metadata/name\", \"value\": \"renamed\"}]'\n"
+		}},
+		{"a patch may rename", "may rename", func(f map[string]string) {
+			f["kustomization.yaml"] += "  - target: {kind: Service, name: app01}\n    options: {allowNameChange: true}\n    patch: |-\n      apiVersion: v1\n      kind: Service\n      metadata: {name: app01-new}\n"
+		}},
+		{"a patch names one entry's object", "a part failed", func(f map[string]string) {
+			f["kustomization.yaml"] += "  - patch: |-\n      apiVersion: v1\n      kind: Service\n      metadata: {name: app01}\n      spec: {type: NodePort}\n"
+		}},
+		{"replicas of a shared workload", "every part shares", func(f map[string]string) {
+			f["rbac.yaml"] += "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: gateway\n"
+			f["kustomization.yaml"] += "replicas:\n  - name: gateway\n    count: 2\n"
+			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "replicas:\n  - name: app01", "replicas:\n  - name: gateway\n    count: 2\n  - name: app01", 1)
+			f["kustomization.yaml"] = strings.TrimSuffix(f["kustomization.yaml"], "replicas:\n  - name: gateway\n    count: 2\n")
+		}},
+		{"replicas of nothing", "no part makes", func(f map[string]string) {
+			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "name: app01\n", "name: nothing\n", 1)
+		}},
+		{"a merge into an entry's ConfigMap", "a part failed", func(f map[string]string) {
+			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "configMapGenerator:\n", "configMapGenerator:\n  - name: app01-settings\n    behavior: merge\n    literals: [EXTRA=1]\n", 1)
+		}},
+		{"sortOptions", "sortOptions", func(f map[string]string) {
+			f["kustomization.yaml"] += "sortOptions: {order: fifo}\n"
+		}},
+		{"a remote resource", "not a local", func(f map[string]string) {
+			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "  - rbac.yaml\n", "  - rbac.yaml\n  - https://example.invalid/x.yaml\n", 1)
+		}},
+		{"a broken entry", "a part failed", func(f map[string]string) {
+			f["apps/app03/service.yaml"] = "apiVersion: v1\nkind: Service\nmetadata: [\n"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := platform(10)
+			tt.edit(files)
+			dir := t.TempDir()
+			writeFiles(t, dir, files)
+			got, want, why := buildSplit(t, dir, Options{})
+			if why == "" {
+				t.Fatalf("split, want it to fall back (%q)", tt.why)
+			}
+			t.Logf("fell back: %s", why)
+			if !strings.Contains(why, tt.why) {
+				t.Errorf("fell back because %q, want %q", why, tt.why)
+			}
+			if got != want {
+				t.Errorf("build differs from kustomize's:\n%s", lineDiff(want, got))
+			}
+		})
+	}
+}
+
+// lineDiff shows the first lines where got and want differ.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, a, b)
+		}
+	}
+	return "(same lines)"
+}
+
+// writeFiles writes files (slash-separated path -> contents) below dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestSplitEveryTree builds every kustomization of the repository (the
+// sample app, the examples, the parity and broken corpora) split wherever a
+// kustomization gathers two directories or more, and holds each to one
+// kustomize run: the same objects in the same order, or the same error.
+func TestSplitEveryTree(t *testing.T) {
+	root, err := repo.Root(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int) { splitMin = n }(splitMin)
+	splitMin = 2
+	var dirs []string
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		if p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "bin") {
+			return filepath.SkipDir
+		}
+		for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
+			if _, err := os.Stat(filepath.Join(p, name)); err == nil {
+				dirs = append(dirs, p)
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The trees that must be built in parts, and one that must not be.
+	mustSplit := map[string]bool{
+		"testdata/parity/fanout/platform":    true,
+		"testdata/parity/fanout/shared-base": false,
+	}
+	for _, dir := range dirs {
+		rel, _ := filepath.Rel(root, dir)
+		rel = filepath.ToSlash(rel)
+		t.Run(rel, func(t *testing.T) {
+			got, want, why := buildSplit(t, dir, Options{})
+			if why != "" {
+				t.Logf("not split: %s", why)
+			}
+			if must, ok := mustSplit[rel]; ok && must != (why == "") {
+				t.Errorf("split: %t, want %t (%s)", why == "", must, why)
+			}
+			if got, want = unaddressed(got), unaddressed(want); got != want {
+				t.Errorf("differs from one kustomize run (split: %t, %s):\n%s", why == "", why, lineDiff(want, got))
+			}
+		})
+	}
+}
+
+// unaddressed drops the pointers kustomize prints in some errors.
+func unaddressed(s string) string {
+	return regexp.MustCompile(`0x[0-9a-f]+`).ReplaceAllString(s, "0x")
+}
