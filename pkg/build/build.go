@@ -54,6 +54,11 @@ type Options struct {
 	// checked (its size, its YAML aliases' expansion, the build's total)
 	// before kustomize parses it. Zero fields take the defaults.
 	Limits Limits
+	// Reuse, when not nil, keeps the parts of split builds (see split) for
+	// later builds with the same options in the same run, and gives them
+	// back where their inputs are the same: the two sides of a diff against
+	// a git base, say. One Reuse must not outlive the files it read.
+	Reuse *Reuse
 	// Decoder, when not nil, turns each file kustomize reads into what
 	// kustomize sees (e.g. decrypts SOPS files), after the limits checked
 	// the file as read; what it returns is checked against them too.

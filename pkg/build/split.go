@@ -131,7 +131,11 @@ func newSlicer(fSys filesys.FileSystem, dir string, opts Options, t *kustTree) (
 	if fan == nil {
 		return nil, fmt.Sprintf("no kustomization gathers %d directories", splitMin)
 	}
-	sl := &slicer{fSys: fSys, dir: dir, opts: opts, t: t, fan: fan, entries: entries}
+	abs, _, err := fSys.CleanedAbs(dir)
+	if err != nil {
+		return nil, err.Error()
+	}
+	sl := &slicer{fSys: fSys, dir: dir, abs: abs.String(), opts: opts, t: t, fan: fan, entries: entries}
 	for n := fan; n != nil; n = n.parent {
 		if n.visits != 1 {
 			return nil, n.file + " is included more than once"

@@ -1,9 +1,14 @@
 package build
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -28,6 +33,8 @@ type slicer struct {
 	entries []int
 	// spine is the fan-out and its ancestors, up to the root.
 	spine []*kustNode
+	// abs is dir made absolute, to which reused parts' paths are relative.
+	abs string
 	// slices are the parts, once chosen; partOf the part of each entry.
 	slices []slice
 	partOf []int
@@ -96,12 +103,44 @@ func (sl *slicer) build(s slice) ([]*resource.Resource, error) {
 	if err != nil {
 		return nil, err
 	}
+	reuse := sl.opts.Reuse
+	var key string
+	if reuse != nil {
+		key = sl.partKey(files)
+		if made := reuse.find(key, sl.fSys, sl.abs); made != nil {
+			return made, nil
+		}
+	}
+	var fSys filesys.FileSystem = sl.fSys
+	rec := &asking{FileSystem: sl.fSys, dir: sl.abs}
+	if reuse != nil {
+		fSys = rec
+	}
 	krustyRuns.Add(1)
-	m, err := krusty.MakeKustomizer(sl.opts.krusty()).Run(&filesOverlay{FileSystem: sl.fSys, files: files}, sl.dir)
+	m, err := krusty.MakeKustomizer(sl.opts.krusty()).Run(&filesOverlay{FileSystem: fSys, files: files}, sl.dir)
 	if err != nil {
 		return nil, err
 	}
+	if reuse != nil && !rec.tainted {
+		reuse.keep(key, rec.asked, m.Resources())
+	}
 	return m.Resources(), nil
+}
+
+// partKey names what a part's build depends on besides its filesystem:
+// the kustomize options and the kustomization files the part changes.
+func (sl *slicer) partKey(files map[string][]byte) string {
+	h := sha256.New()
+	opts, err := json.Marshal(sl.opts.krusty())
+	if err != nil {
+		opts = []byte(fmt.Sprintf("%p", sl)) // unique: never reused
+	}
+	h.Write(append(opts, 0))
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		fmt.Fprintf(h, "%s\x00%d\x00", relTo(sl.abs, p), len(files[p]))
+		h.Write(files[p])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // buildAll builds every slice, as many at once as there are processors,

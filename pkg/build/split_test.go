@@ -363,3 +363,62 @@ func TestSplitEveryTree(t *testing.T) {
 func unaddressed(s string) string {
 	return regexp.MustCompile(`0x[0-9a-f]+`).ReplaceAllString(s, "0x")
 }
+
+func TestSplitReuse(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, platform(10))
+	reuse := &Reuse{}
+	opts := Options{Reuse: reuse}
+	first, want, why := buildSplit(t, dir, opts)
+	if why != "" || first != want {
+		t.Fatalf("first build: split %q, same as kustomize: %t", why, first == want)
+	}
+	runs := krustyRuns.Load()
+	again, _, _ := buildSplit(t, dir, opts)
+	if again != first {
+		t.Errorf("the build from kept parts differs:\n%s", lineDiff(first, again))
+	}
+	if n := krustyRuns.Load() - runs; n != 0 {
+		t.Errorf("built %d parts again, want none", n)
+	}
+	parts := reuse.Reused()
+	if parts < 2 {
+		t.Fatalf("reused %d parts", parts)
+	}
+
+	// One entry changes: its part alone is built again.
+	p := filepath.Join(dir, "apps", "app04", "deployment.yaml")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(string(data), "replicas: 1", "replicas: 5", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runs = krustyRuns.Load()
+	got, want, _ := buildSplit(t, dir, opts)
+	if got != want || !strings.Contains(got, "replicas: 5") {
+		t.Errorf("after an entry's change, the build differs from kustomize's:\n%s", lineDiff(want, got))
+	}
+	if n := krustyRuns.Load() - runs; n != 1 {
+		t.Errorf("built %d parts again after one entry changed, want 1", n)
+	}
+
+	// What every part reads changes: nothing is reused.
+	root := filepath.Join(dir, "kustomization.yaml")
+	data, err = os.ReadFile(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(root, []byte(strings.Replace(string(data), "owner: platform", "owner: someone", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := reuse.Reused()
+	got, want, _ = buildSplit(t, dir, opts)
+	if got != want || !strings.Contains(got, "owner: someone") {
+		t.Errorf("after the root's change, the build differs from kustomize's:\n%s", lineDiff(want, got))
+	}
+	if n := reuse.Reused() - before; n != 0 {
+		t.Errorf("reused %d parts after the root changed, want none", n)
+	}
+}

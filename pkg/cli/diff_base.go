@@ -63,6 +63,7 @@ func (d *diffCmd) baseDiff(ctx context.Context, show bool) (*diff.Report, error)
 	}
 	rep := &diff.Report{From: at, To: "working tree"}
 	opts := withLimits(d.build, head)
+	opts.Reuse = &build.Reuse{} // most parts of a big tree are the same at both sides
 	dopts := diff.Options{ShowSecrets: show, From: short, To: "working-tree"}
 	maskDecrypted(&dopts, opts)
 	// An override must match at one side of one target at least: a service

@@ -128,6 +128,7 @@ func parseValidate(c *ucli.Context) (*validateCmd, error) {
 		return nil, err
 	}
 	opts, err := buildOptionsOf(c)
+	opts.Reuse = &build.Reuse{} // --all: environments share parts of their builds
 	return &validateCmd{sel: selectionOf(c), build: opts, kubernetesVersion: c.String("kubernetes-version"),
 		failOn: c.String("fail-on"), crds: c.StringSlice("crds"), files: c.StringSlice("filename"), format: formatOf(c)}, err
 }
