@@ -132,8 +132,8 @@ func buildImages(disk filesys.FileSystem, dir string, top *topKustomization, ima
 	return kustomize(disk, dir, top.path, edited, opts)
 }
 
-// krustyRuns counts kustomize builds, for the tests of what the --image
-// check costs.
+// krustyRuns counts kustomize builds of the tree (not split builds' kind
+// ordering), for the tests of what the --image check and reuse cost.
 var krustyRuns atomic.Int64
 
 // kustomize runs krusty on dir, with the kustomization file kfile replaced

@@ -31,7 +31,9 @@ type Limits struct {
 	// each is written out in full (see AliasExpansion).
 	MaxAliasExpansion int64
 	// MaxBuildSize is the most one build may read in all: every file
-	// kustomize reads, each time it reads it, with its aliases' expansion.
+	// kustomize reads, with its aliases' expansion. A file read again
+	// within one kustomize run (or by several parts of a split build)
+	// counts once.
 	MaxBuildSize int64
 }
 

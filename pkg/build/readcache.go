@@ -1,10 +1,16 @@
 package build
 
 import (
+	"bytes"
+	"maps"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // readCache reads each file from the filesystem under it once, for builds
@@ -72,4 +78,46 @@ func (c *readCache) ReadDir(p string) ([]string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.FileSystem.ReadDir(p)
+}
+
+// localConfig names a file read so far that may declare an object
+// kustomize keeps out of the output (config.kubernetes.io/local-config), or
+// returns "". A file that spells the annotation out says so; one with an
+// escape sequence might spell it in escapes, so it is parsed and its
+// objects' annotations looked at.
+func (c *readCache) localConfig() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range slices.Sorted(maps.Keys(c.files)) {
+		data := c.files[p]
+		if bytes.Contains(data, []byte("local-config")) {
+			return p
+		}
+		if bytes.IndexByte(data, '\\') >= 0 && declaresLocalConfig(data) {
+			return p
+		}
+	}
+	return ""
+}
+
+// declaresLocalConfig says whether YAML data, parsed, holds a mapping key
+// that names the local-config annotation; data that does not parse is
+// taken to.
+func declaresLocalConfig(data []byte) bool {
+	nodes, err := kio.FromBytes(data)
+	if err != nil {
+		return true
+	}
+	for _, n := range nodes {
+		found := false
+		walkScalars(n.YNode(), func(s *kyaml.Node, isKey, _ bool) {
+			if isKey && strings.Contains(s.Value, "local-config") {
+				found = true
+			}
+		})
+		if found {
+			return true
+		}
+	}
+	return false
 }

@@ -7,6 +7,7 @@ import (
 
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/openapi"
 )
 
 // splitMin is how many kustomization directories one kustomization must
@@ -67,21 +68,32 @@ func trySplit(fSys filesys.FileSystem, dir string, opts Options) (*Manifests, st
 	// The shared objects alone, then the entries a few at a time, with the
 	// spine's replicas given to the part whose entries' files name them.
 	size := partSize(len(sl.entries), runtime.GOMAXPROCS(0))
-	slices := []slice{{}}
+	specs := []part{{}}
 	sl.partOf = make([]int, len(sl.entries))
 	for j := 0; j < len(sl.entries); j += size {
-		var s slice
+		var s part
 		for e := j; e < min(j+size, len(sl.entries)); e++ {
 			s.entries = append(s.entries, e)
-			sl.partOf[e] = len(slices)
+			sl.partOf[e] = len(specs)
 		}
-		slices = append(slices, s)
+		specs = append(specs, s)
 	}
-	sl.slices = slices
+	sl.parts = specs
 	sl.guessReplicas()
-	parts, err := sl.buildAll(slices, true)
+	// kyaml fills its schema's tables on first use, without a lock that
+	// covers every reader: fill them before the parts run at once.
+	schemaOnce.Do(func() { openapi.Schema() })
+	parts, err := sl.buildAll(specs, true)
 	if err != nil {
 		return nil, "a part failed: " + err.Error()
+	}
+	// kustomize drops a local-config object only after it resolved the
+	// name references and checked for duplicates, across all objects: an
+	// object no part returns could have counted.
+	if cache, ok := fSys.(*readCache); ok {
+		if f := cache.localConfig(); f != "" {
+			return nil, f + " may hold a local-config object"
+		}
 	}
 	a, why := assemble(parts, sl)
 	if why != "" {
@@ -93,7 +105,7 @@ func trySplit(fSys filesys.FileSystem, dir string, opts Options) (*Manifests, st
 		return nil, why
 	}
 	if len(again) > 0 {
-		rebuilt, err := sl.buildAll(pick(slices, again), false)
+		rebuilt, err := sl.buildAll(pick(specs, again), false)
 		if err != nil {
 			return nil, "a part failed: " + err.Error()
 		}
@@ -142,8 +154,13 @@ func newSlicer(fSys filesys.FileSystem, dir string, opts Options, t *kustTree) (
 		}
 		sl.spine = append(sl.spine, n)
 	}
+	if n := sl.deprecatedShared(); n != nil {
+		return nil, n.file + " uses deprecated fields: kustomize would warn once a part"
+	}
 	return sl, ""
 }
+
+var schemaOnce sync.Once
 
 // partSize is how many of n entries one part builds: enough that the
 // work every part repeats (the shared objects, the spine's transformers) is
@@ -157,11 +174,11 @@ func partSize(n, workers int) int {
 // maxPartSize bounds a part's entries.
 const maxPartSize = 12
 
-// pick returns the slices at the indexes is.
-func pick(slices []slice, is []int) []slice {
-	out := make([]slice, len(is))
+// pick returns the parts at the indexes is.
+func pick(specs []part, is []int) []part {
+	out := make([]part, len(is))
 	for j, i := range is {
-		out[j] = slices[i]
+		out[j] = specs[i]
 	}
 	return out
 }

@@ -53,13 +53,13 @@ func assemble(parts [][]*resource.Resource, sl *slicer) (*assembly, string) {
 					return nil, err.Error()
 				}
 				if !bytes.Equal(y, want) {
-					return nil, fmt.Sprintf("shared object %s comes out differently with %s", r.CurId(), a.entryName(i))
+					return nil, fmt.Sprintf("shared object %s comes out differently with %s", r.CurId(), a.sl.describe(i))
 				}
 				found++
 				continue
 			}
 			if j, ok := made[k]; ok {
-				return nil, fmt.Sprintf("%s and %s both make %s", a.entryName(j), a.entryName(i), r.CurId())
+				return nil, fmt.Sprintf("%s and %s both make %s", a.sl.describe(j), a.sl.describe(i), r.CurId())
 			}
 			made[k] = i
 			a.all = append(a.all, r)
@@ -76,7 +76,7 @@ func assemble(parts [][]*resource.Resource, sl *slicer) (*assembly, string) {
 			}
 		}
 		if found != len(sharedYAML) {
-			return nil, "a shared object is missing with " + a.entryName(i)
+			return nil, "a shared object is missing with " + a.sl.describe(i)
 		}
 	}
 	if why := a.crossReferences(); why != "" {
@@ -93,8 +93,12 @@ func assemble(parts [][]*resource.Resource, sl *slicer) (*assembly, string) {
 func (a *assembly) crossReferences() string {
 	var why string
 	check := func(r *resource.Resource, part int) {
+		var own *kyaml.Node // the object's own name refers to nothing
+		if n, err := r.Pipe(kyaml.Lookup("metadata", "name")); err == nil && n != nil {
+			own = n.YNode()
+		}
 		walkScalars(r.YNode(), func(n *kyaml.Node, isKey, _ bool) {
-			if why != "" || isKey {
+			if why != "" || isKey || n == own {
 				return
 			}
 			toks, ok := a.names(n.Value)

@@ -43,7 +43,7 @@ func (a *assembly) manifests() (*Manifests, string) {
 	for i, p := range a.parts {
 		for j := 1; j < len(p); j++ {
 			if compare(p[j-1], p[j]) >= 0 {
-				return nil, fmt.Sprintf("kustomize put %s before %s with %s, not in the order expected", p[j-1].CurId(), p[j].CurId(), a.entryName(i))
+				return nil, fmt.Sprintf("kustomize put %s before %s with %s, not in the order expected", p[j-1].CurId(), p[j].CurId(), a.sl.describe(i))
 			}
 		}
 	}

@@ -33,7 +33,7 @@ func (sl *slicer) guessReplicas() {
 				}
 			}
 			if owner >= 0 {
-				sl.slices[sl.partOf[owner]].give(n, i)
+				sl.parts[sl.partOf[owner]].give(n, i)
 			}
 		}
 	}
@@ -66,8 +66,8 @@ func (sl *slicer) entryTexts() [][]byte {
 	return out
 }
 
-// give adds the spine kustomization n's replicas entry i to s.
-func (s *slice) give(n *kustNode, i int) {
+// give adds the spine kustomization n's replicas entry i to part s.
+func (s *part) give(n *kustNode, i int) {
 	if s.replicas == nil {
 		s.replicas = map[*kustNode][]int{}
 	}
@@ -88,7 +88,7 @@ func (sl *slicer) placeReplicas(a *assembly) ([]int, string) {
 			shared[n] = true
 		}
 	}
-	want := make([]slice, len(sl.slices))
+	want := make([]part, len(sl.parts))
 	for _, n := range sl.spine {
 		for i, rep := range n.k.Replicas {
 			if shared[rep.Name] {
@@ -105,9 +105,9 @@ func (sl *slicer) placeReplicas(a *assembly) ([]int, string) {
 		}
 	}
 	var again []int
-	for i := range sl.slices {
-		if !maps.EqualFunc(want[i].replicas, sl.slices[i].replicas, slices.Equal) {
-			sl.slices[i].replicas = want[i].replicas
+	for i := range sl.parts {
+		if !maps.EqualFunc(want[i].replicas, sl.parts[i].replicas, slices.Equal) {
+			sl.parts[i].replicas = want[i].replicas
 			again = append(again, i)
 		}
 	}

@@ -35,27 +35,33 @@ type slicer struct {
 	spine []*kustNode
 	// abs is dir made absolute, to which reused parts' paths are relative.
 	abs string
-	// slices are the parts, once chosen; partOf the part of each entry.
-	slices []slice
+	// parts are the parts, once chosen; partOf the part of each entry.
+	parts  []part
 	partOf []int
 }
 
-// slice says what one build keeps: some of the fan-out's entries (indexes
+// part says what one of a split build's builds keeps: some of the fan-out's entries (indexes
 // into entries; none for the shared objects alone) and, for each spine
 // kustomization with replicas, which of them (by index).
-type slice struct {
+type part struct {
 	entries  []int
 	replicas map[*kustNode][]int
 }
 
 // overlays returns the kustomization files that slice s changes.
-func (sl *slicer) overlays(s slice) (map[string][]byte, error) {
+func (sl *slicer) overlays(s part) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, n := range sl.spine {
 		k := n.k
 		changed := false
 		if n == sl.fan {
 			k.Resources, k.Bases = sl.keep(s.entries), nil
+			if k.CheckEmpty() != nil {
+				// Nothing left but the entries, and none of them: a
+				// name keeps kustomize from refusing an empty file
+				// (it reads nothing else from it).
+				k.MetaData = &types.ObjectMeta{Name: "kship-shared-objects"}
+			}
 			changed = true
 		}
 		if len(k.Replicas) > 0 {
@@ -98,7 +104,7 @@ func (sl *slicer) keep(entries []int) []string {
 }
 
 // build runs kustomize on slice s.
-func (sl *slicer) build(s slice) ([]*resource.Resource, error) {
+func (sl *slicer) build(s part) ([]*resource.Resource, error) {
 	files, err := sl.overlays(s)
 	if err != nil {
 		return nil, err
@@ -146,8 +152,8 @@ func (sl *slicer) partKey(files map[string][]byte) string {
 // buildAll builds every slice, as many at once as there are processors,
 // and stops at the first failure. With guessed, a slice whose replicas were
 // guessed and fails is built again without them.
-func (sl *slicer) buildAll(slices []slice, guessed bool) ([][]*resource.Resource, error) {
-	out := make([][]*resource.Resource, len(slices))
+func (sl *slicer) buildAll(specs []part, guessed bool) ([][]*resource.Resource, error) {
+	out := make([][]*resource.Resource, len(specs))
 	var (
 		next   atomic.Int64
 		failed atomic.Bool
@@ -155,22 +161,22 @@ func (sl *slicer) buildAll(slices []slice, guessed bool) ([][]*resource.Resource
 		once   sync.Once
 		wg     sync.WaitGroup
 	)
-	workers := min(runtime.GOMAXPROCS(0), len(slices))
+	workers := min(runtime.GOMAXPROCS(0), len(specs))
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for !failed.Load() {
 				i := int(next.Add(1)) - 1
-				if i >= len(slices) {
+				if i >= len(specs) {
 					return
 				}
-				res, err := sl.build(slices[i])
-				if err != nil && guessed && slices[i].replicas != nil {
+				res, err := sl.build(specs[i])
+				if err != nil && guessed && specs[i].replicas != nil {
 					// A guess that named the wrong part: built
 					// again once the right one is known.
-					slices[i].replicas = nil
-					res, err = sl.build(slices[i])
+					specs[i].replicas = nil
+					res, err = sl.build(specs[i])
 				}
 				if err != nil {
 					once.Do(func() { first = err })
@@ -201,13 +207,41 @@ func (o *filesOverlay) ReadFile(p string) ([]byte, error) {
 
 // describe names part i of a split build by its entries.
 func (sl *slicer) describe(i int) string {
-	if sl.slices == nil || i >= len(sl.slices) || len(sl.slices[i].entries) == 0 {
+	if sl.parts == nil || i >= len(sl.parts) || len(sl.parts[i].entries) == 0 {
 		return "the shared objects alone"
 	}
-	e := sl.slices[i].entries
+	e := sl.parts[i].entries
 	first := sl.fan.listed()[sl.fan.dirs[sl.entries[e[0]]]]
 	if len(e) == 1 {
 		return "entry " + first
 	}
 	return fmt.Sprintf("entries %s and %d more", first, len(e)-1)
+}
+
+// deprecatedShared returns a kustomization that every part loads (one not
+// only below the entries) and for which kustomize prints a deprecation
+// warning, each time it loads it; nil if there is none.
+func (sl *slicer) deprecatedShared() *kustNode {
+	entry := map[*kustNode]bool{}
+	for _, e := range sl.entries {
+		entry[sl.fan.sub[e]] = true
+	}
+	seen := map[*kustNode]bool{}
+	var find func(n *kustNode) *kustNode
+	find = func(n *kustNode) *kustNode {
+		if seen[n] || entry[n] {
+			return nil
+		}
+		seen[n] = true
+		if w := n.k.CheckDeprecatedFields(); w != nil && len(*w) > 0 {
+			return n
+		}
+		for _, c := range n.children {
+			if d := find(c); d != nil {
+				return d
+			}
+		}
+		return nil
+	}
+	return find(sl.t.root)
 }

@@ -167,9 +167,21 @@ func TestSplitBuildsAsOne(t *testing.T) {
 			files["kustomization.yaml"] = "resources: [base]\nnamespace: other\nnameSuffix: -x\n"
 			writeFiles(t, dir, files)
 		}},
-		{"legacy bases", func(t *testing.T, dir string) {
+		{"entries only, and nothing shared", func(t *testing.T, dir string) {
+			files := map[string]string{}
+			var entries []string
+			for i := range 9 {
+				name := fmt.Sprintf("c%d", i)
+				entries = append(entries, "  - "+name)
+				files[name+"/kustomization.yaml"] = "resources: [cm.yaml]\n"
+				files[name+"/cm.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\n"
+			}
+			files["kustomization.yaml"] = "resources:\n" + strings.Join(entries, "\n") + "\n"
+			writeFiles(t, dir, files)
+		}},
+		{"a deprecated field below the entries", func(t *testing.T, dir string) {
 			files := platform(9)
-			files["kustomization.yaml"] = strings.Replace(files["kustomization.yaml"], "  - rbac.yaml\n", "  - rbac.yaml\nbases:\n", 1)
+			files["apps/app03/kustomization.yaml"] += "commonLabels: {legacy: \"yes\"}\n"
 			writeFiles(t, dir, files)
 		}},
 	}
@@ -242,6 +254,24 @@ func TestSplitFallsBack(t *testing.T) {
 		}},
 		{"a merge into an entry's ConfigMap", "a part failed", func(f map[string]string) {
 			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "configMapGenerator:\n", "configMapGenerator:\n  - name: app01-settings\n    behavior: merge\n    literals: [EXTRA=1]\n", 1)
+		}},
+		{"legacy bases above the entries", "deprecated fields", func(f map[string]string) {
+			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "  - rbac.yaml\n", "  - rbac.yaml\nbases:\n", 1)
+		}},
+		{"a local-config object another part refers to", "local-config", func(f map[string]string) {
+			f["rbac.yaml"] += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: only-local\n"
+			f["apps/app01/service.yaml"] += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  annotations: {config.kubernetes.io/local-config: \"true\"}\n"
+			f["apps/app02/deployment.yaml"] += "          env: [{name: X, valueFrom: {configMapKeyRef: {name: settings, key: k}}}]\n"
+		}},
+		{"a local-config annotation spelt in escapes", "local-config", func(f map[string]string) {
+			f["apps/app01/service.yaml"] += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  annotations: {\"config.kubernetes.io/local\\x2dconfig\": \"true\"}\n"
+			f["apps/app02/deployment.yaml"] += "          env: [{name: X, valueFrom: {configMapKeyRef: {name: settings, key: k}}}]\n"
+		}},
+		{"a JSON patch renames, with escaped slashes", "JSON patch", func(f map[string]string) {
+			f["apps/app02/kustomization.yaml"] += "patches:\n  - target: {kind: Service}\n    patch: '[{\"op\": \"replace\", \"path\": \"\\/metadata\\/name\", \"value\": \"renamed\"}]'\n"
+		}},
+		{"transformer annotations", "transformerAnnotations", func(f map[string]string) {
+			f["kustomization.yaml"] += "buildMetadata: [transformerAnnotations]\n"
 		}},
 		{"sortOptions", "sortOptions", func(f map[string]string) {
 			f["kustomization.yaml"] += "sortOptions: {order: fifo}\n"

@@ -1,8 +1,10 @@
 package build
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/konfig"
@@ -76,6 +78,10 @@ func walkTree(fSys filesys.FileSystem, dir string, rootOnly bool) (*kustTree, st
 	t.root = root
 	if root.k.SortOptions != nil {
 		return nil, "sortOptions"
+	}
+	if slices.Contains(root.k.BuildMetadata, types.TransformerAnnotations) {
+		// Each object lists every transformer of its build's levels.
+		return nil, "buildMetadata transformerAnnotations"
 	}
 	return t, ""
 }
@@ -200,7 +206,7 @@ func (t *kustTree) checkPatch(n *kustNode, p types.Patch) string {
 	if p.Options != nil && (p.Options.AllowNameChange || p.Options.AllowKindChange) {
 		return "a patch that may rename"
 	}
-	text := []byte(p.Patch)
+	text := p.Patch
 	if p.Path != "" {
 		path := filepath.Join(n.dir, p.Path)
 		if !t.readable(n, path) {
@@ -210,11 +216,21 @@ func (t *kustTree) checkPatch(n *kustNode, p types.Patch) string {
 		if err != nil {
 			return "patch " + p.Path + ": " + err.Error()
 		}
-		text = data
+		text = string(data)
+	}
+	// As kustomize reads a JSON patch: JSON when it starts with "[", else
+	// YAML; anything else is a strategic merge patch, or an error.
+	text = strings.TrimSpace(text)
+	js := []byte(text)
+	if !strings.HasPrefix(text, "[") {
+		var err error
+		if js, err = yaml.YAMLToJSON(js); err != nil {
+			return ""
+		}
 	}
 	var ops []map[string]any
-	if yaml.Unmarshal(text, &ops) != nil {
-		return "" // not a JSON patch: a strategic merge patch
+	if json.Unmarshal(js, &ops) != nil {
+		return ""
 	}
 	for _, op := range ops {
 		for _, key := range []string{"path", "from"} {
@@ -239,7 +255,7 @@ func (t *kustTree) readable(n *kustNode, p string) bool {
 		return true
 	}
 	rel, err := filepath.Rel(n.dir, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+	return err == nil && filepath.IsLocal(rel)
 }
 
 // renames says whether a JSON patch at path can change an object's name.
