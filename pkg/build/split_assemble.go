@@ -19,7 +19,11 @@ type assembly struct {
 	// owner maps every name an entry's object may have had to its part,
 	// or to -1 when several parts' objects may have had it.
 	owner map[string]int
-	all   []*resource.Resource
+	// scoped is owner by the namespace in which kustomize's name references
+	// look for the object: its own, or anyNamespace for a cluster-scoped
+	// object or a ServiceAccount (a RoleBinding may name one elsewhere).
+	scoped map[scopedName]int
+	all    []*resource.Resource
 }
 
 // idKey names an object as kustomize tells objects apart.
@@ -31,7 +35,7 @@ func idKey(r *resource.Resource) string {
 // assemble puts the parts together, or says why they cannot stand for the
 // whole build.
 func assemble(parts [][]*resource.Resource, sl *slicer) (*assembly, string) {
-	a := &assembly{sl: sl, parts: parts, shared: map[string]bool{}, owner: map[string]int{}}
+	a := &assembly{sl: sl, parts: parts, shared: map[string]bool{}, owner: map[string]int{}, scoped: map[scopedName]int{}}
 	sharedYAML := map[string][]byte{}
 	for _, r := range parts[0] {
 		y, err := r.AsYAML()
@@ -67,12 +71,10 @@ func assemble(parts [][]*resource.Resource, sl *slicer) (*assembly, string) {
 			if !ok {
 				return nil, fmt.Sprintf("%s: too many names it may have had", r.CurId())
 			}
+			scope := referencedIn(r)
 			for _, name := range names {
-				if o, ok := a.owner[name]; ok && o != i {
-					a.owner[name] = -1
-				} else {
-					a.owner[name] = i
-				}
+				own(a.owner, name, i)
+				own(a.scoped, scopedName{scope, name}, i)
 			}
 		}
 		if found != len(sharedYAML) {
@@ -107,12 +109,10 @@ func (a *assembly) crossReferences() string {
 				return
 			}
 			for _, tok := range toks {
-				o, ok := a.owner[tok]
-				if !ok || o == part || part == 0 && o != -1 {
-					continue
+				if a.reaches(r, tok, part) {
+					why = fmt.Sprintf("%s mentions %q, which may name an object of another part", r.CurId(), tok)
+					return
 				}
-				why = fmt.Sprintf("%s mentions %q, which may name an object of another part", r.CurId(), tok)
-				return
 			}
 		})
 	}
@@ -127,6 +127,62 @@ func (a *assembly) crossReferences() string {
 		}
 	}
 	return ""
+}
+
+// reaches says whether a reference from r, of part part, to name tok may
+// reach an object of another part: for a part's object, any other part's
+// object that kustomize's name references would consider (one in r's
+// namespace, or reachable from any, or any object at all when r is
+// cluster-scoped); for a shared object, those of more than one part.
+func (a *assembly) reaches(r *resource.Resource, tok string, part int) bool {
+	var owners []int
+	if r.CurId().IsClusterScoped() {
+		if o, ok := a.owner[tok]; ok {
+			owners = append(owners, o)
+		}
+	} else {
+		for _, scope := range []string{r.CurId().EffectiveNamespace(), anyNamespace} {
+			if o, ok := a.scoped[scopedName{scope, tok}]; ok {
+				owners = append(owners, o)
+			}
+		}
+	}
+	for _, o := range owners {
+		switch {
+		case o < 0:
+			return true
+		case part > 0 && o != part:
+			return true
+		case part == 0 && o != owners[0]:
+			return true
+		}
+	}
+	return false
+}
+
+// scopedName is a name in the namespace references look for it in.
+type scopedName struct{ ns, name string }
+
+// anyNamespace is the scope of objects a reference from any namespace
+// may reach.
+const anyNamespace = "\x00any"
+
+// referencedIn is the scope in which references look for r.
+func referencedIn(r *resource.Resource) string {
+	id := r.CurId()
+	if id.IsClusterScoped() || id.Kind == "ServiceAccount" {
+		return anyNamespace
+	}
+	return id.EffectiveNamespace()
+}
+
+// own records that part i's object may have had key as a name.
+func own[K comparable](m map[K]int, key K, i int) {
+	if o, ok := m[key]; ok && o != i {
+		m[key] = -1
+	} else {
+		m[key] = i
+	}
 }
 
 // names returns every name an object named name may have had in the

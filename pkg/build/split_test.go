@@ -179,6 +179,17 @@ func TestSplitBuildsAsOne(t *testing.T) {
 			files["kustomization.yaml"] = "resources:\n" + strings.Join(entries, "\n") + "\n"
 			writeFiles(t, dir, files)
 		}},
+		{"the same names in each entry's own namespace", func(t *testing.T, dir string) {
+			files := platform(9)
+			files["kustomization.yaml"] = strings.Replace(files["kustomization.yaml"], "namespace: team\n", "", 1)
+			for i := range 9 {
+				app := fmt.Sprintf("apps/app%02d/", i)
+				files[app+"kustomization.yaml"] += fmt.Sprintf("namespace: ns%d\n", i)
+				files[app+"kustomization.yaml"] = strings.Replace(files[app+"kustomization.yaml"], fmt.Sprintf("name: app%02d-settings", i), "name: settings", 1)
+				files[app+"deployment.yaml"] = strings.Replace(files[app+"deployment.yaml"], fmt.Sprintf("name: app%02d-settings", i), "name: settings", 1)
+			}
+			writeFiles(t, dir, files)
+		}},
 		{"a deprecated field below the entries", func(t *testing.T, dir string) {
 			files := platform(9)
 			files["apps/app03/kustomization.yaml"] += "commonLabels: {legacy: \"yes\"}\n"
@@ -221,6 +232,21 @@ func TestSplitFallsBack(t *testing.T) {
 			f["apps/app04/kustomization.yaml"] += "namePrefix: app03-\n"
 			f["apps/app04/service.yaml"] = strings.Replace(f["apps/app04/service.yaml"], "name: app04", "name: settings", 1)
 			f["apps/app03/deployment.yaml"] += "          env: [{name: X, valueFrom: {configMapKeyRef: {name: settings, key: k}}}]\n"
+		}},
+		{"the same names in one namespace", "mentions", func(f map[string]string) {
+			for _, app := range []string{"app02", "app07"} {
+				f["apps/"+app+"/kustomization.yaml"] = strings.Replace(f["apps/"+app+"/kustomization.yaml"], "name: "+app+"-settings", "name: settings", 1)
+				f["apps/"+app+"/deployment.yaml"] = strings.Replace(f["apps/"+app+"/deployment.yaml"], "name: "+app+"-settings", "name: settings", 1)
+				f["apps/"+app+"/kustomization.yaml"] += "namespace: together\n"
+			}
+		}},
+		{"ServiceAccounts of one name in several namespaces", "mentions", func(f map[string]string) {
+			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "namespace: team\n", "", 1)
+			for _, app := range []string{"app02", "app07"} {
+				f["apps/"+app+"/service.yaml"] += "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: worker\n"
+				f["apps/"+app+"/deployment.yaml"] = strings.Replace(f["apps/"+app+"/deployment.yaml"], "serviceAccountName: runner", "serviceAccountName: worker", 1)
+				f["apps/"+app+"/kustomization.yaml"] += "namespace: ns-" + app + "\n"
+			}
 		}},
 		{"two entries make the same object", "both make", func(f map[string]string) {
 			f["apps/app09/service.yaml"] = strings.Replace(f["apps/app09/service.yaml"], "name: app09", "name: app00", 1)
