@@ -94,40 +94,57 @@ func answersSame(asked []query, fSys filesys.FileSystem, dir string) bool {
 }
 
 // ask puts question op about p to fSys and returns the answer as text,
-// paths in it relative to dir.
+// paths in it relative to dir, as asking records it.
 func ask(fSys filesys.FileSystem, op, p, dir string) string {
 	switch op {
 	case "read":
-		data, err := fSys.ReadFile(p)
-		if err != nil {
-			return "error"
-		}
-		sum := sha256.Sum256(data)
-		return hex.EncodeToString(sum[:])
+		return readAnswer(fSys.ReadFile(p))
 	case "exists":
 		return fmt.Sprint(fSys.Exists(p))
 	case "isdir":
 		return fmt.Sprint(fSys.IsDir(p))
 	case "abs":
 		d, f, err := fSys.CleanedAbs(p)
-		if err != nil {
-			return "error"
-		}
-		return relTo(dir, d.String()) + "\x00" + f
+		return absAnswer(dir, d, f, err)
 	case "glob":
 		m, err := fSys.Glob(p)
-		if err != nil {
-			return "error"
-		}
-		return relAll(dir, m)
+		return listAnswer(dir, m, err)
 	case "readdir":
 		m, err := fSys.ReadDir(p)
-		if err != nil {
-			return "error"
-		}
-		return strings.Join(m, "\x00")
+		return listAnswer("", m, err)
 	}
 	return "unknown"
+}
+
+// readAnswer is a file's content hash, or that it could not be read.
+func readAnswer(data []byte, err error) string {
+	if err != nil {
+		return "error"
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+func absAnswer(dir string, d filesys.ConfirmedDir, f string, err error) string {
+	if err != nil {
+		return "error"
+	}
+	return relTo(dir, d.String()) + "\x00" + f
+}
+
+// listAnswer is a list of paths, made relative to dir unless it is "".
+func listAnswer(dir string, ps []string, err error) string {
+	if err != nil {
+		return "error"
+	}
+	if dir == "" {
+		return strings.Join(ps, "\x00")
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = relTo(dir, p)
+	}
+	return strings.Join(out, "\x00")
 }
 
 func relTo(dir, p string) string {
@@ -135,14 +152,6 @@ func relTo(dir, p string) string {
 		return rel
 	}
 	return p
-}
-
-func relAll(dir string, ps []string) string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = relTo(dir, p)
-	}
-	return strings.Join(out, "\x00")
 }
 
 // asking is a filesystem that records the questions a build asks of the
@@ -158,12 +167,10 @@ type asking struct {
 	tainted bool
 }
 
-func (a *asking) record(op, p string) {
-	q := query{op: op, path: relTo(a.dir, filepath.Clean(p))}
-	answer := ask(a.FileSystem, op, p, a.dir)
+func (a *asking) record(op, p, answer string) {
+	q := query{op: op, path: relTo(a.dir, filepath.Clean(p)), answer: answer}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	q.answer = answer
 	if a.seen == nil {
 		a.seen = map[query]bool{}
 	}
@@ -174,33 +181,39 @@ func (a *asking) record(op, p string) {
 }
 
 func (a *asking) ReadFile(p string) ([]byte, error) {
-	a.record("read", p)
-	return a.FileSystem.ReadFile(p)
+	data, err := a.FileSystem.ReadFile(p)
+	a.record("read", p, readAnswer(data, err))
+	return data, err
 }
 
 func (a *asking) Exists(p string) bool {
-	a.record("exists", p)
-	return a.FileSystem.Exists(p)
+	ok := a.FileSystem.Exists(p)
+	a.record("exists", p, fmt.Sprint(ok))
+	return ok
 }
 
 func (a *asking) IsDir(p string) bool {
-	a.record("isdir", p)
-	return a.FileSystem.IsDir(p)
+	ok := a.FileSystem.IsDir(p)
+	a.record("isdir", p, fmt.Sprint(ok))
+	return ok
 }
 
 func (a *asking) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
-	a.record("abs", p)
-	return a.FileSystem.CleanedAbs(p)
+	d, f, err := a.FileSystem.CleanedAbs(p)
+	a.record("abs", p, absAnswer(a.dir, d, f, err))
+	return d, f, err
 }
 
 func (a *asking) Glob(pattern string) ([]string, error) {
-	a.record("glob", pattern)
-	return a.FileSystem.Glob(pattern)
+	m, err := a.FileSystem.Glob(pattern)
+	a.record("glob", pattern, listAnswer(a.dir, m, err))
+	return m, err
 }
 
 func (a *asking) ReadDir(p string) ([]string, error) {
-	a.record("readdir", p)
-	return a.FileSystem.ReadDir(p)
+	m, err := a.FileSystem.ReadDir(p)
+	a.record("readdir", p, listAnswer("", m, err))
+	return m, err
 }
 
 func (a *asking) Open(p string) (filesys.File, error) {

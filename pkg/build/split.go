@@ -56,7 +56,7 @@ func split(fSys filesys.FileSystem, dir string, opts Options) (*Manifests, error
 }
 
 // trySplit builds dir in parts, or says why not.
-func trySplit(fSys filesys.FileSystem, dir string, opts Options) (*Manifests, string) {
+func trySplit(fSys *readCache, dir string, opts Options) (*Manifests, string) {
 	t, why := walkTree(fSys, dir, opts.LoadRestrictor != types.LoadRestrictionsNone)
 	if why != "" {
 		return nil, why
@@ -90,10 +90,8 @@ func trySplit(fSys filesys.FileSystem, dir string, opts Options) (*Manifests, st
 	// kustomize drops a local-config object only after it resolved the
 	// name references and checked for duplicates, across all objects: an
 	// object no part returns could have counted.
-	if cache, ok := fSys.(*readCache); ok {
-		if f := cache.localConfig(); f != "" {
-			return nil, f + " may hold a local-config object"
-		}
+	if f := fSys.localConfig(); f != "" {
+		return nil, f + " may hold a local-config object"
 	}
 	a, why := assemble(parts, sl)
 	if why != "" {

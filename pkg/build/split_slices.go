@@ -117,9 +117,12 @@ func (sl *slicer) build(s part) ([]*resource.Resource, error) {
 			return made, nil
 		}
 	}
-	var fSys filesys.FileSystem = sl.fSys
-	rec := &asking{FileSystem: sl.fSys, dir: sl.abs}
+	var (
+		fSys filesys.FileSystem = sl.fSys
+		rec  *asking
+	)
 	if reuse != nil {
+		rec = &asking{FileSystem: sl.fSys, dir: sl.abs}
 		fSys = rec
 	}
 	krustyRuns.Add(1)

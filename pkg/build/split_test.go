@@ -142,32 +142,34 @@ func buildSplit(t *testing.T, dir string, opts Options) (got, want string, why s
 }
 
 func TestSplitBuildsAsOne(t *testing.T) {
-	services := func(t *testing.T, dir string) {
+	services := func(t *testing.T) string {
+		dir := t.TempDir()
 		if err := treegen.Services(dir, 20); err != nil {
 			t.Fatal(err)
 		}
+		return dir
 	}
 	tests := []struct {
 		name string
-		make func(t *testing.T, dir string)
+		make func(t *testing.T) string
 	}{
 		{"generated services", services},
-		{"platform", func(t *testing.T, dir string) { writeFiles(t, dir, platform(10)) }},
-		{"entries with their own prefixes", func(t *testing.T, dir string) {
+		{"platform", func(t *testing.T) string { return writeTree(t, platform(10)) }},
+		{"entries with their own prefixes", func(t *testing.T) string {
 			files := platform(10)
 			files["apps/app04/kustomization.yaml"] += "namePrefix: four-\n"
 			files["apps/app07/kustomization.yaml"] += "nameSuffix: -seven\n"
-			writeFiles(t, dir, files)
+			return writeTree(t, files)
 		}},
-		{"fan-out below the root", func(t *testing.T, dir string) {
+		{"fan-out below the root", func(t *testing.T) string {
 			files := map[string]string{}
 			for p, data := range platform(9) {
 				files["base/"+p] = data
 			}
 			files["kustomization.yaml"] = "resources: [base]\nnamespace: other\nnameSuffix: -x\n"
-			writeFiles(t, dir, files)
+			return writeTree(t, files)
 		}},
-		{"entries only, and nothing shared", func(t *testing.T, dir string) {
+		{"entries only, and nothing shared", func(t *testing.T) string {
 			files := map[string]string{}
 			var entries []string
 			for i := range 9 {
@@ -177,9 +179,9 @@ func TestSplitBuildsAsOne(t *testing.T) {
 				files[name+"/cm.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\n"
 			}
 			files["kustomization.yaml"] = "resources:\n" + strings.Join(entries, "\n") + "\n"
-			writeFiles(t, dir, files)
+			return writeTree(t, files)
 		}},
-		{"the same names in each entry's own namespace", func(t *testing.T, dir string) {
+		{"the same names in each entry's own namespace", func(t *testing.T) string {
 			files := platform(9)
 			files["kustomization.yaml"] = strings.Replace(files["kustomization.yaml"], "namespace: team\n", "", 1)
 			for i := range 9 {
@@ -188,18 +190,40 @@ func TestSplitBuildsAsOne(t *testing.T) {
 				files[app+"kustomization.yaml"] = strings.Replace(files[app+"kustomization.yaml"], fmt.Sprintf("name: app%02d-settings", i), "name: settings", 1)
 				files[app+"deployment.yaml"] = strings.Replace(files[app+"deployment.yaml"], fmt.Sprintf("name: app%02d-settings", i), "name: settings", 1)
 			}
-			writeFiles(t, dir, files)
+			return writeTree(t, files)
 		}},
-		{"a deprecated field below the entries", func(t *testing.T, dir string) {
+		{"an operator's custom resources in every service", func(t *testing.T) string {
+			files := platform(9)
+			files["rbac.yaml"] += `---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: monitors.example.com
+spec:
+  group: example.com
+  names: {kind: Monitor, plural: monitors, singular: monitor}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`
+			for i := range 9 {
+				app := fmt.Sprintf("app%02d", i)
+				files["apps/"+app+"/service.yaml"] += fmt.Sprintf("---\napiVersion: example.com/v1\nkind: Monitor\nmetadata:\n  name: %s\nspec:\n  service: %s\n  interval: 30s\n", app, app)
+			}
+			return writeTree(t, files)
+		}},
+		{"a deprecated field below the entries", func(t *testing.T) string {
 			files := platform(9)
 			files["apps/app03/kustomization.yaml"] += "commonLabels: {legacy: \"yes\"}\n"
-			writeFiles(t, dir, files)
+			return writeTree(t, files)
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			tt.make(t, dir)
+			dir := tt.make(t)
 			got, want, why := buildSplit(t, dir, Options{})
 			if why != "" {
 				t.Fatalf("not split: %s", why)
@@ -313,8 +337,7 @@ func TestSplitFallsBack(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			files := platform(10)
 			tt.edit(files)
-			dir := t.TempDir()
-			writeFiles(t, dir, files)
+			dir := writeTree(t, files)
 			got, want, why := buildSplit(t, dir, Options{})
 			if why == "" {
 				t.Fatalf("split, want it to fall back (%q)", tt.why)
@@ -346,20 +369,6 @@ func lineDiff(want, got string) string {
 		}
 	}
 	return "(same lines)"
-}
-
-// writeFiles writes files (slash-separated path -> contents) below dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // TestSplitEveryTree builds every kustomization of the repository (the
@@ -421,8 +430,7 @@ func unaddressed(s string) string {
 }
 
 func TestSplitReuse(t *testing.T) {
-	dir := t.TempDir()
-	writeFiles(t, dir, platform(10))
+	dir := writeTree(t, platform(10))
 	reuse := &Reuse{}
 	opts := Options{Reuse: reuse}
 	first, want, why := buildSplit(t, dir, opts)
@@ -476,5 +484,36 @@ func TestSplitReuse(t *testing.T) {
 	}
 	if n := reuse.Reused() - before; n != 0 {
 		t.Errorf("reused %d parts after the root changed, want none", n)
+	}
+}
+
+// TestSplitOrigins builds in parts as a deploy does, recording where each
+// object came from: every object has its file, and the output is the same
+// as without.
+func TestSplitOrigins(t *testing.T) {
+	dir := writeTree(t, platform(10))
+	origins := Origins{}
+	got, want, why := buildSplit(t, dir, Options{Origins: origins})
+	if why != "" {
+		t.Fatalf("not split: %s", why)
+	}
+	if got != want {
+		t.Errorf("the build with origins differs from kustomize's:\n%s", lineDiff(want, got))
+	}
+	m, err := Build(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := Objects(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if origins.Of(o) == nil {
+			t.Errorf("%s %s has no origin", o.GetKind(), o.GetName())
+		}
+	}
+	if d := origins.Of(objs[len(objs)-1]); d != nil && !strings.HasPrefix(d.Path, "apps/") {
+		t.Errorf("the last object (%s) comes from %s, want a service's file", objs[len(objs)-1].GetName(), d.Path)
 	}
 }
