@@ -1,7 +1,6 @@
 package build
 
 import (
-	"fmt"
 	"runtime"
 	"sync"
 
@@ -67,16 +66,20 @@ func trySplit(fSys *readCache, dir string, opts Options) (*Manifests, string) {
 	}
 	// The shared objects alone, then the entries a few at a time, with the
 	// spine's replicas given to the part whose entries' files name them.
-	size := partSize(len(sl.entries), runtime.GOMAXPROCS(0))
-	specs := []part{{}}
+	shared, groups, why := sl.groups()
+	if why != "" {
+		return nil, why
+	}
+	specs := []part{{entries: shared}}
 	sl.partOf = make([]int, len(sl.entries))
-	for j := 0; j < len(sl.entries); j += size {
-		var s part
-		for e := j; e < min(j+size, len(sl.entries)); e++ {
-			s.entries = append(s.entries, e)
+	for _, g := range groups {
+		for _, e := range g {
 			sl.partOf[e] = len(specs)
 		}
-		specs = append(specs, s)
+		specs = append(specs, part{entries: g})
+	}
+	for _, e := range shared {
+		sl.partOf[e] = 0
 	}
 	sl.parts = specs
 	sl.guessReplicas()
@@ -119,34 +122,22 @@ func trySplit(fSys *readCache, dir string, opts Options) (*Manifests, string) {
 
 // newSlicer finds the tree's fan-out: the kustomization that gathers the
 // most kustomization directories from one directory (services/*, say), at
-// least splitMin, with a single path to it from the root. Those are the
-// entries; its other resources are shared by every part.
+// least splitMin, or else the one whose own files hold the most documents,
+// at least docSplitMin; with a single path to it from the root. Those
+// directories or documents are the entries; the rest of the tree is shared
+// by every part.
 func newSlicer(fSys filesys.FileSystem, dir string, opts Options, t *kustTree) (*slicer, string) {
-	var (
-		fan     *kustNode
-		entries []int
-	)
-	for _, n := range t.nodes {
-		if n.k.Kind == "Component" {
-			continue
-		}
-		group := n.largestGroup()
-		if len(group) < splitMin {
-			continue
-		}
-		if fan == nil || len(group) > len(entries) || len(group) == len(entries) && n.dir < fan.dir {
-			fan, entries = n, group
-		}
-	}
-	if fan == nil {
-		return nil, fmt.Sprintf("no kustomization gathers %d directories", splitMin)
-	}
 	abs, _, err := fSys.CleanedAbs(dir)
 	if err != nil {
 		return nil, err.Error()
 	}
-	sl := &slicer{fSys: fSys, dir: dir, abs: abs.String(), opts: opts, t: t, fan: fan, entries: entries}
-	for n := fan; n != nil; n = n.parent {
+	sl := &slicer{fSys: fSys, dir: dir, abs: abs.String(), opts: opts, t: t}
+	if !sl.findDirFan() {
+		if why := sl.findDocFan(); why != "" {
+			return nil, why
+		}
+	}
+	for n := sl.fan; n != nil; n = n.parent {
 		if n.visits != 1 {
 			return nil, n.file + " is included more than once"
 		}
@@ -155,7 +146,49 @@ func newSlicer(fSys filesys.FileSystem, dir string, opts Options, t *kustTree) (
 	if n := sl.deprecatedShared(); n != nil {
 		return nil, n.file + " uses deprecated fields: kustomize would warn once a part"
 	}
+	if sl.docs != nil {
+		if why := sl.docsAlone(); why != "" {
+			return nil, why
+		}
+	}
 	return sl, ""
+}
+
+// findDirFan finds the kustomization that gathers the most kustomization
+// directories from one directory, at least splitMin, and makes them the
+// entries; false if there is none.
+func (sl *slicer) findDirFan() bool {
+	for _, n := range sl.t.nodes {
+		if n.k.Kind == "Component" {
+			continue
+		}
+		group := n.largestGroup()
+		if len(group) < splitMin {
+			continue
+		}
+		if sl.fan == nil || len(group) > len(sl.entries) || len(group) == len(sl.entries) && n.dir < sl.fan.dir {
+			sl.fan, sl.entries = n, group
+		}
+	}
+	return sl.fan != nil
+}
+
+// groups returns the entries in parts: the fan-out's directories a few at
+// a time, in order; its documents by docGroups, with those every part
+// reads.
+func (sl *slicer) groups() (shared []int, groups [][]int, why string) {
+	if sl.docs != nil {
+		return sl.docGroups()
+	}
+	size := partSize(len(sl.entries), runtime.GOMAXPROCS(0))
+	for j := 0; j < len(sl.entries); j += size {
+		var g []int
+		for e := j; e < min(j+size, len(sl.entries)); e++ {
+			g = append(g, e)
+		}
+		groups = append(groups, g)
+	}
+	return nil, groups, ""
 }
 
 var schemaOnce sync.Once

@@ -40,9 +40,15 @@ func (sl *slicer) guessReplicas() {
 }
 
 // entryTexts returns, for each entry, its kustomization files and the
-// files they list, joined.
+// files they list, joined; or the document it is.
 func (sl *slicer) entryTexts() [][]byte {
 	out := make([][]byte, len(sl.entries))
+	if sl.docs != nil {
+		for j, d := range sl.docs.docs {
+			out[j] = []byte(d.text)
+		}
+		return out
+	}
 	for j, e := range sl.entries {
 		sub := sl.fan.sub[e]
 		seen := map[*kustNode]bool{}

@@ -29,8 +29,10 @@ type slicer struct {
 	t    *kustTree
 	fan  *kustNode
 	// entries are the fan-out's directories built in parts, as indexes
-	// into its dirs.
+	// into its dirs; or, with docs, its files' documents, as indexes into
+	// docs.docs.
 	entries []int
+	docs    *docFan
 	// spine is the fan-out and its ancestors, up to the root.
 	spine []*kustNode
 	// abs is dir made absolute, to which reused parts' paths are relative.
@@ -48,13 +50,14 @@ type part struct {
 	replicas map[*kustNode][]int
 }
 
-// overlays returns the kustomization files that slice s changes.
+// overlays returns the files that part s reads differently: kustomization
+// files, and the fan-out's files with only the part's documents.
 func (sl *slicer) overlays(s part) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, n := range sl.spine {
 		k := n.k
 		changed := false
-		if n == sl.fan {
+		if n == sl.fan && sl.docs == nil {
 			k.Resources, k.Bases = sl.keep(s.entries), nil
 			if k.CheckEmpty() != nil {
 				// Nothing left but the entries, and none of them: a
@@ -79,6 +82,9 @@ func (sl *slicer) overlays(s part) (map[string][]byte, error) {
 			return nil, err
 		}
 		out[filepath.Clean(n.file)] = data
+	}
+	if sl.docs != nil {
+		sl.docOverlays(s, out)
 	}
 	return out, nil
 }
@@ -210,10 +216,16 @@ func (o *filesOverlay) ReadFile(p string) ([]byte, error) {
 
 // describe names part i of a split build by its entries.
 func (sl *slicer) describe(i int) string {
-	if sl.parts == nil || i >= len(sl.parts) || len(sl.parts[i].entries) == 0 {
+	if sl.parts == nil || i == 0 || i >= len(sl.parts) || len(sl.parts[i].entries) == 0 {
 		return "the shared objects alone"
 	}
 	e := sl.parts[i].entries
+	if sl.docs != nil {
+		if len(e) == 1 {
+			return sl.describeDoc(e[0])
+		}
+		return fmt.Sprintf("%s and %d more", sl.describeDoc(e[0]), len(e)-1)
+	}
 	first := sl.fan.listed()[sl.fan.dirs[sl.entries[e[0]]]]
 	if len(e) == 1 {
 		return "entry " + first
@@ -227,7 +239,9 @@ func (sl *slicer) describe(i int) string {
 func (sl *slicer) deprecatedShared() *kustNode {
 	entry := map[*kustNode]bool{}
 	for _, e := range sl.entries {
-		entry[sl.fan.sub[e]] = true
+		if sl.docs == nil {
+			entry[sl.fan.sub[e]] = true
+		}
 	}
 	seen := map[*kustNode]bool{}
 	var find func(n *kustNode) *kustNode

@@ -373,15 +373,16 @@ func lineDiff(want, got string) string {
 
 // TestSplitEveryTree builds every kustomization of the repository (the
 // sample app, the examples, the parity and broken corpora) split wherever a
-// kustomization gathers two directories or more, and holds each to one
+// kustomization gathers two directories or more, or else along the
+// documents of any two or more in its own files, and holds each to one
 // kustomize run: the same objects in the same order, or the same error.
 func TestSplitEveryTree(t *testing.T) {
 	root, err := repo.Root(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func(n int) { splitMin = n }(splitMin)
-	splitMin = 2
+	defer func(n, d int) { splitMin, docSplitMin = n, d }(splitMin, docSplitMin)
+	splitMin, docSplitMin = 2, 2
 	var dirs []string
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {

@@ -1,0 +1,304 @@
+package build
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// A kustomization that lists many objects in its own files (an operator's
+// install.yaml, a generated file of a thousand ConfigMaps) costs kustomize
+// the square of its objects as much as one that gathers many directories.
+// Where no kustomization gathers enough directories, such a build is split
+// along the documents of those files: each part reads the files with only
+// some of their documents, cut and joined where kustomize's reader cuts
+// them, so that it reads each document as it would have in the whole file.
+
+// docSplitMin is how many YAML documents one kustomization's own files
+// must hold before a build is split along them.
+var docSplitMin = 128
+
+// docPartSize is how many documents a part reads: enough that what every
+// part repeats is paid for many objects at a time, few enough that the
+// part's own square stays small.
+const docPartSize = 40
+
+// docFan is a kustomization's resource files, cut into documents.
+type docFan struct {
+	files []string
+	docs  []document
+}
+
+// document is one document of a fan-out file, as kustomize's reader cuts
+// it: the text between two separators.
+type document struct {
+	file int
+	// index is its place in the file, from 0.
+	index int
+	text  string
+	// last is whether it ends its file: the reader gives every other
+	// document back the line end the separator took.
+	last bool
+}
+
+// separatorLine is a YAML document separator where kustomize's reader
+// finds one: a line that starts with ---.
+var separatorLine = regexp.MustCompile(`\n---.*\n`)
+
+// cutDocuments returns the documents kustomize's reader makes of data, or
+// false where it would refuse a separator.
+func cutDocuments(data []byte) ([]string, bool) {
+	s := strings.ReplaceAll(string(data), "\r\n", "\n")
+	if s == "" {
+		return nil, true
+	}
+	var out []string
+	at := 0
+	for _, loc := range separatorLine.FindAllStringIndex(s, -1) {
+		if rest := strings.TrimSpace(s[loc[0]+4 : loc[1]]); rest != "" && rest[0] != '#' {
+			return nil, false
+		}
+		out = append(out, s[at:loc[0]])
+		at = loc[1]
+	}
+	return append(out, s[at:]), true
+}
+
+// content is file f as a part that reads only the documents sel (indexes
+// into docs, in order) sees it. A separator comes first, so the reader
+// never takes a lone document for the whole file (it unwraps a file that
+// is one List); the last document gets its line end back unless it ended
+// the file.
+func (d *docFan) content(f int, sel []int) []byte {
+	var b bytes.Buffer
+	var last *document
+	for _, i := range sel {
+		if d.docs[i].file != f {
+			continue
+		}
+		last = &d.docs[i]
+		b.WriteString("\n---\n")
+		b.WriteString(last.text)
+	}
+	if last != nil && !last.last {
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// findDocFan finds the kustomization whose own files hold the most
+// documents, at least docSplitMin, and makes its documents the entries.
+func (sl *slicer) findDocFan() string {
+	for _, n := range sl.t.nodes {
+		if n.k.Kind == "Component" || len(n.files) == 0 {
+			continue
+		}
+		d, why := sl.cut(n)
+		if why != "" {
+			return why
+		}
+		if len(d.docs) < docSplitMin {
+			continue
+		}
+		if sl.docs == nil || len(d.docs) > len(sl.docs.docs) || len(d.docs) == len(sl.docs.docs) && n.dir < sl.fan.dir {
+			sl.fan, sl.docs = n, d
+		}
+	}
+	if sl.fan == nil {
+		return fmt.Sprintf("no kustomization gathers %d directories or lists %d documents", splitMin, docSplitMin)
+	}
+	sl.entries = make([]int, len(sl.docs.docs))
+	for i := range sl.entries {
+		sl.entries[i] = i
+	}
+	return ""
+}
+
+// cut cuts n's files into documents.
+func (sl *slicer) cut(n *kustNode) (*docFan, string) {
+	d := &docFan{}
+	for _, p := range n.files {
+		data, err := sl.fSys.ReadFile(p)
+		if err != nil {
+			return nil, err.Error()
+		}
+		docs, ok := cutDocuments(data)
+		if !ok {
+			return nil, p + " has a separator kustomize refuses"
+		}
+		f := len(d.files)
+		d.files = append(d.files, filepath.Clean(p))
+		for i, text := range docs {
+			d.docs = append(d.docs, document{file: f, index: i, text: text, last: i == len(docs)-1})
+		}
+	}
+	return d, ""
+}
+
+// docsAlone says why the fan-out's files could not be read in parts: a
+// file some other field of the tree reads too (a generator's, a patch's,
+// or a second listing), which would see only the part's documents; or a
+// patch on the spine that names its object, which fails in the parts that
+// lack it.
+func (sl *slicer) docsAlone() string {
+	for _, f := range sl.docs.files {
+		name := []byte(filepath.Base(f))
+		count := 0
+		for _, n := range sl.t.nodes {
+			data, err := sl.fSys.ReadFile(n.file)
+			if err != nil {
+				return err.Error()
+			}
+			count += bytes.Count(data, name)
+		}
+		if count != 1 {
+			return fmt.Sprintf("%s is named %d times in the tree's kustomizations", f, count)
+		}
+	}
+	for _, n := range sl.spine {
+		for _, p := range n.k.Patches {
+			if p.Target == nil {
+				return n.file + ": a patch without a target, which fails in the parts without its object"
+			}
+		}
+	}
+	return ""
+}
+
+// docGroups returns the fan-out's documents in parts of about docPartSize,
+// keeping together documents that mention one another's names, so that
+// kustomize's name references stay inside one part. Documents that many
+// others mention (a namespace, the ServiceAccount or ConfigMap every
+// workload uses) are shared: every part reads them. It says why not when
+// one group would hold most of the documents.
+func (sl *slicer) docGroups() (shared []int, groups [][]int, why string) {
+	docs := sl.docs.docs
+	nodes := make([][]*kyaml.RNode, len(docs))
+	byName := map[string][]int{}
+	hub := make([]bool, len(docs))
+	for i, d := range docs {
+		var err error
+		if nodes[i], err = kio.FromBytes([]byte(d.text)); err != nil {
+			return nil, nil, fmt.Sprintf("%s: %v", sl.describeDoc(i), err)
+		}
+		for _, n := range nodes[i] {
+			if name := n.GetName(); name != "" {
+				byName[name] = append(byName[name], i)
+			}
+			hub[i] = hub[i] || n.GetKind() == "Namespace"
+		}
+	}
+	// Who mentions whom.
+	mentioned := make([]map[int]bool, len(docs))
+	for i := range docs {
+		for _, n := range nodes[i] {
+			walkScalars(n.YNode(), func(s *kyaml.Node, isKey, _ bool) {
+				if isKey {
+					return
+				}
+				for _, j := range byName[s.Value] {
+					if j == i {
+						continue
+					}
+					if mentioned[j] == nil {
+						mentioned[j] = map[int]bool{}
+					}
+					mentioned[j][i] = true
+				}
+			})
+		}
+	}
+	together := newUnion(len(docs))
+	for j, by := range mentioned {
+		hub[j] = hub[j] || len(by) > maxMentions
+		if hub[j] {
+			continue
+		}
+		for i := range by {
+			together.join(i, j)
+		}
+	}
+	members := map[int][]int{}
+	var roots []int
+	for i := range docs {
+		if hub[i] {
+			shared = append(shared, i)
+			continue
+		}
+		r := together.find(i)
+		if _, ok := members[r]; !ok {
+			roots = append(roots, r)
+		}
+		members[r] = append(members[r], i)
+	}
+	var cur []int
+	for _, r := range roots {
+		g := members[r]
+		if 2*len(g) > len(docs) {
+			return nil, nil, fmt.Sprintf("%d of the %d documents mention one another's names", len(g), len(docs))
+		}
+		cur = append(cur, g...)
+		if len(cur) >= docPartSize {
+			groups = append(groups, cur)
+			cur = nil
+		}
+	}
+	if len(cur) > 0 {
+		groups = append(groups, cur)
+	}
+	for k, g := range groups {
+		groups[k] = append(g, shared...)
+		slices.Sort(groups[k])
+	}
+	return shared, groups, ""
+}
+
+// maxMentions is how many documents may mention one before every part
+// reads it.
+const maxMentions = docPartSize / 4
+
+// union is a set of disjoint groups of 0..n-1.
+type union []int
+
+func newUnion(n int) union {
+	u := make(union, n)
+	for i := range u {
+		u[i] = i
+	}
+	return u
+}
+
+// join puts i's and j's groups together.
+func (u union) join(i, j int) {
+	if ri, rj := u.find(i), u.find(j); ri != rj {
+		u[max(ri, rj)] = min(ri, rj)
+	}
+}
+
+// find returns the smallest member of i's group.
+func (u union) find(i int) int {
+	for u[i] != i {
+		u[i] = u[u[i]]
+		i = u[i]
+	}
+	return i
+}
+
+// docOverlays returns the fan-out's files as part s reads them.
+func (sl *slicer) docOverlays(s part, out map[string][]byte) {
+	for f, p := range sl.docs.files {
+		out[p] = sl.docs.content(f, s.entries)
+	}
+}
+
+// describeDoc names document i of the fan-out.
+func (sl *slicer) describeDoc(i int) string {
+	d := sl.docs.docs[i]
+	return fmt.Sprintf("document %d of %s", d.index+1, sl.docs.files[d.file])
+}

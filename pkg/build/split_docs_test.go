@@ -1,0 +1,255 @@
+package build
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// catalogue is one kustomization over a file of n services, each a
+// ConfigMap, a Deployment that reads it and a Service that selects it:
+// the shape of a generated or vendored install file.
+func catalogue(n int) map[string]string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: svc%03[1]d-config
+data:
+  LEVEL: info
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: svc%03[1]d
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: svc%03[1]d}}
+  template:
+    metadata: {labels: {app: svc%03[1]d}}
+    spec:
+      containers:
+        - name: main
+          image: app
+          envFrom: [{configMapRef: {name: svc%03[1]d-config}}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: svc%03[1]d
+spec:
+  selector: {app: svc%03[1]d}
+  ports: [{port: 80}]
+`, i)
+	}
+	return map[string]string{
+		"services.yaml":  b.String(),
+		"namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
+		"kustomization.yaml": `namespace: shop
+namePrefix: prod-
+labels:
+  - pairs: {env: prod}
+commonAnnotations: {owner: shop}
+images:
+  - name: app
+    newTag: "2.0"
+resources:
+  - namespace.yaml
+  - services.yaml
+configMapGenerator:
+  - name: shared
+    literals: [REGION=eu]
+replicas:
+  - name: svc007
+    count: 3
+`,
+	}
+}
+
+func TestSplitDocumentsBuildsAsOne(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(f map[string]string)
+	}{
+		{"services in one file", func(map[string]string) {}},
+		{"services in a file each", func(f map[string]string) {
+			docs, _ := cutDocuments([]byte(f["services.yaml"]))
+			delete(f, "services.yaml")
+			var list []string
+			for i, d := range docs[1:] {
+				name := fmt.Sprintf("obj%03d.yaml", i)
+				f[name] = d
+				list = append(list, "  - "+name)
+			}
+			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "  - services.yaml\n", strings.Join(list, "\n")+"\n", 1)
+		}},
+		{"separators with comments, CRLF, and a first line separator", func(f map[string]string) {
+			s := strings.ReplaceAll(f["services.yaml"], "---\napiVersion: v1\nkind: Service", "--- # the service\napiVersion: v1\nkind: Service")
+			f["services.yaml"] = strings.ReplaceAll(s, "\n", "\r\n")
+		}},
+		{"kept line ends, empty and comment-only documents, no last line end", func(f map[string]string) {
+			s := strings.Replace(f["services.yaml"], "data:\n  LEVEL: info\n", "data:\n  LEVEL: info\n  BANNER: |+\n    hello\n\n", 5)
+			s = strings.Replace(s, "---\n", "---\n---\n# nothing here\n---\n", 7)
+			f["services.yaml"] = s + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tail\ndata:\n  T: |+\n    end\n"
+			f["services.yaml"] = strings.TrimSuffix(f["services.yaml"], "\n")
+		}},
+		{"a List and anchors among the documents", func(f map[string]string) {
+			f["services.yaml"] = strings.Replace(f["services.yaml"], "---\n", `---
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ServiceAccount
+    metadata: {name: robot}
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: defaults}
+    data: {A: &a "1", B: *a}
+---
+`, 1)
+		}},
+		{"every service reads one ConfigMap and runs as one ServiceAccount", func(f map[string]string) {
+			s := strings.ReplaceAll(f["services.yaml"], "envFrom: [{configMapRef: {name: svc", "envFrom: [{configMapRef: {name: common}}, {configMapRef: {name: svc")
+			s = strings.ReplaceAll(s, "config}}]", "config}}]\n      serviceAccountName: runner")
+			f["services.yaml"] = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: common\n" + s
+		}},
+		{"two files of the kustomization", func(f map[string]string) {
+			f["more.yaml"] = strings.ReplaceAll(catalogue(20)["services.yaml"], "svc0", "more0")
+			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "  - services.yaml\n", "  - services.yaml\n  - more.yaml\n", 1)
+		}},
+		{"below an overlay", func(f map[string]string) {
+			for p, data := range catalogue(50) {
+				delete(f, p)
+				f["base/"+p] = data
+			}
+			f["kustomization.yaml"] = "resources: [base]\nnameSuffix: -v2\nlabels: [{pairs: {tier: web}}]\n"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := catalogue(50)
+			tt.edit(files)
+			dir := writeTree(t, files)
+			got, want, why := buildSplit(t, dir, Options{})
+			if why != "" {
+				t.Fatalf("not split: %s", why)
+			}
+			if strings.HasPrefix(want, "error") {
+				t.Fatalf("the tree does not build: %s", want)
+			}
+			if got != want {
+				t.Errorf("split build differs from kustomize's:\n%s", lineDiff(want, got))
+			}
+		})
+	}
+}
+
+func TestSplitDocumentsFallsBack(t *testing.T) {
+	tests := []struct {
+		name, why string
+		edit      func(f map[string]string)
+	}{
+		{"too few documents", "lists 128 documents", func(f map[string]string) {
+			f["services.yaml"] = catalogue(20)["services.yaml"]
+		}},
+		{"the file is read by a generator too", "named 2 times", func(f map[string]string) {
+			f["kustomization.yaml"] += "secretGenerator:\n  - name: copy\n    files: [services.yaml]\n"
+		}},
+		{"a patch without a target", "without a target", func(f map[string]string) {
+			f["kustomization.yaml"] += "patches:\n  - patch: |-\n      apiVersion: v1\n      kind: Service\n      metadata: {name: svc003}\n      spec: {type: NodePort}\n"
+		}},
+		{"the services in a chain", "mention one another", func(f map[string]string) {
+			for i := 1; i < 50; i++ {
+				f["services.yaml"] = strings.Replace(f["services.yaml"], "LEVEL: info", fmt.Sprintf("UPSTREAM: svc%03d", i), 1)
+			}
+		}},
+		{"a name given after the prefix", "mentions", func(f map[string]string) {
+			f["services.yaml"] = strings.Replace(f["services.yaml"], "LEVEL: info", "LEVEL: prod-svc040", 1)
+		}},
+		{"a separator kustomize refuses", "refuses", func(f map[string]string) {
+			f["services.yaml"] = strings.Replace(f["services.yaml"], "---\napiVersion: apps/v1", "--- apps\napiVersion: apps/v1", 1)
+		}},
+		{"a broken document", "", func(f map[string]string) {
+			f["services.yaml"] = strings.Replace(f["services.yaml"], "data:\n  LEVEL: info\n", "data: [\n", 1)
+		}},
+		{"replicas of a workload in no document", "no part makes", func(f map[string]string) {
+			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "name: svc007", "name: gone", 1)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := catalogue(50)
+			tt.edit(files)
+			dir := writeTree(t, files)
+			got, want, why := buildSplit(t, dir, Options{})
+			if why == "" {
+				t.Fatalf("split, want it to fall back (%q)", tt.why)
+			}
+			t.Logf("fell back: %s", why)
+			if !strings.Contains(why, tt.why) {
+				t.Errorf("fell back because %q, want %q", why, tt.why)
+			}
+			if got != want {
+				t.Errorf("build differs from kustomize's:\n%s", lineDiff(want, got))
+			}
+		})
+	}
+}
+
+// TestSplitDocumentsReuse changes one document of a split file: only the
+// part that reads it is built again.
+func TestSplitDocumentsReuse(t *testing.T) {
+	dir := writeTree(t, catalogue(50))
+	reuse := &Reuse{}
+	opts := Options{Reuse: reuse}
+	first, want, why := buildSplit(t, dir, opts)
+	if why != "" || first != want {
+		t.Fatalf("first build: split %q, same as kustomize: %t", why, first == want)
+	}
+	p := filepath.Join(dir, "services.yaml")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(data), "  name: svc030\nspec:\n  replicas: 1", "  name: svc030\nspec:\n  replicas: 4", 1)
+	if changed == string(data) {
+		t.Fatal("the edit changed nothing")
+	}
+	if err := os.WriteFile(p, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runs := krustyRuns.Load()
+	got, want, _ := buildSplit(t, dir, opts)
+	if got != want || !strings.Contains(got, "replicas: 4") {
+		t.Errorf("after one document changed, the build differs from kustomize's:\n%s", lineDiff(want, got))
+	}
+	if n := krustyRuns.Load() - runs; n != 1 {
+		t.Errorf("built %d parts again after one document changed, want 1", n)
+	}
+}
+
+func TestCutDocuments(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+		ok   bool
+	}{
+		{"", nil, true},
+		{"a: 1\n", []string{"a: 1\n"}, true},
+		{"---\na: 1\n---\nb: 2\n", []string{"---\na: 1", "b: 2\n"}, true},
+		{"a: 1\n--- # two\nb: 2", []string{"a: 1", "b: 2"}, true},
+		{"a: 1\r\n---\r\nb: 2\r\n", []string{"a: 1", "b: 2\n"}, true},
+		{"a: 1\n---\n---\nb: 2\n", []string{"a: 1", "---\nb: 2\n"}, true},
+		{"a: 1\n--- b\nc: 2\n", nil, false},
+	}
+	for _, tt := range tests {
+		got, ok := cutDocuments([]byte(tt.in))
+		if ok != tt.ok || fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("cutDocuments(%q) = %q, %t; want %q, %t", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
