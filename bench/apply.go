@@ -33,9 +33,10 @@ type applyGroup struct {
 func (*applyGroup) Name() string { return "apply" }
 
 // Cases starts (or reuses) the local cluster, writes the tree, the kship.yaml
-// and the built manifest, and returns three cases: a first apply against
-// kubectl, a re-apply with nothing changed against kubectl, and a first
-// apply against the bare SSA loop.
+// and the built manifest, and returns the cases: a first apply and a
+// re-apply with nothing changed, each against kubectl and against
+// kustomize piped to kubectl; and a first apply against the bare SSA loop,
+// alone and after kustomize's build of the tree.
 func (g *applyGroup) Cases(ctx context.Context, env *Env) ([]Case, error) {
 	c, err := testcluster.Start(ctx)
 	if err != nil {
@@ -71,6 +72,11 @@ func (g *applyGroup) Cases(ctx context.Context, env *Env) ([]Case, error) {
 			kustomize, filepath.Join(dir, "app"), kubectl, c.Kubeconfig())}}
 	loop := Command{Name: "ssa-loop", Path: env.Self, Dir: env.Root,
 		Args: []string{ssaLoopMode, "-kubeconfig", c.Kubeconfig(), "-f", manifest}}
+	// The least any tool can do from the tree: kustomize's build, then
+	// the bare loop on what it built.
+	buildAndLoop := Command{Name: "kustomize+loop", Path: "bash", Dir: env.Root,
+		Args: []string{"-c", fmt.Sprintf("set -e; %q build %q >/dev/null; %q %s -kubeconfig %q -f %q",
+			kustomize, filepath.Join(dir, "app"), env.Self, ssaLoopMode, c.Kubeconfig(), manifest)}}
 	detail := fmt.Sprintf("%s ConfigMaps", thousands(g.objects))
 	say := func(d string) func(_, _ []byte) (string, error) {
 		return func(_, _ []byte) (string, error) { return d, nil }
@@ -81,31 +87,20 @@ func (g *applyGroup) Cases(ctx context.Context, env *Env) ([]Case, error) {
 		{Group: g.Name(), Name: "unchanged", Subject: kship, Baseline: kubectlApply, After: g.check, Check: say(detail + ", already applied")},
 		{Group: g.Name(), Name: "unchanged-vs-pipeline", Subject: kship, Baseline: pipeline, After: g.check, Check: say(detail + ", already applied, built from the tree by both")},
 		{Group: g.Name(), Name: "create-vs-loop", Subject: kship, Baseline: loop, Before: g.clear, After: g.check, Check: say(detail)},
+		{Group: g.Name(), Name: "create-vs-build-loop", Subject: kship, Baseline: buildAndLoop, Before: g.clear, After: g.check, Check: say(detail + ", built from the tree by both")},
 	}, nil
 }
 
 // writeTree writes a kustomization of g.objects ConfigMaps, a kship.yaml for
 // it, and its build for kubectl, and returns the last two paths.
 func (g *applyGroup) writeTree(ctx context.Context, env *Env, dir string) (cfg, manifest string, err error) {
-	var b strings.Builder
-	for i := range g.objects {
-		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%04d\n  labels: {bench: apply}\ndata:\n  index: %q\n  payload: %q\n",
-			i, fmt.Sprint(i), strings.Repeat("x", 256))
+	if err := writeConfigMaps(filepath.Join(dir, "app"), g.objects); err != nil {
+		return "", "", err
 	}
-	files := map[string]string{
-		"app/configmaps.yaml":    b.String(),
-		"app/kustomization.yaml": "namespace: " + applyNamespace + "\nresources: [configmaps.yaml]\n",
-		"kship.yaml": fmt.Sprintf("environments:\n  bench:\n    overlay: app\n    context: %s\n    namespace: %s\n",
-			g.cluster.Context(), applyNamespace),
-	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return "", "", err
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			return "", "", err
-		}
+	cfg = fmt.Sprintf("environments:\n  bench:\n    overlay: app\n    context: %s\n    namespace: %s\n",
+		g.cluster.Context(), applyNamespace)
+	if err := os.WriteFile(filepath.Join(dir, "kship.yaml"), []byte(cfg), 0o644); err != nil {
+		return "", "", err
 	}
 	out, err := exec.CommandContext(ctx, env.Kship, "build", filepath.Join(dir, "app")).Output()
 	if err != nil {
@@ -113,6 +108,29 @@ func (g *applyGroup) writeTree(ctx context.Context, env *Env, dir string) (cfg, 
 	}
 	manifest = filepath.Join(dir, "manifest.yaml")
 	return filepath.Join(dir, "kship.yaml"), manifest, os.WriteFile(manifest, out, 0o644)
+}
+
+// writeConfigMaps writes to dir a kustomization of n ConfigMaps in one
+// file, in the apply group's namespace.
+func writeConfigMaps(dir string, n int) error {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%04d\n  labels: {bench: apply}\ndata:\n  index: %q\n  payload: %q\n",
+			i, fmt.Sprint(i), strings.Repeat("x", 256))
+	}
+	files := map[string]string{
+		"configmaps.yaml":    b.String(),
+		"kustomization.yaml": "namespace: " + applyNamespace + "\nresources: [configmaps.yaml]\n",
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (g *applyGroup) clientset() kubernetes.Interface { return g.cluster.Clientset() }

@@ -52,7 +52,14 @@ var buildTrees = []buildTree{
 	{name: "crds", make: func(_ *Env, dir string) (string, error) {
 		return dir, treegen.CRDs(dir, crdsTreeCRDs, crdsTreeEach)
 	}},
+	{name: "flat", make: func(_ *Env, dir string) (string, error) {
+		return dir, writeConfigMaps(dir, flatTreeObjects)
+	}},
 }
+
+// flatTreeObjects is how many ConfigMaps the flat tree lists in one file:
+// the apply group's tree.
+const flatTreeObjects = 1000
 
 // The CRD-heavy tree: 10 large CRDs with 10 custom resources each.
 const crdsTreeCRDs, crdsTreeEach = 10, 10

@@ -67,7 +67,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	groups := fs.String("groups", "build,apply,validate", "comma-separated benchmark groups to run: build, apply, validate")
 	objects := fs.Int("objects", 1000, "apply group: ConfigMaps to apply")
 	kubectl := fs.String("kubectl", "", "apply group: kubectl to compare with (default tools/bin.sh's)")
-	trees := fs.String("trees", "small,100svc,300svc,1000svc,bytes,crds", "build group: comma-separated trees: small (overlays/prod), 100svc, 300svc, 1000svc (built once a side), bytes, crds (10 large CRDs, 100 custom resources)")
+	trees := fs.String("trees", "small,100svc,300svc,1000svc,bytes,crds,flat", "build group: comma-separated trees: small (overlays/prod), 100svc, 300svc, 1000svc (built once a side), bytes, crds (10 large CRDs, 100 custom resources), flat (1,000 ConfigMaps in one file)")
 	validTrees := fs.String("validate-trees", "small,300svc,bytes,crds", "validate group: comma-separated trees, as for -trees")
 	runs := fs.Int("n", 5, "timed runs of each command per case")
 	kustomize := fs.String("kustomize", "", "build group: kustomize CLI to compare with (default $"+kustomizecli.EnvVar+" or tools/bin.sh)")

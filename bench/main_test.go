@@ -16,7 +16,7 @@ func TestParseFlags(t *testing.T) {
 		wantRuns  int
 		wantErr   string
 	}{
-		{name: "defaults", wantTrees: []string{"small", "100svc", "300svc", "1000svc", "bytes", "crds"}, wantRuns: 5},
+		{name: "defaults", wantTrees: []string{"small", "100svc", "300svc", "1000svc", "bytes", "crds", "flat"}, wantRuns: 5},
 		{name: "trees and runs", args: []string{"-trees", "small, bytes,", "-n", "2"}, wantTrees: []string{"small", "bytes"}, wantRuns: 2},
 		{name: "no runs", args: []string{"-n", "0"}, wantErr: "-n 0"},
 		{name: "stray argument", args: []string{"small"}, wantErr: "unexpected arguments"},

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kship/kship/internal/repo"
 )
 
 // catalogue is one kustomization over a file of n services, each a
@@ -229,6 +231,56 @@ func TestSplitDocumentsReuse(t *testing.T) {
 	}
 	if n := krustyRuns.Load() - runs; n != 1 {
 		t.Errorf("built %d parts again after one document changed, want 1", n)
+	}
+}
+
+// TestSplitCatalogue builds the parity corpus's one-file tree with the
+// thresholds a user gets: in parts, and the same as one kustomize run.
+func TestSplitCatalogue(t *testing.T) {
+	root, err := repo.Root(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want, why := buildSplit(t, filepath.Join(root, "testdata", "parity", "fanout", "catalogue"), Options{})
+	if why != "" {
+		t.Fatalf("not split: %s", why)
+	}
+	if got != want {
+		t.Errorf("split build differs from kustomize's:\n%s", lineDiff(want, got))
+	}
+}
+
+// TestSplitDocumentsOrigins builds a file in parts as a deploy does,
+// recording where each object came from: every object has its file and
+// the output is unchanged.
+func TestSplitDocumentsOrigins(t *testing.T) {
+	dir := writeTree(t, catalogue(50))
+	origins := Origins{}
+	got, want, why := buildSplit(t, dir, Options{Origins: origins})
+	if why != "" {
+		t.Fatalf("not split: %s", why)
+	}
+	if got != want {
+		t.Errorf("the build with origins differs from kustomize's:\n%s", lineDiff(want, got))
+	}
+	m, err := Build(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := Objects(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]int{}
+	for _, o := range objs {
+		d := origins.Of(o)
+		if d == nil {
+			t.Fatalf("%s %s has no origin", o.GetKind(), o.GetName())
+		}
+		files[d.Path]++
+	}
+	if files["services.yaml"] != 150 {
+		t.Errorf("objects by file: %v, want 150 from services.yaml", files)
 	}
 }
 

@@ -406,6 +406,7 @@ func TestSplitEveryTree(t *testing.T) {
 	mustSplit := map[string]bool{
 		"testdata/parity/fanout/platform":    true,
 		"testdata/parity/fanout/shared-base": false,
+		"testdata/parity/fanout/catalogue":   true,
 	}
 	for _, dir := range dirs {
 		rel, _ := filepath.Rel(root, dir)
