@@ -56,6 +56,13 @@ func split(fSys filesys.FileSystem, dir string, opts Options) (*Manifests, error
 
 // trySplit builds dir in parts, or says why not.
 func trySplit(fSys *readCache, dir string, opts Options) (*Manifests, string) {
+	// kustomize reads every file by its absolute path: so do the parts'
+	// overlays.
+	abs, _, err := fSys.CleanedAbs(dir)
+	if err != nil {
+		return nil, err.Error()
+	}
+	dir = abs.String()
 	t, why := walkTree(fSys, dir, opts.LoadRestrictor != types.LoadRestrictionsNone)
 	if why != "" {
 		return nil, why

@@ -33,6 +33,8 @@ const docPartSize = 40
 type docFan struct {
 	files []string
 	docs  []document
+	// whole is, for each file of one document, the file as it is.
+	whole [][]byte
 }
 
 // document is one document of a fan-out file, as kustomize's reader cuts
@@ -52,30 +54,45 @@ type document struct {
 var separatorLine = regexp.MustCompile(`\n---.*\n`)
 
 // cutDocuments returns the documents kustomize's reader makes of data, or
-// false where it would refuse a separator.
-func cutDocuments(data []byte) ([]string, bool) {
+// says why a part could not be given some of them to read the same way:
+// a separator the reader refuses, or a carriage return before a CRLF (the
+// reader turns CRLF into LF once, which a second reading of the cut text
+// would do again).
+func cutDocuments(data []byte) ([]string, string) {
 	s := strings.ReplaceAll(string(data), "\r\n", "\n")
+	if strings.Contains(s, "\r\n") {
+		return nil, "has a carriage return before a line end"
+	}
 	if s == "" {
-		return nil, true
+		return nil, ""
 	}
 	var out []string
 	at := 0
 	for _, loc := range separatorLine.FindAllStringIndex(s, -1) {
 		if rest := strings.TrimSpace(s[loc[0]+4 : loc[1]]); rest != "" && rest[0] != '#' {
-			return nil, false
+			return nil, "has a separator kustomize refuses"
 		}
 		out = append(out, s[at:loc[0]])
 		at = loc[1]
 	}
-	return append(out, s[at:]), true
+	return append(out, s[at:]), ""
 }
 
 // content is file f as a part that reads only the documents sel (indexes
-// into docs, in order) sees it. A separator comes first, so the reader
-// never takes a lone document for the whole file (it unwraps a file that
-// is one List); the last document gets its line end back unless it ended
-// the file.
+// into docs, in order) sees it. A file of one document is read whole or
+// not at all, as it is: the reader unwraps a file that is one List. In a
+// file of several, a separator comes first, so that the reader never
+// takes a lone document for the whole file; the last document gets its
+// line end back unless it ended the file.
 func (d *docFan) content(f int, sel []int) []byte {
+	if raw := d.whole[f]; raw != nil {
+		for _, i := range sel {
+			if d.docs[i].file == f {
+				return raw
+			}
+		}
+		return nil
+	}
 	var b bytes.Buffer
 	var last *document
 	for _, i := range sel {
@@ -128,12 +145,17 @@ func (sl *slicer) cut(n *kustNode) (*docFan, string) {
 		if err != nil {
 			return nil, err.Error()
 		}
-		docs, ok := cutDocuments(data)
-		if !ok {
-			return nil, p + " has a separator kustomize refuses"
+		docs, why := cutDocuments(data)
+		if why != "" {
+			return nil, p + " " + why
 		}
 		f := len(d.files)
 		d.files = append(d.files, filepath.Clean(p))
+		var whole []byte
+		if len(docs) == 1 {
+			whole = data
+		}
+		d.whole = append(d.whole, whole)
 		for i, text := range docs {
 			d.docs = append(d.docs, document{file: f, index: i, text: text, last: i == len(docs)-1})
 		}
@@ -143,7 +165,8 @@ func (sl *slicer) cut(n *kustNode) (*docFan, string) {
 
 // docsAlone says why the fan-out's files could not be read in parts: a
 // file some other field of the tree reads too (a generator's, a patch's,
-// or a second listing), which would see only the part's documents; or a
+// or a second listing), which would see only the part's documents, as far
+// as a kustomization names it (or might, in escapes); or a
 // patch on the spine that names its object, which fails in the parts that
 // lack it.
 func (sl *slicer) docsAlone() string {
@@ -154,6 +177,10 @@ func (sl *slicer) docsAlone() string {
 			data, err := sl.fSys.ReadFile(n.file)
 			if err != nil {
 				return err.Error()
+			}
+			if bytes.IndexByte(data, '\\') >= 0 {
+				// A quoted string may spell the name in escapes.
+				return n.file + " has an escape sequence, which may name " + f
 			}
 			count += bytes.Count(data, name)
 		}

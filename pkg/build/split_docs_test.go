@@ -119,6 +119,18 @@ items:
 			s = strings.ReplaceAll(s, "config}}]", "config}}]\n      serviceAccountName: runner")
 			f["services.yaml"] = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: common\n" + s
 		}},
+		{"a file of one List with a functionConfig among many files", func(f map[string]string) {
+			docs, _ := cutDocuments([]byte(f["services.yaml"]))
+			delete(f, "services.yaml")
+			list := []string{"  - list.yaml"}
+			for i, d := range docs[1:] {
+				name := fmt.Sprintf("obj%03d.yaml", i)
+				f[name] = d
+				list = append(list, "  - "+name)
+			}
+			f["list.yaml"] = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nmetadata: {name: rl}\nfunctionConfig: {apiVersion: v1, kind: ConfigMap, metadata: {name: fc}}\n"
+			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "  - services.yaml\n", strings.Join(list, "\n")+"\n", 1)
+		}},
 		{"two files of the kustomization", func(f map[string]string) {
 			f["more.yaml"] = strings.ReplaceAll(catalogue(20)["services.yaml"], "svc0", "more0")
 			f["kustomization.yaml"] = strings.Replace(f["kustomization.yaml"], "  - services.yaml\n", "  - services.yaml\n  - more.yaml\n", 1)
@@ -175,6 +187,12 @@ func TestSplitDocumentsFallsBack(t *testing.T) {
 		{"a separator kustomize refuses", "refuses", func(f map[string]string) {
 			f["services.yaml"] = strings.Replace(f["services.yaml"], "---\napiVersion: apps/v1", "--- apps\napiVersion: apps/v1", 1)
 		}},
+		{"a carriage return before a CRLF", "carriage return", func(f map[string]string) {
+			f["services.yaml"] += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: crlf\ndata:\n  text: |\n    a\r\r\r\n    b\n"
+		}},
+		{"the file named in escapes", "escape sequence", func(f map[string]string) {
+			f["kustomization.yaml"] += "secretGenerator:\n  - name: copy\n    files: [\"services\\x2eyaml\"]\n"
+		}},
 		{"a broken document", "", func(f map[string]string) {
 			f["services.yaml"] = strings.Replace(f["services.yaml"], "data:\n  LEVEL: info\n", "data: [\n", 1)
 		}},
@@ -199,6 +217,31 @@ func TestSplitDocumentsFallsBack(t *testing.T) {
 				t.Errorf("build differs from kustomize's:\n%s", lineDiff(want, got))
 			}
 		})
+	}
+}
+
+// TestSplitDocumentsRelative builds from the tree's own directory, named
+// ".": the parts still read only their documents (so the replicas find
+// their part and the build is split), with as many kustomize runs as from
+// its absolute path.
+func TestSplitDocumentsRelative(t *testing.T) {
+	dir := writeTree(t, catalogue(50))
+	runs := krustyRuns.Load()
+	if _, _, why := buildSplit(t, dir, Options{}); why != "" {
+		t.Fatalf("not split from the absolute path: %s", why)
+	}
+	absRuns := krustyRuns.Load() - runs
+	t.Chdir(dir)
+	runs = krustyRuns.Load()
+	got, want, why := buildSplit(t, ".", Options{})
+	if why != "" {
+		t.Fatalf("not split: %s", why)
+	}
+	if got != want {
+		t.Errorf("split build differs from kustomize's:\n%s", lineDiff(want, got))
+	}
+	if n := krustyRuns.Load() - runs; n != absRuns {
+		t.Errorf("%d kustomize runs from \".\", %d from the absolute path", n, absRuns)
 	}
 }
 
@@ -288,20 +331,21 @@ func TestCutDocuments(t *testing.T) {
 	tests := []struct {
 		in   string
 		want []string
-		ok   bool
+		why  string
 	}{
-		{"", nil, true},
-		{"a: 1\n", []string{"a: 1\n"}, true},
-		{"---\na: 1\n---\nb: 2\n", []string{"---\na: 1", "b: 2\n"}, true},
-		{"a: 1\n--- # two\nb: 2", []string{"a: 1", "b: 2"}, true},
-		{"a: 1\r\n---\r\nb: 2\r\n", []string{"a: 1", "b: 2\n"}, true},
-		{"a: 1\n---\n---\nb: 2\n", []string{"a: 1", "---\nb: 2\n"}, true},
-		{"a: 1\n--- b\nc: 2\n", nil, false},
+		{"", nil, ""},
+		{"a: 1\n", []string{"a: 1\n"}, ""},
+		{"---\na: 1\n---\nb: 2\n", []string{"---\na: 1", "b: 2\n"}, ""},
+		{"a: 1\n--- # two\nb: 2", []string{"a: 1", "b: 2"}, ""},
+		{"a: 1\r\n---\r\nb: 2\r\n", []string{"a: 1", "b: 2\n"}, ""},
+		{"a: 1\n---\n---\nb: 2\n", []string{"a: 1", "---\nb: 2\n"}, ""},
+		{"a: 1\n--- b\nc: 2\n", nil, "separator"},
+		{"a: |\n  x\r\r\n  y\n", nil, "carriage return"},
 	}
 	for _, tt := range tests {
-		got, ok := cutDocuments([]byte(tt.in))
-		if ok != tt.ok || fmt.Sprint(got) != fmt.Sprint(tt.want) {
-			t.Errorf("cutDocuments(%q) = %q, %t; want %q, %t", tt.in, got, ok, tt.want, tt.ok)
+		got, why := cutDocuments([]byte(tt.in))
+		if (why == "") != (tt.why == "") || !strings.Contains(why, tt.why) || fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("cutDocuments(%q) = %q, %q; want %q, %q", tt.in, got, why, tt.want, tt.why)
 		}
 	}
 }
