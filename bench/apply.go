@@ -72,11 +72,12 @@ func (g *applyGroup) Cases(ctx context.Context, env *Env) ([]Case, error) {
 			kustomize, filepath.Join(dir, "app"), kubectl, c.Kubeconfig())}}
 	loop := Command{Name: "ssa-loop", Path: env.Self, Dir: env.Root,
 		Args: []string{ssaLoopMode, "-kubeconfig", c.Kubeconfig(), "-f", manifest}}
-	// The least any tool can do from the tree: kustomize's build, then
-	// the bare loop on what it built.
+	// The least any tool can do from the tree: kustomize's build of it,
+	// then the bare loop on the same objects (the built manifest, which is
+	// byte for byte what kustomize prints).
 	buildAndLoop := Command{Name: "kustomize+loop", Path: "bash", Dir: env.Root,
-		Args: []string{"-c", fmt.Sprintf("set -e; %q build %q >/dev/null; %q %s -kubeconfig %q -f %q",
-			kustomize, filepath.Join(dir, "app"), env.Self, ssaLoopMode, c.Kubeconfig(), manifest)}}
+		Args: []string{"-c", `set -e; "$1" build "$2" >/dev/null; "$3" "$4" -kubeconfig "$5" -f "$6"`, "build-and-loop",
+			kustomize, filepath.Join(dir, "app"), env.Self, ssaLoopMode, c.Kubeconfig(), manifest}}
 	detail := fmt.Sprintf("%s ConfigMaps", thousands(g.objects))
 	say := func(d string) func(_, _ []byte) (string, error) {
 		return func(_, _ []byte) (string, error) { return d, nil }

@@ -30,9 +30,10 @@ func traceSplit(why string) {
 
 // split builds the kustomization in dir. Where one kustomization of the
 // tree gathers many kustomization directories (a platform's services, say),
-// it builds the tree once per directory, concurrently, each time with that
-// kustomization listing only that directory, and puts the parts together as
-// kustomize would have. kustomize's build time grows with the square of the
+// it builds the tree a few directories at a time, concurrently, each time
+// with that kustomization listing only those, and puts the parts together
+// as kustomize would have. Where none does, one whose own files hold many
+// documents is built a few dozen documents at a time (split_docs.go). kustomize's build time grows with the square of the
 // objects (every name reference is looked up among all objects); the parts'
 // grows with their sum.
 //
@@ -77,18 +78,8 @@ func trySplit(fSys *readCache, dir string, opts Options) (*Manifests, string) {
 	if why != "" {
 		return nil, why
 	}
-	specs := []part{{entries: shared}}
-	sl.partOf = make([]int, len(sl.entries))
-	for _, g := range groups {
-		for _, e := range g {
-			sl.partOf[e] = len(specs)
-		}
-		specs = append(specs, part{entries: g})
-	}
-	for _, e := range shared {
-		sl.partOf[e] = 0
-	}
-	sl.parts = specs
+	sl.plan(shared, groups)
+	specs := sl.parts
 	sl.guessReplicas()
 	// kyaml fills its schema's tables on first use, without a lock that
 	// covers every reader: fill them before the parts run at once.
@@ -133,12 +124,11 @@ func trySplit(fSys *readCache, dir string, opts Options) (*Manifests, string) {
 // at least docSplitMin; with a single path to it from the root. Those
 // directories or documents are the entries; the rest of the tree is shared
 // by every part.
+//
+// dir is absolute: the paths kustomize reads, which the parts' overlays
+// must name.
 func newSlicer(fSys filesys.FileSystem, dir string, opts Options, t *kustTree) (*slicer, string) {
-	abs, _, err := fSys.CleanedAbs(dir)
-	if err != nil {
-		return nil, err.Error()
-	}
-	sl := &slicer{fSys: fSys, dir: dir, abs: abs.String(), opts: opts, t: t}
+	sl := &slicer{fSys: fSys, dir: dir, abs: dir, opts: opts, t: t}
 	if !sl.findDirFan() {
 		if why := sl.findDocFan(); why != "" {
 			return nil, why
@@ -196,6 +186,22 @@ func (sl *slicer) groups() (shared []int, groups [][]int, why string) {
 		groups = append(groups, g)
 	}
 	return nil, groups, ""
+}
+
+// plan sets the parts: first the shared objects alone, with the entries
+// every part reads (shared), then one part a group of entries.
+func (sl *slicer) plan(shared []int, groups [][]int) {
+	sl.parts = []part{{entries: shared}}
+	sl.partOf = make([]int, len(sl.entries))
+	for _, g := range groups {
+		for _, e := range g {
+			sl.partOf[e] = len(sl.parts)
+		}
+		sl.parts = append(sl.parts, part{entries: g})
+	}
+	for _, e := range shared {
+		sl.partOf[e] = 0
+	}
 }
 
 var schemaOnce sync.Once

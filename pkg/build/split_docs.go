@@ -2,7 +2,9 @@ package build
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -61,7 +63,7 @@ var separatorLine = regexp.MustCompile(`\n---.*\n`)
 func cutDocuments(data []byte) ([]string, string) {
 	s := strings.ReplaceAll(string(data), "\r\n", "\n")
 	if strings.Contains(s, "\r\n") {
-		return nil, "has a carriage return before a line end"
+		return nil, "has a carriage return before a CRLF"
 	}
 	if s == "" {
 		return nil, ""
@@ -111,24 +113,26 @@ func (d *docFan) content(f int, sel []int) []byte {
 
 // findDocFan finds the kustomization whose own files hold the most
 // documents, at least docSplitMin, and makes its documents the entries.
+// A kustomization whose files cannot be cut is passed over (every part
+// reads them whole); why is said only when no other is found.
 func (sl *slicer) findDocFan() string {
-	for _, n := range sl.t.nodes {
+	uncut := ""
+	for _, dir := range slices.Sorted(maps.Keys(sl.t.nodes)) {
+		n := sl.t.nodes[dir]
 		if n.k.Kind == "Component" || len(n.files) == 0 {
 			continue
 		}
 		d, why := sl.cut(n)
 		if why != "" {
-			return why
-		}
-		if len(d.docs) < docSplitMin {
+			uncut = cmp.Or(uncut, why)
 			continue
 		}
-		if sl.docs == nil || len(d.docs) > len(sl.docs.docs) || len(d.docs) == len(sl.docs.docs) && n.dir < sl.fan.dir {
+		if len(d.docs) >= docSplitMin && (sl.docs == nil || len(d.docs) > len(sl.docs.docs)) {
 			sl.fan, sl.docs = n, d
 		}
 	}
 	if sl.fan == nil {
-		return fmt.Sprintf("no kustomization gathers %d directories or lists %d documents", splitMin, docSplitMin)
+		return cmp.Or(uncut, fmt.Sprintf("no kustomization gathers %d directories or lists %d documents", splitMin, docSplitMin))
 	}
 	sl.entries = make([]int, len(sl.docs.docs))
 	for i := range sl.entries {
@@ -143,7 +147,7 @@ func (sl *slicer) cut(n *kustNode) (*docFan, string) {
 	for _, p := range n.files {
 		data, err := sl.fSys.ReadFile(p)
 		if err != nil {
-			return nil, err.Error()
+			return nil, p + ": " + err.Error()
 		}
 		docs, why := cutDocuments(data)
 		if why != "" {
@@ -166,22 +170,25 @@ func (sl *slicer) cut(n *kustNode) (*docFan, string) {
 // docsAlone says why the fan-out's files could not be read in parts: a
 // file some other field of the tree reads too (a generator's, a patch's,
 // or a second listing), which would see only the part's documents, as far
-// as a kustomization names it (or might, in escapes); or a
-// patch on the spine that names its object, which fails in the parts that
-// lack it.
+// as the kustomizations name it (a quoted string could spell a name in
+// escapes, so none may have one); or a patch without a target on the
+// spine, which names one object and fails in the parts that lack it.
 func (sl *slicer) docsAlone() string {
+	texts := map[string][]byte{}
+	for dir, n := range sl.t.nodes {
+		data, err := sl.fSys.ReadFile(n.file)
+		if err != nil {
+			return n.file + ": " + err.Error()
+		}
+		if bytes.IndexByte(data, '\\') >= 0 {
+			return n.file + " has an escape sequence, which could name the files built in parts"
+		}
+		texts[dir] = data
+	}
 	for _, f := range sl.docs.files {
 		name := []byte(filepath.Base(f))
 		count := 0
-		for _, n := range sl.t.nodes {
-			data, err := sl.fSys.ReadFile(n.file)
-			if err != nil {
-				return err.Error()
-			}
-			if bytes.IndexByte(data, '\\') >= 0 {
-				// A quoted string may spell the name in escapes.
-				return n.file + " has an escape sequence, which may name " + f
-			}
+		for _, data := range texts {
 			count += bytes.Count(data, name)
 		}
 		if count != 1 {
@@ -241,14 +248,15 @@ func (sl *slicer) docGroups() (shared []int, groups [][]int, why string) {
 			})
 		}
 	}
-	together := newUnion(len(docs))
 	for j, by := range mentioned {
 		hub[j] = hub[j] || len(by) > maxMentions
-		if hub[j] {
-			continue
-		}
+	}
+	together := newUnion(len(docs))
+	for j, by := range mentioned {
 		for i := range by {
-			together.join(i, j)
+			if !hub[i] && !hub[j] {
+				together.join(i, j)
+			}
 		}
 	}
 	members := map[int][]int{}
@@ -268,7 +276,7 @@ func (sl *slicer) docGroups() (shared []int, groups [][]int, why string) {
 	for _, r := range roots {
 		g := members[r]
 		if 2*len(g) > len(docs) {
-			return nil, nil, fmt.Sprintf("%d of the %d documents mention one another's names", len(g), len(docs))
+			return nil, nil, fmt.Sprintf("%d of the %d documents, %s among them, mention one another's names", len(g), len(docs), sl.describeDoc(g[0]))
 		}
 		cur = append(cur, g...)
 		if len(cur) >= docPartSize {
@@ -293,6 +301,7 @@ const maxMentions = docPartSize / 4
 // union is a set of disjoint groups of 0..n-1.
 type union []int
 
+// newUnion returns n groups of one.
 func newUnion(n int) union {
 	u := make(union, n)
 	for i := range u {

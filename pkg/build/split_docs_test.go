@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kship/kship/internal/repo"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
 // catalogue is one kustomization over a file of n services, each a
@@ -193,7 +194,7 @@ func TestSplitDocumentsFallsBack(t *testing.T) {
 		{"the file named in escapes", "escape sequence", func(f map[string]string) {
 			f["kustomization.yaml"] += "secretGenerator:\n  - name: copy\n    files: [\"services\\x2eyaml\"]\n"
 		}},
-		{"a broken document", "", func(f map[string]string) {
+		{"a broken document", "document 1 of", func(f map[string]string) {
 			f["services.yaml"] = strings.Replace(f["services.yaml"], "data:\n  LEVEL: info\n", "data: [\n", 1)
 		}},
 		{"replicas of a workload in no document", "no part makes", func(f map[string]string) {
@@ -245,6 +246,45 @@ func TestSplitDocumentsRelative(t *testing.T) {
 	}
 }
 
+// TestSplitDocumentsParts builds a file in parts and looks at the parts:
+// each is named by a document of its own, and the replicas' workload is
+// guessed right, so no part is built twice.
+func TestSplitDocumentsParts(t *testing.T) {
+	dir := writeTree(t, catalogue(200))
+	cache := newReadCache(filesys.MakeFsOnDisk())
+	tree, why := walkTree(cache, dir, true)
+	if why != "" {
+		t.Fatal(why)
+	}
+	sl, why := newSlicer(cache, dir, Options{}, tree)
+	if why != "" {
+		t.Fatal(why)
+	}
+	runs := krustyRuns.Load()
+	if _, why := trySplit(cache, dir, Options{}); why != "" {
+		t.Fatalf("not split: %s", why)
+	}
+	shared, groups, why := sl.groups()
+	if why != "" {
+		t.Fatal(why)
+	}
+	if n, want := krustyRuns.Load()-runs, int64(len(groups)+1); n != want {
+		t.Errorf("%d kustomize runs, want %d: one a part", n, want)
+	}
+	if len(shared) != 1 || !strings.Contains(sl.describeDoc(shared[0]), "namespace.yaml") {
+		t.Errorf("documents every part reads: %v, want the Namespace's", shared)
+	}
+	sl.plan(shared, groups)
+	seen := map[string]bool{}
+	for i := range sl.parts {
+		d := sl.describe(i)
+		if seen[d] {
+			t.Errorf("two parts are both %q", d)
+		}
+		seen[d] = true
+	}
+}
+
 // TestSplitDocumentsReuse changes one document of a split file: only the
 // part that reads it is built again.
 func TestSplitDocumentsReuse(t *testing.T) {
@@ -268,7 +308,10 @@ func TestSplitDocumentsReuse(t *testing.T) {
 		t.Fatal(err)
 	}
 	runs := krustyRuns.Load()
-	got, want, _ := buildSplit(t, dir, opts)
+	got, want, why := buildSplit(t, dir, opts)
+	if why != "" {
+		t.Fatalf("not split after the change: %s", why)
+	}
 	if got != want || !strings.Contains(got, "replicas: 4") {
 		t.Errorf("after one document changed, the build differs from kustomize's:\n%s", lineDiff(want, got))
 	}
@@ -306,7 +349,8 @@ func TestSplitDocumentsOrigins(t *testing.T) {
 	if got != want {
 		t.Errorf("the build with origins differs from kustomize's:\n%s", lineDiff(want, got))
 	}
-	m, err := Build(dir, Options{})
+	origins = Origins{}
+	m, err := Build(dir, Options{Origins: origins})
 	if err != nil {
 		t.Fatal(err)
 	}

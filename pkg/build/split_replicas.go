@@ -13,8 +13,9 @@ import (
 // whose files hold the name), and known after: a part guessed wrong is
 // built again.
 
-// guessReplicas gives each entry's part the spine's replicas entries that
-// name something only that entry's files hold.
+// guessReplicas gives a part the spine's replicas entries that name
+// something only that part's entries' files hold (a workload's name is in
+// its ConfigMap's and Service's documents too, which share its part).
 func (sl *slicer) guessReplicas() {
 	var texts [][]byte
 	for _, n := range sl.spine {
@@ -24,16 +25,18 @@ func (sl *slicer) guessReplicas() {
 			}
 			owner := -1
 			for j, text := range texts {
-				if bytes.Contains(text, []byte(rep.Name)) {
-					if owner >= 0 {
-						owner = -1
-						break
-					}
-					owner = j
+				if !bytes.Contains(text, []byte(rep.Name)) {
+					continue
 				}
+				if p := sl.partOf[j]; owner < 0 || owner == p {
+					owner = p
+					continue
+				}
+				owner = 0 // several parts: none is guessed
+				break
 			}
-			if owner >= 0 {
-				sl.parts[sl.partOf[owner]].give(n, i)
+			if owner > 0 {
+				sl.parts[owner].give(n, i)
 			}
 		}
 	}

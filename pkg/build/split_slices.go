@@ -19,9 +19,9 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// slicer builds a tree once per entry of its fan-out kustomization: the
-// whole tree, with that kustomization listing only that entry of its
-// gathered directories.
+// slicer builds a tree once per part of its fan-out's entries: the whole
+// tree, with the fan-out kustomization listing only the part's gathered
+// directories, or its files holding only the part's documents.
 type slicer struct {
 	fSys filesys.FileSystem
 	dir  string
@@ -42,8 +42,9 @@ type slicer struct {
 	partOf []int
 }
 
-// part says what one of a split build's builds keeps: some of the fan-out's entries (indexes
-// into entries; none for the shared objects alone) and, for each spine
+// part says what one of a split build's builds keeps: some of the
+// fan-out's entries (indexes into entries; for the shared objects alone,
+// none, or the documents every part reads) and, for each spine
 // kustomization with replicas, which of them (by index).
 type part struct {
 	entries  []int
@@ -221,10 +222,18 @@ func (sl *slicer) describe(i int) string {
 	}
 	e := sl.parts[i].entries
 	if sl.docs != nil {
-		if len(e) == 1 {
-			return sl.describeDoc(e[0])
+		// By its own first document, not one every part reads.
+		first := e[0]
+		for _, d := range e {
+			if sl.partOf[d] != 0 {
+				first = d
+				break
+			}
 		}
-		return fmt.Sprintf("%s and %d more", sl.describeDoc(e[0]), len(e)-1)
+		if len(e) == 1 {
+			return sl.describeDoc(first)
+		}
+		return fmt.Sprintf("%s and %d more", sl.describeDoc(first), len(e)-1)
 	}
 	first := sl.fan.listed()[sl.fan.dirs[sl.entries[e[0]]]]
 	if len(e) == 1 {
@@ -238,8 +247,8 @@ func (sl *slicer) describe(i int) string {
 // warning, each time it loads it; nil if there is none.
 func (sl *slicer) deprecatedShared() *kustNode {
 	entry := map[*kustNode]bool{}
-	for _, e := range sl.entries {
-		if sl.docs == nil {
+	if sl.docs == nil {
+		for _, e := range sl.entries {
 			entry[sl.fan.sub[e]] = true
 		}
 	}
