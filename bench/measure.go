@@ -20,6 +20,10 @@ type Sample struct {
 	Wall   time.Duration // elapsed real time
 	CPU    time.Duration // user + system time
 	MaxRSS int64         // peak resident set size, in bytes
+	// PeakPrivate is the peak of the memory the command's processes held
+	// that is no file's (heap, stacks), sampled; 0 if not sampled. Unlike
+	// MaxRSS it leaves out the binary's mapped pages.
+	PeakPrivate int64
 }
 
 // Result holds the samples of one case.
@@ -32,8 +36,8 @@ type Result struct {
 
 // Stats summarizes samples: median times, and the highest peak memory seen.
 type Stats struct {
-	Wall, CPU time.Duration
-	MaxRSS    int64
+	Wall, CPU           time.Duration
+	MaxRSS, PeakPrivate int64
 }
 
 // Progress is told about each timed run before it starts.
@@ -56,7 +60,7 @@ func Measure(ctx context.Context, c Case, n int, progress Progress) (Result, err
 		if c.Once && progress != nil {
 			progress(c, 1, 1, cmd)
 		}
-		s, err := runOnce(ctx, cmd, &outs[i])
+		s, err := runOnce(ctx, cmd, &outs[i], true)
 		if err != nil {
 			return res, fmt.Errorf("%s: %w", c.ID(), err)
 		}
@@ -93,7 +97,7 @@ func Measure(ctx context.Context, c Case, n int, progress Progress) (Result, err
 			if progress != nil {
 				progress(c, i+1, n, cmd)
 			}
-			s, err := runOnce(ctx, cmd, nil)
+			s, err := runOnce(ctx, cmd, nil, false)
 			if err != nil {
 				return res, fmt.Errorf("%s: %w", c.ID(), err)
 			}
@@ -126,8 +130,10 @@ func runAfter(ctx context.Context, c Case, cmd Command) error {
 	return nil
 }
 
-// runOnce runs cmd with stdout going to w (nil: /dev/null) and measures it.
-func runOnce(ctx context.Context, c Command, w io.Writer) (Sample, error) {
+// runOnce runs cmd with stdout going to w (nil: /dev/null) and measures it;
+// private asks for its private memory to be sampled too, which slows it a
+// little (the checking run's: the timed runs are not sampled).
+func runOnce(ctx context.Context, c Command, w io.Writer, private bool) (Sample, error) {
 	if rssWrap == "" {
 		cmd := exec.CommandContext(ctx, c.Path, c.Args...)
 		began := time.Now()
@@ -143,18 +149,22 @@ func runOnce(ctx context.Context, c Command, w io.Writer) (Sample, error) {
 		return Sample{}, err
 	}
 	defer r.Close()
-	cmd := exec.CommandContext(ctx, rssWrap, append([]string{c.Path}, c.Args...)...)
+	args := append([]string{c.Path}, c.Args...)
+	if private {
+		args = append([]string{"-private"}, args...)
+	}
+	cmd := exec.CommandContext(ctx, rssWrap, args...)
 	cmd.ExtraFiles = []*os.File{pw}
 	err = runCommand(c, cmd, w)
 	pw.Close()
 	if err != nil {
 		return Sample{}, err
 	}
-	var rep struct{ WallNanos, CPUNanos, MaxRSS int64 }
+	var rep struct{ WallNanos, CPUNanos, MaxRSS, PeakPrivate int64 }
 	if err := json.NewDecoder(r).Decode(&rep); err != nil {
 		return Sample{}, fmt.Errorf("%s: reading its measurements: %w", c, err)
 	}
-	return Sample{Wall: time.Duration(rep.WallNanos), CPU: time.Duration(rep.CPUNanos), MaxRSS: rep.MaxRSS}, nil
+	return Sample{Wall: time.Duration(rep.WallNanos), CPU: time.Duration(rep.CPUNanos), MaxRSS: rep.MaxRSS, PeakPrivate: rep.PeakPrivate}, nil
 }
 
 // rssWrap is the small parent (./bench/rsswrap) that runs each measured
@@ -190,6 +200,7 @@ func Summarize(samples []Sample) Stats {
 	for i, s := range samples {
 		walls[i], cpus[i] = s.Wall, s.CPU
 		st.MaxRSS = max(st.MaxRSS, s.MaxRSS)
+		st.PeakPrivate = max(st.PeakPrivate, s.PeakPrivate)
 	}
 	st.Wall, st.CPU = median(walls), median(cpus)
 	return st
@@ -206,19 +217,20 @@ func median(ds []time.Duration) time.Duration {
 	return (s[m-1] + s[m]) / 2
 }
 
-// WriteTable writes one row per result: median wall and CPU time and peak
-// memory of kship and of the other tool, with kship/other ratios (below 1
-// means kship is faster or smaller).
+// WriteTable writes one row per result: median wall and CPU time, peak RSS
+// and peak private memory of kship and of the other tool, with kship/other
+// ratios (below 1 means kship is faster or smaller).
 func WriteTable(w io.Writer, results []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CASE\tDETAIL\tVS\tRUNS\tWALL kship\tWALL vs\tWALL ratio\tCPU kship\tCPU vs\tPEAK RSS kship\tPEAK RSS vs\tRSS ratio")
+	fmt.Fprintln(tw, "CASE\tDETAIL\tVS\tRUNS\tWALL kship\tWALL vs\tWALL ratio\tCPU kship\tCPU vs\tPEAK RSS kship\tPEAK RSS vs\tRSS ratio\tPRIVATE kship\tPRIVATE vs\tPRIVATE ratio")
 	for _, r := range results {
 		s, b := Summarize(r.Subject), Summarize(r.Baseline)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			r.Case.ID(), r.Detail, r.Case.Baseline.Name, len(r.Subject),
 			fmtDuration(s.Wall), fmtDuration(b.Wall), ratio(float64(s.Wall), float64(b.Wall)),
 			fmtDuration(s.CPU), fmtDuration(b.CPU),
-			fmtBytes(s.MaxRSS), fmtBytes(b.MaxRSS), ratio(float64(s.MaxRSS), float64(b.MaxRSS)))
+			fmtBytes(s.MaxRSS), fmtBytes(b.MaxRSS), ratio(float64(s.MaxRSS), float64(b.MaxRSS)),
+			fmtMeasured(s.PeakPrivate), fmtMeasured(b.PeakPrivate), ratio(float64(s.PeakPrivate), float64(b.PeakPrivate)))
 	}
 	return tw.Flush()
 }
@@ -232,6 +244,14 @@ func fmtDuration(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
 	}
+}
+
+// fmtMeasured renders n in binary units, or "-" for 0: not measured.
+func fmtMeasured(n int64) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmtBytes(n)
 }
 
 // fmtBytes renders n in binary units.

@@ -162,6 +162,10 @@ func TestWriteTable(t *testing.T) {
 	results := []Result{{
 		Case:     Case{Group: "build", Name: "small", Baseline: Command{Name: "kustomize"}},
 		Detail:   "7 objects",
+		Subject:  []Sample{{Wall: 90 * ms, CPU: 80 * ms, MaxRSS: 70 << 20, PeakPrivate: 14 << 20}, {Wall: 80 * ms, CPU: 70 * ms, MaxRSS: 69 << 20}},
+		Baseline: []Sample{{Wall: 60 * ms, CPU: 50 * ms, MaxRSS: 35 << 20, PeakPrivate: 7 << 20}, {Wall: 60 * ms, CPU: 50 * ms, MaxRSS: 36 << 20}},
+	}, {
+		Case:     Case{Group: "build", Name: "unsampled", Baseline: Command{Name: "kustomize"}},
 		Subject:  []Sample{{Wall: 90 * ms, CPU: 80 * ms, MaxRSS: 70 << 20}},
 		Baseline: []Sample{{Wall: 60 * ms, CPU: 50 * ms, MaxRSS: 35 << 20}},
 	}}
@@ -170,8 +174,9 @@ func TestWriteTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "" +
-		"CASE         DETAIL     VS         RUNS  WALL kship  WALL vs  WALL ratio  CPU kship  CPU vs  PEAK RSS kship  PEAK RSS vs  RSS ratio\n" +
-		"build/small  7 objects  kustomize  1     90.0ms      60.0ms   1.50        80.0ms     50.0ms  70.0 MiB        35.0 MiB     2.00\n"
+		"CASE             DETAIL     VS         RUNS  WALL kship  WALL vs  WALL ratio  CPU kship  CPU vs  PEAK RSS kship  PEAK RSS vs  RSS ratio  PRIVATE kship  PRIVATE vs  PRIVATE ratio\n" +
+		"build/small      7 objects  kustomize  2     85.0ms      60.0ms   1.42        75.0ms     50.0ms  70.0 MiB        36.0 MiB     1.94       14.0 MiB       7.0 MiB     2.00\n" +
+		"build/unsampled             kustomize  1     90.0ms      60.0ms   1.50        80.0ms     50.0ms  70.0 MiB        35.0 MiB     2.00       -              -           -\n"
 	if d := cmp.Diff(want, b.String()); d != "" {
 		t.Errorf("WriteTable() mismatch (-want +got):\n%s", d)
 	}

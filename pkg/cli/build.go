@@ -83,9 +83,7 @@ func (b *buildCmd) run(_ context.Context, s streams) error {
 	if err != nil {
 		return buildFailed(err)
 	}
-	if objs, err := build.Objects(m); err == nil {
-		warnPlaintext(s, b.build, objs)
-	}
+	warnPlaintext(s, b.build, m)
 	return render(s.out, b.format, renderers{
 		formatYAML: func(w io.Writer) error { return writeManifests(w, build.YAML, m) },
 		formatJSON: func(w io.Writer) error { return writeManifests(w, build.JSON, m) },

@@ -9,7 +9,6 @@ import (
 	"github.com/kship/kship/pkg/diff"
 	"github.com/kship/kship/pkg/secrets"
 	ucli "github.com/urfave/cli/v2"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // noDecryptFlag is for the commands that build without applying: a
@@ -60,10 +59,15 @@ func noteNoDecrypt(w io.Writer, opts build.Options) {
 
 // warnPlaintext warns, before `kship build` prints to a terminal, that the
 // output holds decrypted values.
-func warnPlaintext(s streams, opts build.Options, objs []*unstructured.Unstructured) {
+func warnPlaintext(s streams, opts build.Options, m *build.Manifests) {
 	dec := decryptorOf(opts)
 	if dec == nil || dec.NoDecrypt() || len(dec.Files()) == 0 || !isTerminal(s.out) {
 		return
+	}
+	// Only now, when a warning may be due, are the objects read.
+	objs, err := build.Objects(m)
+	if err != nil {
+		return // the render that follows reports it
 	}
 	var names []string
 	for _, o := range objs {
