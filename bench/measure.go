@@ -32,6 +32,10 @@ type Result struct {
 	Detail   string   // from Case.Check
 	Subject  []Sample // kship
 	Baseline []Sample // the other tool
+	// Checked are the checking runs of kship and of the other tool, which
+	// are not timed (except a Once case's) but have their private memory
+	// sampled.
+	Checked [2]Sample
 }
 
 // Stats summarizes samples: median times, and the highest peak memory seen.
@@ -67,6 +71,7 @@ func Measure(ctx context.Context, c Case, n int, progress Progress) (Result, err
 		if err := runAfter(ctx, c, cmd); err != nil {
 			return res, err
 		}
+		res.Checked[i] = s
 		if c.Once && i == 0 {
 			res.Subject = []Sample{s}
 		} else if c.Once {
@@ -225,6 +230,8 @@ func WriteTable(w io.Writer, results []Result) error {
 	fmt.Fprintln(tw, "CASE\tDETAIL\tVS\tRUNS\tWALL kship\tWALL vs\tWALL ratio\tCPU kship\tCPU vs\tPEAK RSS kship\tPEAK RSS vs\tRSS ratio\tPRIVATE kship\tPRIVATE vs\tPRIVATE ratio")
 	for _, r := range results {
 		s, b := Summarize(r.Subject), Summarize(r.Baseline)
+		s.PeakPrivate = max(s.PeakPrivate, r.Checked[0].PeakPrivate)
+		b.PeakPrivate = max(b.PeakPrivate, r.Checked[1].PeakPrivate)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			r.Case.ID(), r.Detail, r.Case.Baseline.Name, len(r.Subject),
 			fmtDuration(s.Wall), fmtDuration(b.Wall), ratio(float64(s.Wall), float64(b.Wall)),

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -162,8 +165,9 @@ func TestWriteTable(t *testing.T) {
 	results := []Result{{
 		Case:     Case{Group: "build", Name: "small", Baseline: Command{Name: "kustomize"}},
 		Detail:   "7 objects",
-		Subject:  []Sample{{Wall: 90 * ms, CPU: 80 * ms, MaxRSS: 70 << 20, PeakPrivate: 14 << 20}, {Wall: 80 * ms, CPU: 70 * ms, MaxRSS: 69 << 20}},
-		Baseline: []Sample{{Wall: 60 * ms, CPU: 50 * ms, MaxRSS: 35 << 20, PeakPrivate: 7 << 20}, {Wall: 60 * ms, CPU: 50 * ms, MaxRSS: 36 << 20}},
+		Subject:  []Sample{{Wall: 90 * ms, CPU: 80 * ms, MaxRSS: 70 << 20}, {Wall: 80 * ms, CPU: 70 * ms, MaxRSS: 69 << 20}},
+		Baseline: []Sample{{Wall: 60 * ms, CPU: 50 * ms, MaxRSS: 35 << 20}, {Wall: 60 * ms, CPU: 50 * ms, MaxRSS: 36 << 20}},
+		Checked:  [2]Sample{{PeakPrivate: 14 << 20}, {PeakPrivate: 7 << 20}},
 	}, {
 		Case:     Case{Group: "build", Name: "unsampled", Baseline: Command{Name: "kustomize"}},
 		Subject:  []Sample{{Wall: 90 * ms, CPU: 80 * ms, MaxRSS: 70 << 20}},
@@ -179,5 +183,37 @@ func TestWriteTable(t *testing.T) {
 		"build/unsampled             kustomize  1     90.0ms      60.0ms   1.50        80.0ms     50.0ms  70.0 MiB        35.0 MiB     2.00       -              -           -\n"
 	if d := cmp.Diff(want, b.String()); d != "" {
 		t.Errorf("WriteTable() mismatch (-want +got):\n%s", d)
+	}
+}
+
+// TestMeasureSamplesPrivateOnTheCheckingRun runs a case through rsswrap: the
+// checking runs' private memory is kept, and the timed runs are not sampled.
+func TestMeasureSamplesPrivateOnTheCheckingRun(t *testing.T) {
+	if _, err := os.Stat("/proc/self/statm"); err != nil {
+		t.Skip("no /proc here")
+	}
+	wrap := filepath.Join(t.TempDir(), "rsswrap")
+	if out, err := exec.Command("go", "build", "-o", wrap, "./rsswrap").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./rsswrap: %v\n%s", err, out)
+	}
+	old := rssWrap
+	rssWrap = wrap
+	t.Cleanup(func() { rssWrap = old })
+	// sh holds a 32 MiB variable for a moment; the other does nothing.
+	hold := sh("kship", `x=$(head -c 33554432 /dev/zero | tr '\0' a); sleep 0.1; echo ${#x}`)
+	res, err := Measure(context.Background(), Case{Group: "g", Name: "c", Subject: hold, Baseline: sh("other", "true")}, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Checked[0].PeakPrivate; got < 32<<20 {
+		t.Errorf("kship's checking run: private peak %d, want at least 32 MiB", got)
+	}
+	if got := res.Checked[1].PeakPrivate; got <= 0 || got >= 32<<20 {
+		t.Errorf("the other's checking run: private peak %d, want a few MiB", got)
+	}
+	for _, s := range append(res.Subject, res.Baseline...) {
+		if s.PeakPrivate != 0 {
+			t.Errorf("timed run %+v: sampled, want not", s)
+		}
 	}
 }
