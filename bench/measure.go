@@ -38,7 +38,8 @@ type Result struct {
 	Checked [2]Sample
 }
 
-// Stats summarizes samples: median times, and the highest peak memory seen.
+// Stats summarizes samples: median times, the highest peak RSS seen, and
+// the private memory of a Result's checking run.
 type Stats struct {
 	Wall, CPU           time.Duration
 	MaxRSS, PeakPrivate int64
@@ -194,7 +195,15 @@ func runCommand(c Command, cmd *exec.Cmd, w io.Writer) error {
 	return nil
 }
 
-// Summarize returns the median times and the highest peak memory of samples.
+// Stats summarizes kship's samples and the other tool's; their private
+// memory is their checking runs', the only ones sampled.
+func (r Result) Stats() (kship, other Stats) {
+	kship, other = Summarize(r.Subject), Summarize(r.Baseline)
+	kship.PeakPrivate, other.PeakPrivate = r.Checked[0].PeakPrivate, r.Checked[1].PeakPrivate
+	return kship, other
+}
+
+// Summarize returns the median times and the highest peak RSS of samples.
 func Summarize(samples []Sample) Stats {
 	var st Stats
 	if len(samples) == 0 {
@@ -205,7 +214,6 @@ func Summarize(samples []Sample) Stats {
 	for i, s := range samples {
 		walls[i], cpus[i] = s.Wall, s.CPU
 		st.MaxRSS = max(st.MaxRSS, s.MaxRSS)
-		st.PeakPrivate = max(st.PeakPrivate, s.PeakPrivate)
 	}
 	st.Wall, st.CPU = median(walls), median(cpus)
 	return st
@@ -229,9 +237,7 @@ func WriteTable(w io.Writer, results []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CASE\tDETAIL\tVS\tRUNS\tWALL kship\tWALL vs\tWALL ratio\tCPU kship\tCPU vs\tPEAK RSS kship\tPEAK RSS vs\tRSS ratio\tPRIVATE kship\tPRIVATE vs\tPRIVATE ratio")
 	for _, r := range results {
-		s, b := Summarize(r.Subject), Summarize(r.Baseline)
-		s.PeakPrivate = max(s.PeakPrivate, r.Checked[0].PeakPrivate)
-		b.PeakPrivate = max(b.PeakPrivate, r.Checked[1].PeakPrivate)
+		s, b := r.Stats()
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			r.Case.ID(), r.Detail, r.Case.Baseline.Name, len(r.Subject),
 			fmtDuration(s.Wall), fmtDuration(b.Wall), ratio(float64(s.Wall), float64(b.Wall)),

@@ -25,7 +25,8 @@ type sampler struct {
 }
 
 // sampleEvery is how often the processes' memory is read, and rescanEvery
-// how often the processes are listed again (a pipeline starts new ones).
+// after how many readings the processes are listed again (a pipeline
+// starts new ones).
 const (
 	sampleEvery = time.Millisecond
 	rescanEvery = 20
