@@ -127,6 +127,8 @@ func (a *Applier) Apply(ctx context.Context, objs []*unstructured.Unstructured) 
 
 // Prepare returns copies of objs as they will be applied: namespaced objects
 // without a namespace get the default one, cluster-scoped ones lose theirs.
+// A copy has its own metadata and shares its other fields with its object
+// (object.WithOwnMetadata).
 // It fails, naming the objects, when a kind is unknown to the cluster or a
 // namespace is missing.
 func (a *Applier) Prepare(ctx context.Context, objs []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
@@ -144,7 +146,7 @@ func (a *Applier) resolve(ctx context.Context, objs []*unstructured.Unstructured
 	targets := make([]target, 0, len(objs))
 	var errs []error
 	for _, o := range objs {
-		o = o.DeepCopy()
+		o = object.WithOwnMetadata(o)
 		gvk := o.GroupVersionKind()
 		m, err := a.client.Mapper.Mapping(ctx, gvk.GroupKind(), gvk.Version)
 		if meta.IsNoMatchError(err) {

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/kship/kship/pkg/kube"
+	"github.com/kship/kship/pkg/object"
 	"golang.org/x/sync/errgroup"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -196,7 +197,7 @@ func (p priorState) action(t target, live *unstructured.Unstructured, began meta
 
 // comparable drops what a dry run changes even when nothing else changes.
 func comparable(u *unstructured.Unstructured) map[string]any {
-	c := u.DeepCopy()
+	c := object.WithOwnMetadata(u)
 	c.SetManagedFields(nil)
 	c.SetResourceVersion("")
 	c.SetGeneration(0)

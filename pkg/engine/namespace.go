@@ -13,14 +13,14 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// defaultNamespaces returns copies of objs where namespaced objects without
-// a namespace get ns. Scope comes from the cluster, or, for kinds a CRD in
+// defaultNamespaces returns copies of objs (object.WithOwnMetadata) where
+// namespaced objects without a namespace get ns. Scope comes from the cluster, or, for kinds a CRD in
 // objs defines, from that CRD.
 func defaultNamespaces(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, ns string) ([]*unstructured.Unstructured, error) {
 	crdScope := object.DefinedKinds(objs)
 	out := make([]*unstructured.Unstructured, len(objs))
 	for i, o := range objs {
-		c := o.DeepCopy()
+		c := object.WithOwnMetadata(o)
 		out[i] = c
 		if c.GetNamespace() != "" {
 			continue

@@ -275,11 +275,13 @@ func (s *State) snap() snapshot {
 	return snapshot{gks: maps.Clone(s.GroupKinds), nss: maps.Clone(s.Namespaces), members: maps.Clone(s.Members)}
 }
 
-// Label returns copies of objs labelled as members of the set.
+// Label returns copies of objs labelled as members of the set. A copy has
+// its own metadata and shares its other fields with its object
+// (object.WithOwnMetadata).
 func (inv *Inventory) Label(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 	out := make([]*unstructured.Unstructured, len(objs))
 	for i, o := range objs {
-		c := o.DeepCopy()
+		c := object.WithOwnMetadata(o)
 		labels := c.GetLabels()
 		if labels == nil {
 			labels = map[string]string{}

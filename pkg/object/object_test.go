@@ -3,6 +3,7 @@ package object
 import (
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
@@ -71,5 +72,35 @@ spec:
 	}
 	if !IsCRD(objs[0]) || IsCRD(objs[2]) {
 		t.Fatal("IsCRD")
+	}
+}
+
+func TestWithOwnMetadataLeavesTheOriginal(t *testing.T) {
+	orig := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "ConfigMap",
+		"metadata": map[string]any{"name": "a", "labels": map[string]any{"x": "1"}, "resourceVersion": "7",
+			"managedFields": []any{map[string]any{"manager": "kship"}}},
+		"data": map[string]any{"k": "v"},
+	}}
+	want := orig.DeepCopy()
+	c := WithOwnMetadata(orig)
+	c.SetNamespace("ns")
+	c.SetLabels(map[string]string{"y": "2"})
+	c.SetAnnotations(map[string]string{"z": "3"})
+	c.SetManagedFields(nil)
+	c.SetResourceVersion("")
+	c.SetName("b")
+	c.SetKind("Secret")
+	if !equality.Semantic.DeepEqual(orig.Object, want.Object) {
+		t.Fatalf("the original changed: %v", orig.Object)
+	}
+	if c.GetNamespace() != "ns" || c.GetLabels()["y"] != "2" || c.GetName() != "b" || c.GetResourceVersion() != "" || c.GetManagedFields() != nil {
+		t.Fatalf("the copy lost its changes: %v", c.Object)
+	}
+	if d, _, _ := unstructured.NestedString(c.Object, "data", "k"); d != "v" {
+		t.Fatalf("the copy lost the data: %v", c.Object)
+	}
+	if got := WithOwnMetadata(&unstructured.Unstructured{}); got.Object == nil {
+		t.Fatal("a copy of an empty object has no map to set fields in")
 	}
 }
