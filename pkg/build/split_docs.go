@@ -218,7 +218,7 @@ func (sl *slicer) docGroups() (shared []int, groups [][]int, why string) {
 	hub := make([]bool, len(docs))
 	for i, d := range docs {
 		var err error
-		if nodes[i], err = kio.FromBytes([]byte(d.text)); err != nil {
+		if nodes[i], err = readDoc(d.text); err != nil {
 			return nil, nil, fmt.Sprintf("%s: %v", sl.describeDoc(i), err)
 		}
 		for _, n := range nodes[i] {
@@ -292,6 +292,39 @@ func (sl *slicer) docGroups() (shared []int, groups [][]int, why string) {
 		slices.Sort(groups[k])
 	}
 	return shared, groups, ""
+}
+
+// readDoc reads one fan-out document as kio.FromBytes does, inflating
+// aliases and merge keys only in the objects that have them: for objects
+// without any, kyaml's DeAnchor copies every mapping for nothing, the most
+// of what reading the documents costs.
+func readDoc(text string) ([]*kyaml.RNode, error) {
+	nodes, err := (&kio.ByteReader{OmitReaderAnnotations: true, Reader: strings.NewReader(text)}).Read()
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range nodes {
+		if anchored(n.YNode()) {
+			if err := n.DeAnchor(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return nodes, nil
+}
+
+// anchored says whether n or a node below it defines an anchor, is an
+// alias, or is a merge key.
+func anchored(n *kyaml.Node) bool {
+	if n.Anchor != "" || n.Kind == kyaml.AliasNode || n.Tag == kyaml.MergeTag {
+		return true
+	}
+	for _, c := range n.Content {
+		if anchored(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxMentions is how many documents may mention one before every part

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kship/kship/internal/repo"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/kio"
 )
 
 // catalogue is one kustomization over a file of n services, each a
@@ -390,6 +391,41 @@ func TestCutDocuments(t *testing.T) {
 		got, why := cutDocuments([]byte(tt.in))
 		if (why == "") != (tt.why == "") || !strings.Contains(why, tt.why) || fmt.Sprint(got) != fmt.Sprint(tt.want) {
 			t.Errorf("cutDocuments(%q) = %q, %q; want %q, %q", tt.in, got, why, tt.want, tt.why)
+		}
+	}
+}
+
+func TestReadDocReadsAsKio(t *testing.T) {
+	docs := []string{
+		"",
+		"# only a comment\n",
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata: {A: \"1\"}\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: alias}\ndata: {A: &a \"1\", B: *a}\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: anchored}\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: {name: merged, namespace: ns}\ndata: {A: x}\n",
+		"base: &b {name: merged-alias}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: *b\n",
+		"apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: one}, data: {A: &x y, B: *x}}\n  - {apiVersion: v1, kind: Secret, metadata: {name: two}}\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: [*missing]\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: 3\n",
+	}
+	for _, text := range docs {
+		want, wantErr := kio.FromBytes([]byte(text))
+		got, gotErr := readDoc(text)
+		if (wantErr == nil) != (gotErr == nil) {
+			t.Errorf("readDoc(%q): error %v, kio's %v", text, gotErr, wantErr)
+			continue
+		}
+		if len(got) != len(want) {
+			t.Errorf("readDoc(%q): %d objects, kio %d", text, len(got), len(want))
+			continue
+		}
+		for i := range want {
+			w, _ := want[i].String()
+			g, _ := got[i].String()
+			if g != w {
+				t.Errorf("readDoc(%q) object %d:\n%s\nkio:\n%s", text, i, g, w)
+			}
 		}
 	}
 }
