@@ -223,10 +223,15 @@ func (a *Applier) applyOne(ctx context.Context, t target, prior priorState, bega
 	if err != nil {
 		return res, err
 	}
-	res.Object = live
 	if res.Action == "" {
 		res.Action = prior.action(t, live, began)
 	}
+	if !a.opts.DryRun {
+		// Nothing after a write (the wait, the report) reads who manages
+		// which field, which is about half of what the server returns.
+		live.SetManagedFields(nil)
+	}
+	res.Object = live
 	return res, nil
 }
 

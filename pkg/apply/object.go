@@ -24,7 +24,8 @@ const (
 type Result struct {
 	Ref    object.Ref
 	Action Action
-	// Object is the object as the API server returned it.
+	// Object is the object as the API server returned it, without its
+	// managedFields after a write (they are kept for a dry run).
 	Object *unstructured.Unstructured
 	// Before is the live object as it was before a dry run (nil when it did
 	// not exist, and for a real apply): what `kship diff` compares Object with.

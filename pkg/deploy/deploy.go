@@ -37,14 +37,17 @@ type Plan struct {
 	// Checked is what the server's dry run of every object said: for a
 	// dry run, the whole result.
 	Checked *Result
-	// server holds, for each object the server checked, what it returned.
+	// server holds, for each object the server checked, what it returned;
+	// only for a dry run, whose objects a diff shows: a deploy does not
+	// keep them all while it runs.
 	server map[object.Ref]apply.Result
 	begun  time.Time
 }
 
 // Server returns what the server's dry run of ref returned: the live
 // object before (nil when it would be created) and the object as it would
-// be after; ok is false for objects the server did not check or refused.
+// be after; ok is false for objects the server did not check or refused,
+// and for every object of a plan that is not a dry run (Apply.DryRun).
 func (p *Plan) Server(ref object.Ref) (before, after *unstructured.Unstructured, ok bool) {
 	r, ok := p.server[ref]
 	return r.Before, r.Object, ok && r.Object != nil

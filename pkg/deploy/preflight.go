@@ -75,7 +75,9 @@ func (p *Plan) preflight(ctx context.Context) error {
 			default:
 				sk.learn(r)
 				noop.learn(r)
-				p.server[r.Ref] = r
+				if p.opts.Apply.DryRun {
+					p.server[r.Ref] = r
+				}
 			}
 			res.Objects = append(res.Objects, or)
 			if p.opts.Apply.DryRun && or.Action != "" {
