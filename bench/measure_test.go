@@ -74,7 +74,7 @@ func TestMeasure(t *testing.T) {
 		},
 		{
 			name:    "at least one run",
-			c:       Case{Group: "g", Name: "c", Subject: sh("kship", "true"), Baseline: sh("other", "true")},
+			c:       Case{Group: "g", Name: "c", Subject: sh("kship", "true"), Baseline: sh("other", "sleep 0.05")},
 			n:       0,
 			wantErr: "runs = 0",
 		},
@@ -199,9 +199,11 @@ func TestMeasureSamplesPrivateOnTheCheckingRun(t *testing.T) {
 	old := rssWrap
 	rssWrap = wrap
 	t.Cleanup(func() { rssWrap = old })
-	// sh holds a 32 MiB variable for a moment; the other does nothing.
+	// sh holds a 32 MiB variable for a moment; the other does nothing for
+	// long enough to be sampled (a process gone within the first
+	// millisecond never is).
 	hold := sh("kship", `x=$(head -c 33554432 /dev/zero | tr '\0' a); sleep 0.1; echo ${#x}`)
-	res, err := Measure(context.Background(), Case{Group: "g", Name: "c", Subject: hold, Baseline: sh("other", "true")}, 2, nil)
+	res, err := Measure(context.Background(), Case{Group: "g", Name: "c", Subject: hold, Baseline: sh("other", "sleep 0.05")}, 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -297,7 +297,10 @@ func (sl *slicer) docGroups() (shared []int, groups [][]int, why string) {
 // readDoc reads one fan-out document as kio.FromBytes does, inflating
 // aliases and merge keys only in the objects that have them: for objects
 // without any, kyaml's DeAnchor copies every mapping for nothing, the most
-// of what reading the documents costs.
+// of what reading the documents costs. One difference: DeAnchor also drops
+// a key spelled << that is not a merge key (a quoted "<<"), which readDoc
+// keeps; its values can only add mentions, which groups more together,
+// never fewer.
 func readDoc(text string) ([]*kyaml.RNode, error) {
 	nodes, err := (&kio.ByteReader{OmitReaderAnnotations: true, Reader: strings.NewReader(text)}).Read()
 	if err != nil {
