@@ -14,8 +14,8 @@ import (
 )
 
 // defaultNamespaces returns copies of objs (object.WithOwnMetadata) where
-// namespaced objects without a namespace get ns. Scope comes from the cluster, or, for kinds a CRD in
-// objs defines, from that CRD.
+// namespaced objects without a namespace get ns. Scope comes from the
+// cluster, or, for kinds a CRD in objs defines, from that CRD.
 func defaultNamespaces(ctx context.Context, client *kube.Client, objs []*unstructured.Unstructured, ns string) ([]*unstructured.Unstructured, error) {
 	crdScope := object.DefinedKinds(objs)
 	out := make([]*unstructured.Unstructured, len(objs))
